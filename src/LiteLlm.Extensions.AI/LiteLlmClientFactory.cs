@@ -1,0 +1,208 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using LiteLlm.Errors;
+using LiteLlm.Models;
+using LiteLlm.Providers;
+using LiteLlm.Providers.Anthropic;
+using LiteLlm.Providers.Http;
+using LiteLlm.Providers.Mock;
+using LiteLlm.Providers.Ollama;
+using LiteLlm.Providers.OpenAI;
+using Microsoft.Extensions.AI;
+
+namespace LiteLlm;
+
+/// <summary>
+/// Turns a model string (<c>groq/llama3-8b-8192</c>, <c>azure/my-deployment</c>, <c>gpt-4o-mini</c>)
+/// into a provider <see cref="IChatClient"/> or embedding generator, with credentials and endpoint
+/// from the arguments, the provider's environment variables and its defaults.
+/// </summary>
+/// <remarks>
+/// Clients are cached per (provider, endpoint, key, model) and share one connection pool, so asking
+/// for a client per request costs a dictionary lookup and never a socket. The factory owns the
+/// clients it returns: disposing one of them does nothing; disposing the factory releases them all.
+/// </remarks>
+public sealed class LiteLlmClientFactory : IDisposable
+{
+    private static readonly Lazy<LiteLlmClientFactory> DefaultFactory = new(() => new LiteLlmClientFactory());
+    private readonly LiteLlmClientFactoryOptions _options;
+    private readonly HttpMessageHandler _transport;
+    private readonly bool _ownsTransport;
+    private readonly ModelResolver _resolver;
+    private readonly ConcurrentDictionary<string, IChatClient> _chatClients = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IEmbeddingGenerator<string, Embedding<float>>> _embeddingGenerators = new(StringComparer.Ordinal);
+
+    /// <summary>Initializes a new instance of the <see cref="LiteLlmClientFactory"/> class.</summary>
+    public LiteLlmClientFactory(LiteLlmClientFactoryOptions? options = null)
+    {
+        _options = options ?? new LiteLlmClientFactoryOptions();
+        _ownsTransport = _options.HttpMessageHandler is null;
+        _transport = _options.HttpMessageHandler ?? new SocketsHttpHandler
+        {
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            AutomaticDecompression = DecompressionMethods.All,
+            EnableMultipleHttp2Connections = true,
+        };
+        _resolver = new ModelResolver(_options.Providers, _options.Catalog);
+    }
+
+    /// <summary>Gets the process-wide factory behind <see cref="Llm"/>.</summary>
+    public static LiteLlmClientFactory Default => DefaultFactory.Value;
+
+    /// <summary>Gets the providers this factory knows.</summary>
+    public ProviderRegistry Providers => _options.Providers;
+
+    /// <summary>Gets the model catalog.</summary>
+    public ModelCatalog Catalog => _options.Catalog;
+
+    /// <summary>Resolves a model string to its provider, or throws <see cref="UnknownModelException"/>.</summary>
+    public ResolvedModel Resolve(string model) => _resolver.Resolve(model);
+
+    /// <summary>Gets a chat client for <paramref name="model"/>.</summary>
+    /// <exception cref="UnknownModelException">The model string names no known provider or model.</exception>
+    /// <exception cref="AuthenticationException">The provider needs a key and none was given or found.</exception>
+    public IChatClient CreateChatClient(string model, ProviderOptions? options = null)
+    {
+        var resolved = Resolve(model);
+        var endpoint = ResolveEndpoint(resolved, options);
+        var key = CacheKey(endpoint, resolved.Model);
+        if (key is null)
+        {
+            return CreateChat(endpoint, resolved.Model);
+        }
+
+        return _chatClients.GetOrAdd(key, static (_, state) => (IChatClient)state.Self.CreateChat(state.Endpoint, state.Model), (Self: this, Endpoint: endpoint, resolved.Model));
+    }
+
+    /// <summary>Gets an embedding generator for <paramref name="model"/>.</summary>
+    /// <exception cref="UnknownModelException">The model string names no known provider or model.</exception>
+    /// <exception cref="NotSupportedException">The provider has no embeddings API.</exception>
+    public IEmbeddingGenerator<string, Embedding<float>> CreateEmbeddingGenerator(string model, ProviderOptions? options = null)
+    {
+        var resolved = Resolve(model);
+        var endpoint = ResolveEndpoint(resolved, options);
+        var key = CacheKey(endpoint, resolved.Model);
+        if (key is null)
+        {
+            return CreateEmbedding(endpoint, resolved.Model);
+        }
+
+        return _embeddingGenerators.GetOrAdd(key, static (_, state) => (IEmbeddingGenerator<string, Embedding<float>>)state.Self.CreateEmbedding(state.Endpoint, state.Model), (Self: this, Endpoint: endpoint, resolved.Model));
+    }
+
+    /// <summary>Resolves the endpoint (base, key, version, headers, time limit) a model would be called at.</summary>
+    public ProviderEndpoint ResolveEndpoint(ResolvedModel model, ProviderOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var provider = model.Provider;
+        var apiBase = options?.ApiBase ?? FirstVariable(provider.ApiBaseVariables);
+        var isDefaultBase = apiBase is null;
+        apiBase ??= provider.DefaultApiBase;
+        if (string.IsNullOrWhiteSpace(apiBase))
+        {
+            throw new BadRequestException(new ProviderErrorDetails(provider.Name, model.Model, null,
+                $"The provider '{provider.Name}' needs an API base: pass api_base"
+                + (provider.ApiBaseVariables.Count > 0 ? " or set " + string.Join(" / ", provider.ApiBaseVariables) : string.Empty) + "."));
+        }
+
+        if (!Uri.TryCreate(apiBase.EndsWith('/') ? apiBase : apiBase + "/", UriKind.Absolute, out var baseUri))
+        {
+            throw new BadRequestException(new ProviderErrorDetails(provider.Name, model.Model, null, $"The API base '{apiBase}' is not an absolute URL."));
+        }
+
+        var apiKey = options?.ApiKey ?? FirstVariable(provider.ApiKeyVariables);
+        if (string.IsNullOrEmpty(apiKey) && provider.RequiresApiKey && isDefaultBase)
+        {
+            throw new AuthenticationException(new ProviderErrorDetails(provider.Name, model.Model, null,
+                $"No API key for '{provider.Name}': pass api_key"
+                + (provider.ApiKeyVariables.Count > 0 ? " or set " + provider.ApiKeyVariables[0] : string.Empty) + "."));
+        }
+
+        return new ProviderEndpoint(
+            provider,
+            baseUri,
+            string.IsNullOrEmpty(apiKey) ? null : apiKey,
+            options?.ApiVersion ?? FirstVariable(provider.ApiVersionVariables) ?? provider.DefaultApiVersion,
+            options?.Headers ?? new Dictionary<string, string>(),
+            options?.Timeout ?? _options.DefaultTimeout,
+            options?.Settings ?? new Dictionary<string, object?>());
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        _chatClients.Clear();
+        _embeddingGenerators.Clear();
+        if (_ownsTransport)
+        {
+            _transport.Dispose();
+        }
+    }
+
+    private ProviderChatClient CreateChat(ProviderEndpoint endpoint, string model)
+        => new ProviderChatClient(ProtocolOf(endpoint).CreateChatClient(endpoint, model, HttpClientFor(endpoint)), endpoint, model);
+
+    private ProviderEmbeddingGenerator CreateEmbedding(ProviderEndpoint endpoint, string model)
+    {
+        var inner = ProtocolOf(endpoint).CreateEmbeddingGenerator(endpoint, model, HttpClientFor(endpoint))
+            ?? throw new NotSupportedException($"The provider '{endpoint.Provider.Name}' has no embeddings API.");
+        return new ProviderEmbeddingGenerator(inner, endpoint, model);
+    }
+
+    private HttpClient HttpClientFor(ProviderEndpoint endpoint)
+        => new(new ProviderHttpHandler(endpoint, _transport), disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
+
+    private static IProtocolClientFactory ProtocolOf(ProviderEndpoint endpoint) => endpoint.Provider.Protocol switch
+    {
+        ProviderProtocol.OpenAI or ProviderProtocol.AzureOpenAI => OpenAIProtocol.Instance,
+        ProviderProtocol.Anthropic => AnthropicProtocol.Instance,
+        ProviderProtocol.Ollama => OllamaProtocol.Instance,
+        ProviderProtocol.Mock => MockProtocol.Instance,
+        ProviderProtocol.Custom => new CustomProtocol(endpoint.Provider.CustomFactory!),
+        var other => throw new NotSupportedException($"The {other} protocol is not available in this build."),
+    };
+
+    // Clients with provider-specific settings (a mock's script) are not shared: the settings are
+    // objects without a stable identity, and such clients are created once per deployment anyway.
+    private static string? CacheKey(ProviderEndpoint endpoint, string model)
+    {
+        if (endpoint.Settings.Count > 0)
+        {
+            return null;
+        }
+
+        var key = new StringBuilder()
+            .Append(endpoint.Provider.Name).Append('\n').Append(endpoint.ApiBase.AbsoluteUri).Append('\n')
+            .Append(endpoint.ApiKey).Append('\n').Append(endpoint.ApiVersion).Append('\n')
+            .Append(endpoint.Timeout.Ticks).Append('\n').Append(model);
+        foreach (var (name, value) in endpoint.Headers.OrderBy(h => h.Key, StringComparer.Ordinal))
+        {
+            key.Append('\n').Append(name).Append(':').Append(value);
+        }
+
+        return key.ToString();
+    }
+
+    private string? FirstVariable(IReadOnlyList<string> names)
+    {
+        foreach (var name in names)
+        {
+            if (_options.EnvironmentVariables(name) is { Length: > 0 } value)
+            {
+                return value;
+            }
+        }
+
+        return null;
+    }
+
+    private sealed class CustomProtocol(ICustomProviderFactory factory) : IProtocolClientFactory
+    {
+        public IChatClient CreateChatClient(ProviderEndpoint endpoint, string model, HttpClient httpClient)
+            => factory.CreateChatClient(model, endpoint);
+
+        public IEmbeddingGenerator<string, Embedding<float>>? CreateEmbeddingGenerator(ProviderEndpoint endpoint, string model, HttpClient httpClient)
+            => factory.CreateEmbeddingGenerator(model, endpoint);
+    }
+}

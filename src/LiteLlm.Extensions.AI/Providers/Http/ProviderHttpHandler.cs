@@ -1,0 +1,178 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using LiteLlm.Errors;
+
+namespace LiteLlm.Providers.Http;
+
+/// <summary>
+/// The HTTP edge every provider client sends through, whichever SDK built the request. It applies
+/// the endpoint's headers and per-call additions, turns any failed answer (status, connection,
+/// time-out, an error frame inside a stream) into the unified exceptions, and keeps the key out of
+/// every message.
+/// </summary>
+internal sealed class ProviderHttpHandler : DelegatingHandler
+{
+    private const int MaxErrorBodyBytes = 64 * 1024;
+    private readonly ProviderEndpoint _endpoint;
+
+    public ProviderHttpHandler(ProviderEndpoint endpoint, HttpMessageHandler inner)
+        : base(inner)
+    {
+        _endpoint = endpoint;
+    }
+
+    private string ProviderName => _endpoint.Provider.Name;
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var call = ProviderCallContext.Current;
+        PrepareHeaders(request, call);
+        if (call?.ExtraBody is { Count: > 0 } extra && request.Content is not null)
+        {
+            request.Content = await MergeBodyAsync(request.Content, extra, cancellationToken).ConfigureAwait(false);
+        }
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new ApiConnectionException(Details(call, null, SecretRedactor.Redact(e.Message, _endpoint.ApiKey)), e);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // HttpClient's own time-out (the caller's token is untouched).
+            throw new ProviderTimeoutException(Details(call, null, "The provider did not answer in time."), e);
+        }
+
+        if (!response.IsSuccessStatusCode)
+        {
+            using (response)
+            {
+                var body = await ReadBoundedAsync(response.Content, cancellationToken).ConfigureAwait(false);
+                throw ErrorMapper.FromResponse(ProviderName, call?.Model, (int)response.StatusCode, body, response.Headers, _endpoint.ApiKey);
+            }
+        }
+
+        var mediaType = response.Content.Headers.ContentType?.MediaType;
+        if (mediaType is "text/event-stream" or "application/x-ndjson" or "application/jsonl")
+        {
+            response.Content = new StreamContentWithErrorScan(response.Content, this, call?.Model, ndjson: mediaType != "text/event-stream");
+        }
+
+        return response;
+    }
+
+    internal LiteLlmException StreamError(string? model, string errorText)
+        => ErrorMapper.FromResponse(ProviderName, model, 200, errorText, null, _endpoint.ApiKey, isMidStream: true) switch
+        {
+            // A stream error with no recognisable kind is the provider failing mid-answer.
+            BadRequestException { Kind: LiteLlmErrorKind.BadRequest } e when e.ProviderCode is null
+                => new InternalServerException(new ProviderErrorDetails(ProviderName, model, 200, e.ProviderMessage, null, true)),
+            var e => e,
+        };
+
+    internal LiteLlmException StreamBroken(string? model, Exception e)
+        => new ApiConnectionException(Details(ProviderCallContext.Current, null, "The stream broke: " + SecretRedactor.Redact(e.Message, _endpoint.ApiKey)) with { Model = model, IsMidStream = true }, e);
+
+    private ProviderErrorDetails Details(ProviderCallContext? call, int? status, string? message)
+        => new(ProviderName, call?.Model, status, message);
+
+    private void PrepareHeaders(HttpRequestMessage request, ProviderCallContext? call)
+    {
+        var headers = request.Headers;
+        if (_endpoint.Provider.Protocol == ProviderProtocol.AzureOpenAI)
+        {
+            // Azure takes the key in "api-key" and the version in the query.
+            headers.Authorization = null;
+            if (_endpoint.ApiKey is { Length: > 0 } key)
+            {
+                headers.TryAddWithoutValidation("api-key", key);
+            }
+
+            if (_endpoint.ApiVersion is { Length: > 0 } version && request.RequestUri is { } uri && !uri.Query.Contains("api-version=", StringComparison.Ordinal))
+            {
+                var separator = string.IsNullOrEmpty(uri.Query) ? "?" : "&";
+                request.RequestUri = new Uri(uri.AbsoluteUri + separator + "api-version=" + Uri.EscapeDataString(version));
+            }
+        }
+        else if (string.IsNullOrEmpty(_endpoint.ApiKey) && headers.Authorization is not null)
+        {
+            // Local servers (vLLM, LM Studio, Ollama) need no key; the SDK's placeholder must not leave.
+            headers.Authorization = null;
+        }
+
+        foreach (var (name, value) in _endpoint.Headers)
+        {
+            headers.Remove(name);
+            headers.TryAddWithoutValidation(name, value);
+        }
+
+        if (call?.ExtraHeaders is { } extra)
+        {
+            foreach (var (name, value) in extra)
+            {
+                headers.Remove(name);
+                headers.TryAddWithoutValidation(name, value);
+            }
+        }
+    }
+
+    private static async Task<HttpContent> MergeBodyAsync(HttpContent content, JsonObject extra, CancellationToken cancellationToken)
+    {
+        var bytes = await content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        if (JsonNode.Parse(bytes) is not JsonObject body)
+        {
+            return new ByteArrayContent(bytes) { Headers = { ContentType = content.Headers.ContentType } };
+        }
+
+        Merge(body, extra);
+        var merged = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body));
+        merged.Headers.ContentType = content.Headers.ContentType ?? new MediaTypeHeaderValue("application/json");
+        return merged;
+    }
+
+    private static void Merge(JsonObject target, JsonObject source)
+    {
+        foreach (var (name, value) in source)
+        {
+            if (value is JsonObject obj && target[name] is JsonObject existing)
+            {
+                Merge(existing, obj);
+            }
+            else
+            {
+                target[name] = value?.DeepClone();
+            }
+        }
+    }
+
+    private static async Task<string> ReadBoundedAsync(HttpContent content, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            var buffer = new byte[MaxErrorBodyBytes];
+            var total = 0;
+            int read;
+            while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                total += read;
+            }
+
+            return Encoding.UTF8.GetString(buffer, 0, total);
+        }
+        catch (HttpRequestException)
+        {
+            return string.Empty;
+        }
+        catch (IOException)
+        {
+            return string.Empty;
+        }
+    }
+}

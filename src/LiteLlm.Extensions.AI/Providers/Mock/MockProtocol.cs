@@ -1,0 +1,15 @@
+using Microsoft.Extensions.AI;
+
+namespace LiteLlm.Providers.Mock;
+
+/// <summary>The offline mock provider (<c>mock/&lt;anything&gt;</c>): no network, scripted answers.</summary>
+internal sealed class MockProtocol : IProtocolClientFactory
+{
+    public static MockProtocol Instance { get; } = new();
+
+    public IChatClient CreateChatClient(ProviderEndpoint endpoint, string model, HttpClient httpClient)
+        => new MockChatClient(model, endpoint.Settings);
+
+    public IEmbeddingGenerator<string, Embedding<float>> CreateEmbeddingGenerator(ProviderEndpoint endpoint, string model, HttpClient httpClient)
+        => new MockEmbeddingGenerator(model);
+}

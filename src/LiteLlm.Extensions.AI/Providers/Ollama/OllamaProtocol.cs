@@ -1,0 +1,30 @@
+using Microsoft.Extensions.AI;
+using OllamaSharp;
+
+namespace LiteLlm.Providers.Ollama;
+
+/// <summary>
+/// Ollama's native API through OllamaSharp, whose client is both an <see cref="IChatClient"/> and an
+/// embedding generator. Both <c>ollama/</c> and <c>ollama_chat/</c> use <c>/api/chat</c>.
+/// </summary>
+internal sealed class OllamaProtocol : IProtocolClientFactory
+{
+    public static OllamaProtocol Instance { get; } = new();
+
+    public IChatClient CreateChatClient(ProviderEndpoint endpoint, string model, HttpClient httpClient)
+        => Create(endpoint, model, httpClient);
+
+    public IEmbeddingGenerator<string, Embedding<float>> CreateEmbeddingGenerator(ProviderEndpoint endpoint, string model, HttpClient httpClient)
+        => Create(endpoint, model, httpClient);
+
+    private static OllamaApiClient Create(ProviderEndpoint endpoint, string model, HttpClient httpClient)
+    {
+        httpClient.BaseAddress ??= endpoint.ApiBase;
+        if (!string.IsNullOrEmpty(endpoint.ApiKey) && httpClient.DefaultRequestHeaders.Authorization is null)
+        {
+            httpClient.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", endpoint.ApiKey);
+        }
+
+        return new OllamaApiClient(httpClient, model);
+    }
+}

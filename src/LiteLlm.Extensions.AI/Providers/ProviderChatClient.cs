@@ -1,0 +1,185 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using LiteLlm.Errors;
+using LiteLlm.Providers.Http;
+using Microsoft.Extensions.AI;
+
+namespace LiteLlm.Providers;
+
+/// <summary>
+/// Wraps a provider's own <see cref="IChatClient"/> so that every provider behaves the same:
+/// the model is fixed, errors are unified, the call has a time limit, finish reasons and model ids
+/// are filled in, and provider-specific parameters pass through to the wire.
+/// </summary>
+internal sealed class ProviderChatClient : DelegatingChatClient
+{
+    private readonly ProviderEndpoint _endpoint;
+    private readonly string _model;
+    private readonly ChatClientMetadata _metadata;
+
+    public ProviderChatClient(IChatClient inner, ProviderEndpoint endpoint, string model)
+        : base(inner)
+    {
+        _endpoint = endpoint;
+        _model = model;
+        _metadata = new ChatClientMetadata(endpoint.Provider.Name, endpoint.ApiBase, model);
+    }
+
+    public ProviderEndpoint Endpoint => _endpoint;
+
+    public string Model => _model;
+
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var (providerOptions, call, timeout) = Prepare(options);
+        using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeoutSource.CancelAfter(timeout);
+        ProviderCallContext.Current = call;
+        try
+        {
+            var response = await base.GetResponseAsync(messages, providerOptions, timeoutSource.Token).ConfigureAwait(false);
+            response.ModelId ??= _model;
+            response.FinishReason = FinishReasons.Normalize(response.FinishReason);
+            return response;
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw Translate(e, timeoutSource.IsCancellationRequested, timeout);
+        }
+        finally
+        {
+            ProviderCallContext.Current = null;
+        }
+    }
+
+    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var (providerOptions, call, timeout) = Prepare(options);
+        using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+
+        // The time limit is an idle limit for streams: no update within it fails the call.
+        timeoutSource.CancelAfter(timeout);
+        ProviderCallContext.Current = call;
+        IAsyncEnumerator<ChatResponseUpdate> enumerator;
+        try
+        {
+            enumerator = base.GetStreamingResponseAsync(messages, providerOptions, timeoutSource.Token).GetAsyncEnumerator(timeoutSource.Token);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw Translate(e, timeoutSource.IsCancellationRequested, timeout);
+        }
+
+        var first = true;
+        try
+        {
+            while (true)
+            {
+                ChatResponseUpdate update;
+                try
+                {
+                    ProviderCallContext.Current = call;
+                    if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        break;
+                    }
+
+                    update = enumerator.Current;
+                }
+                catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw Translate(e, timeoutSource.IsCancellationRequested, timeout, midStream: !first);
+                }
+
+                timeoutSource.CancelAfter(timeout);
+                first = false;
+                update.ModelId ??= _model;
+                if (update.FinishReason is { } reason)
+                {
+                    update.FinishReason = FinishReasons.Normalize(reason);
+                }
+
+                yield return update;
+            }
+        }
+        finally
+        {
+            ProviderCallContext.Current = null;
+            await enumerator.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    public override object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        if (serviceKey is null && serviceType == typeof(ChatClientMetadata))
+        {
+            return _metadata;
+        }
+
+        if (serviceKey is null && serviceType == typeof(ProviderEndpoint))
+        {
+            return _endpoint;
+        }
+
+        return base.GetService(serviceType, serviceKey);
+    }
+
+    /// <summary>Does nothing: provider clients are shared and owned by <see cref="LiteLlmClientFactory"/>.</summary>
+#pragma warning disable CA2215 // deliberately not disposing the shared inner client
+    protected override void Dispose(bool disposing)
+    {
+    }
+#pragma warning restore CA2215
+
+    private (ChatOptions Options, ProviderCallContext Call, TimeSpan Timeout) Prepare(ChatOptions? options)
+    {
+        var call = new ProviderCallContext(_model);
+        var timeout = _endpoint.Timeout;
+        var result = options?.Clone() ?? new ChatOptions();
+        result.ModelId = _model;
+        if (result.AdditionalProperties is { Count: > 0 } extra)
+        {
+            // Our own per-call settings are consumed here; everything else is provider-specific and
+            // goes to the wire as body fields (LiteLLM's pass-through of unknown parameters).
+            JsonObject? body = null;
+            foreach (var (name, value) in extra)
+            {
+                if (CallSettings.IsReserved(name))
+                {
+                    if (name == CallSettings.Timeout && CallSettings.ToTimeSpan(value) is { } t)
+                    {
+                        timeout = t;
+                    }
+                    else if (name == CallSettings.ExtraHeaders && CallSettings.ToHeaders(value) is { } headers)
+                    {
+                        call.ExtraHeaders = headers;
+                    }
+
+                    continue;
+                }
+
+                body ??= [];
+                body[name] = value is JsonNode node ? node.DeepClone() : JsonSerializer.SerializeToNode(value, AIJsonUtilities.DefaultOptions);
+            }
+
+            call.ExtraBody = body;
+            result.AdditionalProperties = null;
+        }
+
+        return (result, call, timeout);
+    }
+
+    private LiteLlmException Translate(Exception e, bool timedOut, TimeSpan timeout, bool midStream = false)
+    {
+        if (timedOut && e is OperationCanceledException)
+        {
+            return new ProviderTimeoutException(new ProviderErrorDetails(
+                _endpoint.Provider.Name, _model, null, $"No answer within {timeout.TotalSeconds:0.###} s.", null, midStream), e);
+        }
+
+        return ExceptionTranslator.Translate(e, _endpoint.Provider.Name, _model, _endpoint.ApiKey);
+    }
+}
