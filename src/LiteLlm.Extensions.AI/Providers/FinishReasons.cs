@@ -5,14 +5,16 @@ namespace LiteLlm.Providers;
 /// <summary>Maps each provider's stop reasons onto OpenAI's finish reasons.</summary>
 internal static class FinishReasons
 {
-    public static ChatFinishReason? Normalize(ChatFinishReason? reason)
+    /// <param name="reason">The provider's reason.</param>
+    /// <param name="hasToolCalls">Whether the answer holds tool calls: some providers (Ollama) say "stop" then.</param>
+    public static ChatFinishReason? Normalize(ChatFinishReason? reason, bool hasToolCalls = false)
     {
         if (reason is not { } r)
         {
-            return null;
+            return hasToolCalls ? ChatFinishReason.ToolCalls : null;
         }
 
-        return r.Value.ToUpperInvariant() switch
+        var normalized = r.Value.ToUpperInvariant() switch
         {
             "STOP" or "END_TURN" or "STOP_SEQUENCE" or "COMPLETE" or "FINISH" or "EOS" => ChatFinishReason.Stop,
             "LENGTH" or "MAX_TOKENS" or "MODEL_CONTEXT_WINDOW_EXCEEDED" => ChatFinishReason.Length,
@@ -21,5 +23,6 @@ internal static class FinishReasons
                 or "IMAGE_SAFETY" or "GUARDRAIL_INTERVENED" or "CONTENT_FILTERED" => ChatFinishReason.ContentFilter,
             _ => r,
         };
+        return hasToolCalls && normalized == ChatFinishReason.Stop ? ChatFinishReason.ToolCalls : normalized;
     }
 }

@@ -32,6 +32,7 @@ internal sealed class ProviderChatClient : DelegatingChatClient
 
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var (providerOptions, call, timeout) = Prepare(options);
         using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeoutSource.CancelAfter(timeout);
@@ -40,12 +41,17 @@ internal sealed class ProviderChatClient : DelegatingChatClient
         {
             var response = await base.GetResponseAsync(messages, providerOptions, timeoutSource.Token).ConfigureAwait(false);
             response.ModelId ??= _model;
-            response.FinishReason = FinishReasons.Normalize(response.FinishReason);
+            response.FinishReason = FinishReasons.Normalize(response.FinishReason, HasToolCalls(response.Messages.SelectMany(m => m.Contents)));
             return response;
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             throw Translate(e, timeoutSource.IsCancellationRequested, timeout);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The caller cancelled; whatever the SDK made of that, the caller sees a cancellation.
+            throw new OperationCanceledException(e.Message, e, cancellationToken);
         }
         finally
         {
@@ -56,6 +62,7 @@ internal sealed class ProviderChatClient : DelegatingChatClient
     public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var (providerOptions, call, timeout) = Prepare(options);
         using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
@@ -73,6 +80,7 @@ internal sealed class ProviderChatClient : DelegatingChatClient
         }
 
         var first = true;
+        var sawToolCalls = false;
         try
         {
             while (true)
@@ -92,13 +100,18 @@ internal sealed class ProviderChatClient : DelegatingChatClient
                 {
                     throw Translate(e, timeoutSource.IsCancellationRequested, timeout, midStream: !first);
                 }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    throw new OperationCanceledException(e.Message, e, cancellationToken);
+                }
 
                 timeoutSource.CancelAfter(timeout);
                 first = false;
                 update.ModelId ??= _model;
+                sawToolCalls |= HasToolCalls(update.Contents);
                 if (update.FinishReason is { } reason)
                 {
-                    update.FinishReason = FinishReasons.Normalize(reason);
+                    update.FinishReason = FinishReasons.Normalize(reason, sawToolCalls);
                 }
 
                 yield return update;
@@ -170,6 +183,19 @@ internal sealed class ProviderChatClient : DelegatingChatClient
         }
 
         return (result, call, timeout);
+    }
+
+    private static bool HasToolCalls(IEnumerable<AIContent> contents)
+    {
+        foreach (var content in contents)
+        {
+            if (content is FunctionCallContent)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private LiteLlmException Translate(Exception e, bool timedOut, TimeSpan timeout, bool midStream = false)

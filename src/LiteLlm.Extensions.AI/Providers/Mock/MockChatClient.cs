@@ -31,6 +31,7 @@ public sealed class MockChatClient : IChatClient
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
+        cancellationToken.ThrowIfCancellationRequested();
         var script = Script(options);
         await Delay(script, cancellationToken).ConfigureAwait(false);
         var (contents, finish) = Answer(script, messages);
@@ -50,6 +51,7 @@ public sealed class MockChatClient : IChatClient
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
+        cancellationToken.ThrowIfCancellationRequested();
         var script = Script(options);
         await Delay(script, cancellationToken).ConfigureAwait(false);
         var (contents, finish) = Answer(script, messages);
