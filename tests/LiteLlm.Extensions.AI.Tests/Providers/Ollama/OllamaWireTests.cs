@@ -31,6 +31,25 @@ public sealed class OllamaWireTests
     }
 
     [Fact]
+    public async Task ImagesToolsAndJsonMode_AreSentInOllamasShape()
+    {
+        _upstream.Json("""{"model":"llava","created_at":"2024-07-22T20:33:28Z","message":{"role":"assistant","content":"{}"},"done":true}""");
+        var options = new ChatOptions
+        {
+            ResponseFormat = ChatResponseFormat.Json,
+            Tools = [AIFunctionFactory.CreateDeclaration("get_weather", "Gets the weather", JsonDocument.Parse("""{"type":"object","properties":{"location":{"type":"string"}}}""").RootElement)],
+        };
+
+        await TestFactory.Create(_upstream).CreateChatClient("ollama/llava").GetResponseAsync(
+            [new ChatMessage(ChatRole.User, [new TextContent("What is this?"), new DataContent(new byte[] { 1, 2, 3 }, "image/png")])], options, Ct);
+
+        var body = _upstream.LastRequest.Json;
+        Assert.Equal("json", body.GetProperty("format").GetString());
+        Assert.Equal("AQID", body.GetProperty("messages")[0].GetProperty("images")[0].GetString());
+        Assert.Equal("get_weather", body.GetProperty("tools")[0].GetProperty("function").GetProperty("name").GetString());
+    }
+
+    [Fact]
     public async Task ApiBase_FromTheEnvironment()
     {
         _upstream.Json("""{"model":"m","created_at":"2024-07-22T20:33:28Z","message":{"role":"assistant","content":"hi"},"done":true}""");

@@ -81,6 +81,22 @@ public sealed class OpenAIWireTests
     }
 
     [Fact]
+    public async Task Request_StructuredOutputWithJsonSchema()
+    {
+        _upstream.Json(OpenAIWire.Completion("""{"city":"Paris"}"""));
+        var schema = JsonDocument.Parse("""{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}""").RootElement;
+        var options = new ChatOptions { ResponseFormat = ChatResponseFormat.ForJsonSchema(schema, "place", "A place") };
+
+        var response = await Factory().CreateChatClient("openai/gpt-4o-mini").GetResponseAsync("Where?", options, Ct);
+
+        var format = _upstream.LastRequest.Json.GetProperty("response_format");
+        Assert.Equal("json_schema", format.GetProperty("type").GetString());
+        Assert.Equal("place", format.GetProperty("json_schema").GetProperty("name").GetString());
+        Assert.Equal("string", format.GetProperty("json_schema").GetProperty("schema").GetProperty("properties").GetProperty("city").GetProperty("type").GetString());
+        Assert.Equal("""{"city":"Paris"}""", response.Text);
+    }
+
+    [Fact]
     public async Task Usage_IncludesCachedAndReasoningTokens()
     {
         _upstream.Json(OpenAIWire.Completion("ok"));
