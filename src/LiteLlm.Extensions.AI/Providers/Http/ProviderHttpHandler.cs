@@ -17,10 +17,18 @@ internal sealed class ProviderHttpHandler : DelegatingHandler
     private const int MaxErrorBodyBytes = 64 * 1024;
     private readonly ProviderEndpoint _endpoint;
 
+    // MEAI.OpenAI writes max_completion_tokens, which OpenAI itself requires for its reasoning models
+    // but which OpenAI-compatible servers (Mistral, Together, vLLM, LM Studio, …) do not all know:
+    // everywhere but api.openai.com and Azure it goes out as the universally accepted max_tokens.
+    private readonly bool _useLegacyMaxTokens;
+
     public ProviderHttpHandler(ProviderEndpoint endpoint, HttpMessageHandler inner)
         : base(inner)
     {
         _endpoint = endpoint;
+        _useLegacyMaxTokens = endpoint.Provider.Protocol == ProviderProtocol.OpenAI
+            && !(endpoint.Provider.Name == "openai" && endpoint.Provider.DefaultApiBase is { } official
+                 && endpoint.ApiBase.AbsoluteUri.StartsWith(official, StringComparison.OrdinalIgnoreCase));
     }
 
     private string ProviderName => _endpoint.Provider.Name;
@@ -29,9 +37,9 @@ internal sealed class ProviderHttpHandler : DelegatingHandler
     {
         var call = ProviderCallContext.Current;
         PrepareHeaders(request, call);
-        if (call?.ExtraBody is { Count: > 0 } extra && request.Content is not null)
+        if (request.Content is not null && (call?.ExtraBody is { Count: > 0 } || _useLegacyMaxTokens))
         {
-            request.Content = await MergeBodyAsync(request.Content, extra, cancellationToken).ConfigureAwait(false);
+            request.Content = await RewriteBodyAsync(request.Content, call?.ExtraBody, _useLegacyMaxTokens, cancellationToken).ConfigureAwait(false);
         }
 
         HttpResponseMessage response;
@@ -122,15 +130,26 @@ internal sealed class ProviderHttpHandler : DelegatingHandler
         }
     }
 
-    private static async Task<HttpContent> MergeBodyAsync(HttpContent content, JsonObject extra, CancellationToken cancellationToken)
+    private static async Task<HttpContent> RewriteBodyAsync(HttpContent content, JsonObject? extra, bool legacyMaxTokens, CancellationToken cancellationToken)
     {
         var bytes = await content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-        if (JsonNode.Parse(bytes) is not JsonObject body)
+        var rename = legacyMaxTokens && bytes.AsSpan().IndexOf("\"max_completion_tokens\""u8) >= 0;
+        if ((extra is not { Count: > 0 } && !rename) || JsonNode.Parse(bytes) is not JsonObject body)
         {
-            return new ByteArrayContent(bytes) { Headers = { ContentType = content.Headers.ContentType } };
+            var unchanged = new ByteArrayContent(bytes);
+            unchanged.Headers.ContentType = content.Headers.ContentType;
+            return unchanged;
         }
 
-        Merge(body, extra);
+        if (rename && body.Remove("max_completion_tokens", out var maxTokens))
+        {
+            body["max_tokens"] = maxTokens;
+        }
+
+        if (extra is not null)
+        {
+            Merge(body, extra);
+        }
         var merged = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body));
         merged.Headers.ContentType = content.Headers.ContentType ?? new MediaTypeHeaderValue("application/json");
         return merged;

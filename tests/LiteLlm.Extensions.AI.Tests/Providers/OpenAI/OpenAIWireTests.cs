@@ -161,6 +161,23 @@ public sealed class OpenAIWireTests
         Assert.Equal(model[(model.IndexOf('/') + 1)..], _upstream.LastRequest.Json.GetProperty("model").GetString());
     }
 
+    [Theory]
+    [InlineData("openai/gpt-4o-mini", null, "max_completion_tokens")]
+    [InlineData("openai/my-model", "http://127.0.0.1:8000/v1", "max_tokens")]
+    [InlineData("mistral/mistral-small-latest", null, "max_tokens")]
+    [InlineData("hosted_vllm/qwen", "http://127.0.0.1:8000/v1", "max_tokens")]
+    public async Task MaxTokens_UsesTheFieldEachServerUnderstands(string model, string? apiBase, string field)
+    {
+        _upstream.Json(OpenAIWire.Completion("ok"));
+        var factory = Factory(new() { ["OPENAI_API_KEY"] = "sk-0123456789", ["MISTRAL_API_KEY"] = "m-0123456789" });
+
+        await factory.CreateChatClient(model, new ProviderOptions { ApiBase = apiBase }).GetResponseAsync("hi", new ChatOptions { MaxOutputTokens = 42 }, Ct);
+
+        var body = _upstream.LastRequest.Json;
+        Assert.Equal(42, body.GetProperty(field).GetInt32());
+        Assert.Equal(1, body.EnumerateObject().Count(p => p.Name is "max_tokens" or "max_completion_tokens"));
+    }
+
     [Fact]
     public async Task CustomApiBase_WorksWithoutKeyAndSendsNoAuthorization()
     {
