@@ -41,6 +41,7 @@ internal sealed class ProviderChatClient : DelegatingChatClient
         {
             var response = await base.GetResponseAsync(messages, providerOptions, timeoutSource.Token).ConfigureAwait(false);
             response.ModelId ??= _model;
+            (response.AdditionalProperties ??= [])[ResponseProperties.Provider] = _endpoint.Provider.Name;
             response.FinishReason = FinishReasons.Normalize(response.FinishReason, HasToolCalls(response.Messages.SelectMany(m => m.Contents)));
             return response;
         }
@@ -112,6 +113,7 @@ internal sealed class ProviderChatClient : DelegatingChatClient
                 if (update.FinishReason is { } reason)
                 {
                     update.FinishReason = FinishReasons.Normalize(reason, sawToolCalls);
+                    (update.AdditionalProperties ??= [])[ResponseProperties.Provider] = _endpoint.Provider.Name;
                 }
 
                 yield return update;
