@@ -1,0 +1,229 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using LiteLlm.Errors;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+
+namespace LiteLlm.Routing;
+
+/// <summary>
+/// An <see cref="IChatClient"/> over model groups: each call names a group (<see cref="ChatOptions.ModelId"/>),
+/// the router picks one of its deployments by strategy, retries, cools failing deployments down and
+/// falls back to other groups — LiteLLM's <c>Router</c>, as a pipeline stage.
+/// </summary>
+/// <remarks>
+/// Every response says which deployment served it, after how many attempts and through which
+/// fallbacks (<see cref="ResponseProperties"/>). Streams fail over transparently until their first
+/// update; after it, an error reaches the caller as a unified exception.
+/// </remarks>
+public sealed class LiteLlmRouter : IChatClient
+{
+    private readonly RouterCore _core;
+    private readonly RouterOptions _options;
+    private readonly ChatClientMetadata _metadata;
+    private readonly Func<IEnumerable<ChatMessage>, int> _countTokens;
+
+    /// <summary>Initializes a new instance of the <see cref="LiteLlmRouter"/> class.</summary>
+    /// <param name="options">The deployments and routing settings.</param>
+    /// <param name="factory">Creates the deployments' clients; <see cref="LiteLlmClientFactory.Default"/> when null.</param>
+    /// <param name="logger">Logs cooldowns, retries and fallbacks.</param>
+    public LiteLlmRouter(RouterOptions options, LiteLlmClientFactory? factory = null, ILogger<LiteLlmRouter>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _core = new RouterCore(options, factory ?? LiteLlmClientFactory.Default, logger);
+        _countTokens = options.TokenCounter ?? EstimateTokens;
+        _metadata = new ChatClientMetadata("litellm", null, _core.Groups.Count() == 1 ? _core.Groups.First() : null);
+        EmbeddingGenerator = new LiteLlmEmbeddingRouter(_core);
+    }
+
+    /// <summary>Gets the model groups this router serves.</summary>
+    public IEnumerable<string> ModelGroups => _core.Groups;
+
+    /// <summary>Gets an embedding generator routing over the same deployments.</summary>
+    public IEmbeddingGenerator<string, Embedding<float>> EmbeddingGenerator { get; }
+
+    /// <summary>Gets the live state of a group's deployments (in-flight calls, usage, latency).</summary>
+    public IReadOnlyList<DeploymentState> DeploymentsOf(string modelGroup) => _core.DeploymentsOf(_core.ResolveGroup(modelGroup));
+
+    /// <inheritdoc/>
+    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var (request, list) = Prepare(messages, options, streaming: false);
+        var (response, deployment) = await _core.ExecuteAsync(
+            request,
+            (d, ct) => d.ChatClient.GetResponseAsync(list, OptionsFor(d, options), ct),
+            cancellationToken).ConfigureAwait(false);
+        Stamp(response.AdditionalProperties ??= [], request, deployment);
+        await _core.RecordTokensAsync(deployment, response.Usage?.TotalTokenCount ?? 0).ConfigureAwait(false);
+        return response;
+    }
+
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var (request, list) = Prepare(messages, options, streaming: true);
+        var (stream, deployment) = await _core.ExecuteAsync(
+            request,
+            (d, ct) => StartStreamAsync(d, list, OptionsFor(d, options), ct),
+            cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            var update = stream.First;
+            long tokens = 0;
+            while (true)
+            {
+                var isLast = update.FinishReason is not null || HasUsage(update, ref tokens);
+                if (isLast || ReferenceEquals(update, stream.First))
+                {
+                    Stamp(update.AdditionalProperties ??= [], request, deployment);
+                }
+
+                yield return update;
+                if (!await stream.Enumerator.MoveNextAsync().ConfigureAwait(false))
+                {
+                    break;
+                }
+
+                update = stream.Enumerator.Current;
+            }
+
+            await _core.RecordTokensAsync(deployment, tokens).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc/>
+    public object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        return serviceKey is not null ? null
+            : serviceType == typeof(ChatClientMetadata) ? _metadata
+            : serviceType.IsInstanceOfType(this) ? this
+            : null;
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+    }
+
+    private (RouterRequest Request, IList<ChatMessage> Messages) Prepare(IEnumerable<ChatMessage> messages, ChatOptions? options, bool streaming)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var list = messages as IList<ChatMessage> ?? messages.ToList(); // enumerated once per attempt
+        var group = _core.ResolveGroup(options?.ModelId);
+        return (new RouterRequest(group, _countTokens(list), streaming, FallbacksOf(options)), list);
+    }
+
+    private static ChatOptions OptionsFor(DeploymentState deployment, ChatOptions? options)
+    {
+        var result = options?.Clone() ?? new ChatOptions();
+        result.ModelId = null; // the deployment names its own model
+        deployment.Deployment.ConfigureOptions?.Invoke(result);
+        return result;
+    }
+
+    private async Task<StartedStream> StartStreamAsync(DeploymentState deployment, IList<ChatMessage> messages, ChatOptions options, CancellationToken cancellationToken)
+    {
+        // stream_timeout bounds the time to the first update; after it the stream runs unbounded here.
+        var firstUpdateTimeout = _options.StreamTimeout is { } t ? new CancellationTokenSource(t, _options.TimeProvider) : new CancellationTokenSource();
+        var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, firstUpdateTimeout.Token);
+        var started = _options.TimeProvider.GetTimestamp();
+        var enumerator = deployment.ChatClient.GetStreamingResponseAsync(messages, options, linked.Token).GetAsyncEnumerator(linked.Token);
+        try
+        {
+            if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
+            {
+                throw new InternalServerException(new ProviderErrorDetails(deployment.Deployment.Model, deployment.Deployment.Model, null, "The stream ended before its first update."));
+            }
+
+            firstUpdateTimeout.CancelAfter(Timeout.InfiniteTimeSpan);
+            deployment.RecordTimeToFirstToken(_options.TimeProvider.GetElapsedTime(started));
+            return new StartedStream(enumerator, enumerator.Current, linked, firstUpdateTimeout);
+        }
+        catch (Exception e)
+        {
+            await enumerator.DisposeAsync().ConfigureAwait(false);
+            var timedOut = firstUpdateTimeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested;
+            linked.Dispose();
+            firstUpdateTimeout.Dispose();
+            if (timedOut && e is OperationCanceledException or ProviderTimeoutException)
+            {
+                throw new ProviderTimeoutException(new ProviderErrorDetails(deployment.Deployment.Model.Split('/')[0], deployment.Deployment.Model, null,
+                    $"No first update within the stream timeout of {_options.StreamTimeout!.Value.TotalSeconds:0.###} s."), e);
+            }
+
+            throw;
+        }
+    }
+
+    private static void Stamp(AdditionalPropertiesDictionary properties, RouterRequest request, DeploymentState deployment)
+    {
+        properties[ResponseProperties.Deployment] = deployment.Deployment.Id;
+        properties[ResponseProperties.ModelGroup] = request.Group;
+        properties[ResponseProperties.Attempts] = request.Trace.Attempts;
+        if (request.Trace.Fallbacks.Count > 0)
+        {
+            properties[ResponseProperties.Fallbacks] = request.Trace.Fallbacks.ToArray();
+        }
+    }
+
+    private static bool HasUsage(ChatResponseUpdate update, ref long tokens)
+    {
+        foreach (var content in update.Contents)
+        {
+            if (content is UsageContent usage)
+            {
+                tokens += usage.Details.TotalTokenCount ?? 0;
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string[]? FallbacksOf(ChatOptions? options)
+        => options?.AdditionalProperties?.TryGetValue("fallbacks", out var value) is true
+            ? value switch
+            {
+                IEnumerable<string> list => list.ToArray(),
+                JsonElement { ValueKind: JsonValueKind.Array } json => json.EnumerateArray().Select(e => e.GetString()!).ToArray(),
+                string single => [single],
+                _ => null,
+            }
+            : null;
+
+    internal static int EstimateTokens(IEnumerable<ChatMessage> messages)
+    {
+        // Four characters a token, without building the message text.
+        long chars = 0;
+        foreach (var message in messages)
+        {
+            foreach (var content in message.Contents)
+            {
+                if (content is TextContent text)
+                {
+                    chars += text.Text.Length;
+                }
+            }
+        }
+
+        return (int)Math.Min(int.MaxValue, (chars / 4) + 1);
+    }
+
+    private sealed class StartedStream(IAsyncEnumerator<ChatResponseUpdate> enumerator, ChatResponseUpdate first, CancellationTokenSource linked, CancellationTokenSource timeout)
+        : IAsyncDisposable
+    {
+        public IAsyncEnumerator<ChatResponseUpdate> Enumerator { get; } = enumerator;
+
+        public ChatResponseUpdate First { get; } = first;
+
+        public async ValueTask DisposeAsync()
+        {
+            await Enumerator.DisposeAsync().ConfigureAwait(false);
+            linked.Dispose();
+            timeout.Dispose();
+        }
+    }
+}

@@ -1,0 +1,134 @@
+using LiteLlm.Errors;
+
+namespace LiteLlm.Routing;
+
+internal sealed partial class RouterCore
+{
+    internal const string NoDeploymentsCode = "no_deployments_available";
+
+    /// <summary>
+    /// Chooses a deployment of the attempt's group: healthy (not cooling down), under its rpm/tpm and
+    /// parallel limits, big enough for the prompt; then the lowest order tier; then the strategy.
+    /// </summary>
+    private async ValueTask<DeploymentState> SelectAsync(AttemptState state, DeploymentState? exclude, CancellationToken cancellationToken)
+    {
+        var all = _groups[state.Group];
+        var now = _time.GetUtcNow();
+        var usage = await _store.GetAsync(_groupIds[state.Group], now, cancellationToken).ConfigureAwait(false);
+        var estimate = state.Request.EstimatedPromptTokens;
+        var candidates = new List<DeploymentState>(all.Length);
+        TimeSpan? soonest = null;
+        var tooSmall = 0;
+        for (var i = 0; i < all.Length; i++)
+        {
+            var s = all[i];
+            var u = usage[i];
+            s.RequestsThisMinute = u.Requests;
+            s.TokensThisMinute = u.Tokens;
+            var d = s.Deployment;
+            if (ReferenceEquals(s, exclude))
+            {
+                continue;
+            }
+
+            if (u.CooldownUntil is { } until && all.Length > 1)
+            {
+                soonest = Earlier(soonest, until - now);
+                continue;
+            }
+
+            if ((d.Rpm is { } rpm && u.Requests >= rpm) || (d.Tpm is { } tpm && u.Tokens + estimate > tpm))
+            {
+                soonest = Earlier(soonest, TimeSpan.FromSeconds(60 - (now.ToUnixTimeSeconds() % 60)));
+                continue;
+            }
+
+            if (d.MaxParallelRequests is { } parallel && s.InFlight >= parallel)
+            {
+                soonest = Earlier(soonest, TimeSpan.FromSeconds(1));
+                continue;
+            }
+
+            if (_options.EnablePreCallChecks && s.MaxInputTokens is { } max && estimate > max)
+            {
+                tooSmall++;
+                continue;
+            }
+
+            candidates.Add(s);
+        }
+
+        if (candidates.Count == 0)
+        {
+            if (exclude is null && tooSmall > 0 && soonest is null)
+            {
+                throw new ContextWindowExceededException(new ProviderErrorDetails("router", state.Group, null,
+                    $"The prompt (about {estimate} tokens) exceeds the context window of every deployment of '{state.Group}'.", "context_window_exceeded"));
+            }
+
+            throw new RateLimitException(
+                new ProviderErrorDetails("router", state.Group, 429, $"No deployments available for model group '{state.Group}'. Try again in {Math.Ceiling((soonest ?? TimeSpan.FromSeconds(1)).TotalSeconds)} seconds.", NoDeploymentsCode),
+                soonest ?? TimeSpan.FromSeconds(1));
+        }
+
+        // Prefer deployments this request has not failed on yet.
+        if (state.Tried.Count > 0 && candidates.Count > 1)
+        {
+            var fresh = candidates.Where(c => !state.Tried.Contains(c)).ToList();
+            if (fresh.Count > 0)
+            {
+                candidates = fresh;
+            }
+        }
+
+        var tier = candidates.Min(c => c.Deployment.Order ?? int.MaxValue);
+        var tierCandidates = candidates.Where(c => (c.Deployment.Order ?? int.MaxValue) == tier).ToList();
+        var pick = _strategy.Pick(new RoutingRequest(state.Group, state.Request.IsStreaming, estimate), tierCandidates);
+        state.Tried.Add(pick);
+        state.HasAlternative = candidates.Count > 1;
+        await _store.AddUsageAsync(pick.Deployment.Id, 1, 0, now, cancellationToken).ConfigureAwait(false);
+        return pick;
+    }
+
+    /// <summary>
+    /// Cools a deployment down: at once on 429, 401, 404 and time-outs; after more than
+    /// <see cref="RouterOptions.AllowedFails"/> other transient failures within the window. A group's
+    /// only deployment is never cooled down. Bad requests are the caller's fault, not the deployment's.
+    /// </summary>
+    private async ValueTask OnFailureAsync(DeploymentState deployment, LiteLlmException error, AttemptState state)
+    {
+        LogAttemptFailed(deployment.Deployment.Id, state.Group, error.Kind);
+        var cooldown = deployment.Deployment.CooldownTime ?? _options.CooldownTime;
+        if (_options.DisableCooldowns || _groups[state.Group].Length == 1 || cooldown <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        var now = _time.GetUtcNow();
+        var immediate = error is RateLimitException or AuthenticationException or PermissionDeniedException or NotFoundException or ProviderTimeoutException;
+        if (!immediate)
+        {
+            if (!error.IsTransient)
+            {
+                return;
+            }
+
+            var fails = await _store.AddFailureAsync(deployment.Deployment.Id, _options.AllowedFailsWindow, now, CancellationToken.None).ConfigureAwait(false);
+            if (fails <= _options.AllowedFails)
+            {
+                return;
+            }
+        }
+
+        if (error is RateLimitException { RetryAfter: { } retryAfter } && retryAfter > cooldown)
+        {
+            cooldown = retryAfter < TimeSpan.FromMinutes(5) ? retryAfter : TimeSpan.FromMinutes(5);
+        }
+
+        LogCooldown(deployment.Deployment.Id, state.Group, cooldown.TotalSeconds, error.Kind);
+        await _store.CoolDownAsync(deployment.Deployment.Id, now + cooldown, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private static TimeSpan Earlier(TimeSpan? current, TimeSpan candidate)
+        => current is { } c && c < candidate ? c : candidate;
+}

@@ -1,0 +1,338 @@
+using System.Collections.Frozen;
+using LiteLlm.Errors;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using LiteLlm.Routing.Strategies;
+using Polly;
+using Polly.Retry;
+
+namespace LiteLlm.Routing;
+
+/// <summary>
+/// The routing engine shared by the chat and embedding routers: choose a deployment, retry,
+/// cool down, fall back. Generic over what a call returns.
+/// </summary>
+internal sealed partial class RouterCore
+{
+    private static readonly ResiliencePropertyKey<AttemptState> StateKey = new("litellm.router.attempt");
+    private readonly RouterOptions _options;
+    private readonly FrozenDictionary<string, DeploymentState[]> _groups;
+    private readonly FrozenDictionary<string, string[]> _groupIds;
+    private readonly IRouterStateStore _store;
+    private readonly IRoutingStrategy _strategy;
+    private readonly ResiliencePipeline _pipeline;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public RouterCore(RouterOptions options, LiteLlmClientFactory factory, ILogger? logger)
+    {
+        _options = options;
+        _logger = logger ?? NullLogger.Instance;
+        _time = options.TimeProvider;
+        _store = options.StateStore ?? new InMemoryRouterStateStore();
+        if (options.Deployments.Count == 0)
+        {
+            throw new ArgumentException("A router needs at least one deployment.", nameof(options));
+        }
+
+        _groups = options.Deployments
+            .GroupBy(d => d.ModelGroup, StringComparer.OrdinalIgnoreCase)
+            .ToFrozenDictionary(
+                g => g.Key,
+                g => g.Select(d => new DeploymentState(d, factory, SafeResolve(factory, d))).ToArray(),
+                StringComparer.OrdinalIgnoreCase);
+        _groupIds = _groups.ToFrozenDictionary(g => g.Key, g => g.Value.Select(s => s.Deployment.Id).ToArray(), StringComparer.OrdinalIgnoreCase);
+        _strategy = ResolveStrategy(options);
+        Validate();
+        _pipeline = BuildPipeline();
+    }
+
+    public IEnumerable<string> Groups => _groups.Keys;
+
+    public IReadOnlyList<DeploymentState> DeploymentsOf(string group) => _groups[group];
+
+    /// <summary>Maps an alias or group name to a model group, or throws an error listing the groups.</summary>
+    public string ResolveGroup(string? requested)
+    {
+        if (requested is null)
+        {
+            return _groups.Count == 1 ? _groups.Keys[0]
+                : throw new UnknownModelException(string.Empty, "No model was given. The router serves: " + string.Join(", ", _groups.Keys.Order(StringComparer.Ordinal)) + ".");
+        }
+
+        if (_options.ModelGroupAlias.TryGetValue(requested, out var aliased))
+        {
+            requested = aliased;
+        }
+
+        return _groups.ContainsKey(requested) ? KeyOf(requested)
+            : throw new UnknownModelException(requested, $"The router has no model group '{requested}'. It serves: "
+                + string.Join(", ", _groups.Keys.Concat(_options.ModelGroupAlias.Keys).Order(StringComparer.Ordinal)) + ".");
+    }
+
+    /// <summary>Runs <paramref name="call"/> on a deployment of the request's group, retrying and falling back as configured.</summary>
+    public async Task<(T Result, DeploymentState Deployment)> ExecuteAsync<T>(
+        RouterRequest request, Func<DeploymentState, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        var group = request.Group;
+        while (true)
+        {
+            try
+            {
+                return await ExecuteGroupAsync(group, request, call, cancellationToken).ConfigureAwait(false);
+            }
+            catch (LiteLlmException e) when (!cancellationToken.IsCancellationRequested
+                && request.Trace.Fallbacks.Count < _options.MaxFallbacks
+                && NextFallback(request, e) is { } next)
+            {
+                LogFallback(e, group, next);
+                request.Trace.Fallbacks.Add(next);
+                group = next;
+            }
+        }
+    }
+
+    /// <summary>Counts tokens a deployment served against this minute's usage.</summary>
+    public ValueTask RecordTokensAsync(DeploymentState deployment, long tokens)
+        => tokens > 0 ? _store.AddUsageAsync(deployment.Deployment.Id, 0, tokens, _time.GetUtcNow(), CancellationToken.None) : ValueTask.CompletedTask;
+
+    private async Task<(T, DeploymentState)> ExecuteGroupAsync<T>(
+        string group, RouterRequest request, Func<DeploymentState, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        var state = new AttemptState(group, request);
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(StateKey, state);
+        try
+        {
+            return await _pipeline.ExecuteAsync(
+                static async (ctx, s) => await s.Core.AttemptAsync(s.State, s.Call, ctx.CancellationToken).ConfigureAwait(false),
+                context,
+                (Core: this, State: state, Call: call)).ConfigureAwait(false);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    private async Task<(T, DeploymentState)> AttemptAsync<T>(AttemptState state, Func<DeploymentState, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        state.Request.Trace.Attempts++;
+        var first = await SelectAsync(state, exclude: null, cancellationToken).ConfigureAwait(false);
+        if (_options.HedgeAfter is not { } hedgeAfter || !state.HasAlternative)
+        {
+            return (await CallAsync(first, state, call, cancellationToken).ConfigureAwait(false), first);
+        }
+
+        return await HedgedAsync(first, hedgeAfter, state, call, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<T> CallAsync<T>(DeploymentState deployment, AttemptState state, Func<DeploymentState, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        deployment.Enter();
+        var started = _time.GetTimestamp();
+        try
+        {
+            var result = await call(deployment, cancellationToken).ConfigureAwait(false);
+            if (!state.Request.IsStreaming)
+            {
+                deployment.RecordLatency(_time.GetElapsedTime(started));
+            }
+
+            return result;
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not OperationCanceledException)
+        {
+            var error = e as LiteLlmException ?? ExceptionTranslator.Translate(e, deployment.Deployment.Model.Split('/')[0], deployment.Deployment.Model, deployment.Deployment.Provider?.ApiKey);
+            await OnFailureAsync(deployment, error, state).ConfigureAwait(false);
+            if (ReferenceEquals(error, e))
+            {
+                throw;
+            }
+
+            throw error;
+        }
+        finally
+        {
+            deployment.Exit();
+        }
+    }
+
+    private async Task<(T, DeploymentState)> HedgedAsync<T>(
+        DeploymentState first, TimeSpan hedgeAfter, AttemptState state, Func<DeploymentState, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        using var firstSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var firstTask = CallAsync(first, state, call, firstSource.Token);
+        using (var delaySource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            var delay = Task.Delay(hedgeAfter, _time, delaySource.Token);
+            if (await Task.WhenAny(firstTask, delay).ConfigureAwait(false) == firstTask)
+            {
+                await delaySource.CancelAsync().ConfigureAwait(false);
+                return (await firstTask.ConfigureAwait(false), first);
+            }
+        }
+
+        DeploymentState second;
+        try
+        {
+            second = await SelectAsync(state, exclude: first, cancellationToken).ConfigureAwait(false);
+        }
+        catch (LiteLlmException)
+        {
+            return (await firstTask.ConfigureAwait(false), first); // nobody to hedge with
+        }
+
+        LogHedge(state.Group, first.Deployment.Id, second.Deployment.Id);
+        using var secondSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var secondTask = CallAsync(second, state, call, secondSource.Token);
+        var winner = await Task.WhenAny(firstTask, secondTask).ConfigureAwait(false);
+        var loser = winner == firstTask ? secondTask : firstTask;
+        if (winner.IsCompletedSuccessfully)
+        {
+            await (winner == firstTask ? secondSource : firstSource).CancelAsync().ConfigureAwait(false);
+            DisposeWhenDone(loser);
+            return (winner.Result, winner == firstTask ? first : second);
+        }
+
+        // The first to finish failed: the other may still answer.
+        try
+        {
+            return (await loser.ConfigureAwait(false), loser == firstTask ? first : second);
+        }
+        catch (LiteLlmException)
+        {
+            await winner.ConfigureAwait(false); // rethrows the first failure
+            throw;
+        }
+    }
+
+    private static void DisposeWhenDone<T>(Task<T> loser)
+        => _ = loser.ContinueWith(
+            static t =>
+            {
+                if (t.IsCompletedSuccessfully && t.Result is IAsyncDisposable disposable)
+                {
+                    _ = disposable.DisposeAsync().AsTask();
+                }
+
+                _ = t.Exception; // observed
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+
+    private string? NextFallback(RouterRequest request, LiteLlmException error)
+    {
+        IEnumerable<string>? candidates = error switch
+        {
+            ContextWindowExceededException => Lookup(_options.ContextWindowFallbacks, request.Group),
+            ContentPolicyViolationException => Lookup(_options.ContentPolicyFallbacks, request.Group),
+            BadRequestException or AuthenticationException => null, // the same request fails everywhere
+            _ => request.Fallbacks ?? Lookup(_options.Fallbacks, request.Group) ?? (_options.DefaultFallbacks.Count > 0 ? _options.DefaultFallbacks.ToArray() : null),
+        };
+
+        return candidates?.Select(c => _options.ModelGroupAlias.TryGetValue(c, out var a) ? a : c)
+            .FirstOrDefault(c => _groups.ContainsKey(c) && !string.Equals(c, request.Group, StringComparison.OrdinalIgnoreCase)
+                && !request.Trace.Fallbacks.Contains(c, StringComparer.OrdinalIgnoreCase));
+    }
+
+    private static IReadOnlyList<string>? Lookup(IDictionary<string, IReadOnlyList<string>> map, string group)
+        => map.TryGetValue(group, out var list) && list.Count > 0 ? list : null;
+
+    private string KeyOf(string group) => _groups.Keys.First(k => string.Equals(k, group, StringComparison.OrdinalIgnoreCase));
+
+    private static Models.ModelInfo? SafeResolve(LiteLlmClientFactory factory, Deployment deployment)
+    {
+        try
+        {
+            return factory.Resolve(deployment.Model).Info;
+        }
+        catch (UnknownModelException) when (deployment.Client is not null || deployment.EmbeddingGenerator is not null)
+        {
+            return null; // a custom client needs no resolvable model string
+        }
+    }
+
+    private static IRoutingStrategy ResolveStrategy(RouterOptions options)
+    {
+        IRoutingStrategy[] builtIn = [new SimpleShuffleStrategy(), new LeastBusyStrategy(), new UsageBasedStrategy(), new LatencyBasedStrategy(), new CostBasedStrategy()];
+        var name = options.RoutingStrategy;
+        return options.CustomStrategies.Concat(builtIn).FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase))
+            ?? throw new ArgumentException($"Unknown routing strategy '{name}'. Known: "
+                + string.Join(", ", options.CustomStrategies.Concat(builtIn).Select(s => s.Name)) + ".", nameof(options));
+    }
+
+    private void Validate()
+    {
+        foreach (var (name, map) in new[] { ("fallbacks", _options.Fallbacks), ("context_window_fallbacks", _options.ContextWindowFallbacks), ("content_policy_fallbacks", _options.ContentPolicyFallbacks) })
+        {
+            foreach (var (group, targets) in map)
+            {
+                foreach (var target in targets.Where(t => !_groups.ContainsKey(t) && !_options.ModelGroupAlias.ContainsKey(t)))
+                {
+                    throw new ArgumentException($"{name}: '{group}' falls back to '{target}', which is not a model group of this router.");
+                }
+            }
+        }
+
+        foreach (var (alias, target) in _options.ModelGroupAlias.Where(a => !_groups.ContainsKey(a.Value)))
+        {
+            throw new ArgumentException($"model_group_alias: '{alias}' points to '{target}', which is not a model group of this router.");
+        }
+    }
+
+    private ResiliencePipeline BuildPipeline()
+    {
+        var policy = _options.RetryPolicy;
+        var maxRetries = new[] { _options.NumRetries, policy.BadRequest, policy.Authentication, policy.ContentPolicy, policy.ContextWindow, policy.NotFound, policy.RateLimit ?? 0, policy.Timeout ?? 0, policy.InternalServer ?? 0 }.Max();
+        var builder = new ResiliencePipelineBuilder { TimeProvider = _time };
+        if (maxRetries > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = maxRetries,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = _options.RetryBaseDelay,
+                MaxDelay = _options.MaxRetryDelay,
+                ShouldHandle = args => ValueTask.FromResult(
+                    args.Outcome.Exception is LiteLlmException e && args.AttemptNumber < policy.RetriesFor(e, _options.NumRetries)),
+                DelayGenerator = args =>
+                {
+                    // Another healthy deployment: go at once. Otherwise honour Retry-After, else exponential back-off with jitter.
+                    var state = args.Context.Properties.GetValue(StateKey, null!);
+                    TimeSpan? delay = state is { HasAlternative: true } ? TimeSpan.Zero
+                        : args.Outcome.Exception switch
+                        {
+                            RateLimitException { RetryAfter: { } after } => Min(after, _options.MaxRetryDelay),
+                            ServiceUnavailableException { RetryAfter: { } after } => Min(after, _options.MaxRetryDelay),
+                            _ => null,
+                        };
+                    return ValueTask.FromResult(delay);
+                },
+                OnRetry = args =>
+                {
+                    LogRetry(args.AttemptNumber + 1, args.RetryDelay, args.Outcome.Exception?.GetType().Name);
+                    return ValueTask.CompletedTask;
+                },
+            });
+        }
+
+        return builder.Build();
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    /// <summary>Per-group attempt state; lives for one request's tries within one model group.</summary>
+    private sealed class AttemptState(string group, RouterRequest request)
+    {
+        public string Group { get; } = group;
+
+        public RouterRequest Request { get; } = request;
+
+        public List<DeploymentState> Tried { get; } = [];
+
+        public bool HasAlternative { get; set; }
+    }
+}
