@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using LiteLlm.Errors;
 using Microsoft.Extensions.AI;
 
 namespace LiteLlm.Providers.Anthropic;
@@ -16,7 +17,7 @@ namespace LiteLlm.Providers.Anthropic;
 /// <item><see cref="ChatOptions.Seed"/>, penalties and schemaless JSON mode have no Anthropic equivalent and are not sent.</item>
 /// </list>
 /// </remarks>
-internal static class AnthropicRequestBuilder
+internal static partial class AnthropicRequestBuilder
 {
     /// <summary>The tool name used for a JSON-schema response format with no schema name.</summary>
     public const string DefaultJsonToolName = "json_response";
@@ -44,7 +45,7 @@ internal static class AnthropicRequestBuilder
                 w.WriteString("system", system);
             }
 
-            WriteMessages(w, list);
+            WriteMessages(w, list, options?.ModelId ?? model);
 
             if (options is not null)
             {
@@ -72,17 +73,6 @@ internal static class AnthropicRequestBuilder
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>Maps a reasoning effort to a thinking budget (LiteLLM's low/medium/high budgets); null when thinking stays off.</summary>
-    internal static int? ThinkingBudget(ReasoningOptions? reasoning) => reasoning switch
-    {
-        null => null,
-        { Effort: ReasoningEffort.None } => null,
-        { Effort: ReasoningEffort.Low } => 1024,
-        { Effort: ReasoningEffort.Medium or null } => 2048,
-        { Effort: ReasoningEffort.High } => 4096,
-        _ => 8192, // ExtraHigh and anything newer
-    };
-
     private static string? SystemText(IReadOnlyList<ChatMessage> messages, string? instructions)
     {
         var parts = new List<string>();
@@ -102,7 +92,7 @@ internal static class AnthropicRequestBuilder
         return parts.Count == 0 ? null : string.Join("\n\n", parts);
     }
 
-    private static void WriteMessages(Utf8JsonWriter w, IReadOnlyList<ChatMessage> messages)
+    private static void WriteMessages(Utf8JsonWriter w, IReadOnlyList<ChatMessage> messages, string model)
     {
         w.WriteStartArray("messages");
         string? openRole = null;
@@ -135,7 +125,7 @@ internal static class AnthropicRequestBuilder
 
             foreach (var content in message.Contents)
             {
-                WriteBlock(w, content);
+                WriteBlock(w, content, model);
             }
         }
 
@@ -152,17 +142,16 @@ internal static class AnthropicRequestBuilder
     {
         TextContent t => !string.IsNullOrEmpty(t.Text),
         TextReasoningContent r => !string.IsNullOrEmpty(r.ProtectedData),
-        DataContent d => d.HasTopLevelMediaType("image") || d.MediaType == "application/pdf",
-        UriContent u => u.HasTopLevelMediaType("image") || u.MediaType == "application/pdf",
+        DataContent or UriContent => true, // unsupported media types fail loudly in WriteBlock
         FunctionCallContent or FunctionResultContent => true,
         _ => false,
     };
 
-    private static void WriteBlock(Utf8JsonWriter w, AIContent content)
+    private static void WriteBlock(Utf8JsonWriter w, AIContent content, string model)
     {
         if (!HasBlock(content))
         {
-            return; // empty text (the API rejects it), reasoning without a signature, unsupported media
+            return; // empty text (the API rejects it), reasoning without a signature, content kinds with no block
         }
 
         w.WriteStartObject();
@@ -185,8 +174,17 @@ internal static class AnthropicRequestBuilder
                 w.WriteString("signature", reasoning.ProtectedData);
                 break;
 
+            case DataContent data when data.MediaType == "text/plain":
+                w.WriteString("type", "document");
+                w.WriteStartObject("source");
+                w.WriteString("type", "text");
+                w.WriteString("media_type", "text/plain");
+                w.WriteString("data", Encoding.UTF8.GetString(data.Data.Span));
+                w.WriteEndObject();
+                break;
+
             case DataContent data:
-                w.WriteString("type", data.HasTopLevelMediaType("image") ? "image" : "document");
+                w.WriteString("type", BlockType(data.MediaType, data.HasTopLevelMediaType("image"), model));
                 w.WriteStartObject("source");
                 w.WriteString("type", "base64");
                 w.WriteString("media_type", data.MediaType);
@@ -195,7 +193,7 @@ internal static class AnthropicRequestBuilder
                 break;
 
             case UriContent uri:
-                w.WriteString("type", uri.HasTopLevelMediaType("image") ? "image" : "document");
+                w.WriteString("type", BlockType(uri.MediaType, uri.HasTopLevelMediaType("image"), model));
                 w.WriteStartObject("source");
                 w.WriteString("type", "url");
                 w.WriteString("url", uri.Uri.AbsoluteUri);
@@ -223,6 +221,23 @@ internal static class AnthropicRequestBuilder
         }
 
         w.WriteEndObject();
+    }
+
+    /// <summary>Images and PDFs have blocks; any other media is refused rather than dropped silently.</summary>
+    private static string BlockType(string mediaType, bool isImage, string model)
+    {
+        if (isImage)
+        {
+            return "image";
+        }
+
+        if (mediaType == "application/pdf")
+        {
+            return "document";
+        }
+
+        throw new BadRequestException(new ProviderErrorDetails("anthropic", model, null,
+            $"Anthropic Messages accepts images, PDFs and plain text as attachments, not '{mediaType}'."));
     }
 
     private static void WriteArguments(Utf8JsonWriter w, IDictionary<string, object?>? arguments)
@@ -282,131 +297,4 @@ internal static class AnthropicRequestBuilder
                 return JsonSerializer.Serialize(result.Result, result.Result.GetType(), AIJsonUtilities.DefaultOptions);
         }
     }
-
-    private static void WriteSampling(Utf8JsonWriter w, ChatOptions options)
-    {
-        if (options.Temperature is { } temperature)
-        {
-            w.WriteNumber("temperature", temperature);
-        }
-
-        if (options.TopP is { } topP)
-        {
-            w.WriteNumber("top_p", topP);
-        }
-
-        if (options.TopK is { } topK)
-        {
-            w.WriteNumber("top_k", topK);
-        }
-
-        if (options.StopSequences is { Count: > 0 } stops)
-        {
-            w.WriteStartArray("stop_sequences");
-            foreach (var stop in stops)
-            {
-                w.WriteStringValue(stop);
-            }
-
-            w.WriteEndArray();
-        }
-    }
-
-    private static string? WriteTools(Utf8JsonWriter w, ChatOptions? options)
-    {
-        var functions = options?.Tools?.OfType<AIFunctionDeclaration>().ToList() ?? [];
-        var jsonFormat = options?.ResponseFormat is ChatResponseFormatJson { Schema: { ValueKind: JsonValueKind.Object } schema } json
-            && IsObjectSchema(schema)
-            ? (Name: string.IsNullOrEmpty(json.SchemaName) ? DefaultJsonToolName : json.SchemaName, json.SchemaDescription, Schema: schema)
-            : default;
-        var jsonToolName = jsonFormat.Name;
-        if (functions.Count == 0 && jsonToolName is null)
-        {
-            return null;
-        }
-
-        w.WriteStartArray("tools");
-        foreach (var function in functions)
-        {
-            WriteTool(w, function.Name, function.Description, function.JsonSchema);
-        }
-
-        if (jsonToolName is not null)
-        {
-            WriteTool(w, jsonToolName, jsonFormat.SchemaDescription ?? "Respond with a JSON object that follows this schema.", jsonFormat.Schema);
-        }
-
-        w.WriteEndArray();
-
-        if (jsonToolName is not null)
-        {
-            w.WriteStartObject("tool_choice");
-            w.WriteString("type", "tool");
-            w.WriteString("name", jsonToolName);
-            w.WriteEndObject();
-            return jsonToolName;
-        }
-
-        var disableParallel = options!.AllowMultipleToolCalls == false;
-        var mode = options.ToolMode;
-        if (mode is null && !disableParallel)
-        {
-            return null;
-        }
-
-        w.WriteStartObject("tool_choice");
-        switch (mode)
-        {
-            case NoneChatToolMode:
-                w.WriteString("type", "none");
-                disableParallel = false; // not accepted with "none"
-                break;
-            case RequiredChatToolMode { RequiredFunctionName: { } name }:
-                w.WriteString("type", "tool");
-                w.WriteString("name", name);
-                break;
-            case RequiredChatToolMode:
-                w.WriteString("type", "any");
-                break;
-            default:
-                w.WriteString("type", "auto");
-                break;
-        }
-
-        if (disableParallel)
-        {
-            w.WriteBoolean("disable_parallel_tool_use", true);
-        }
-
-        w.WriteEndObject();
-        return null;
-    }
-
-    private static void WriteTool(Utf8JsonWriter w, string name, string? description, JsonElement schema)
-    {
-        w.WriteStartObject();
-        w.WriteString("name", name);
-        if (!string.IsNullOrEmpty(description))
-        {
-            w.WriteString("description", description);
-        }
-
-        w.WritePropertyName("input_schema");
-        if (schema.ValueKind == JsonValueKind.Object)
-        {
-            schema.WriteTo(w);
-        }
-        else
-        {
-            w.WriteStartObject();
-            w.WriteString("type", "object");
-            w.WriteEndObject();
-        }
-
-        w.WriteEndObject();
-    }
-
-    // Anthropic's input_schema must describe an object; MEAI's structured output already wraps other types.
-    private static bool IsObjectSchema(JsonElement schema)
-        => !schema.TryGetProperty("type", out var type) || (type.ValueKind == JsonValueKind.String && type.ValueEquals("object"));
 }

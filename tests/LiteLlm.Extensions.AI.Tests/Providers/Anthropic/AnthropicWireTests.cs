@@ -124,6 +124,37 @@ public sealed class AnthropicWireTests
             """, request.Body);
     }
 
+    [Fact]
+    public async Task Documents_PdfAndPlainText_AreDocumentBlocks()
+    {
+        List<ChatMessage> messages =
+        [
+            new(ChatRole.User, [
+                new DataContent("%PDF"u8.ToArray(), "application/pdf"),
+                new DataContent("notes"u8.ToArray(), "text/plain"),
+                new UriContent("https://example.com/a.pdf", "application/pdf")]),
+        ];
+
+        var request = await SendAsync(messages);
+
+        AssertJson("""
+            [{"type":"document","source":{"type":"base64","media_type":"application/pdf","data":"JVBERg=="}},
+             {"type":"document","source":{"type":"text","media_type":"text/plain","data":"notes"}},
+             {"type":"document","source":{"type":"url","url":"https://example.com/a.pdf"}}]
+            """, request.Json.GetProperty("messages")[0].GetProperty("content").GetRawText());
+    }
+
+    [Fact]
+    public async Task UnsupportedMedia_IsRefused_NotDroppedSilently()
+    {
+        List<ChatMessage> messages = [new(ChatRole.User, [new TextContent("Listen"), new DataContent(new byte[] { 1, 2 }, "audio/wav")])];
+
+        var error = await Assert.ThrowsAsync<BadRequestException>(() => Client().GetResponseAsync(messages, null, Ct));
+
+        Assert.Contains("audio/wav", error.Message);
+        Assert.Empty(_upstream.Requests);
+    }
+
     public static TheoryData<string, string> ToolModes() => new()
     {
         { "auto", """{"type":"auto"}""" },
@@ -241,6 +272,26 @@ public sealed class AnthropicWireTests
         AssertJson(WeatherSchema.GetRawText(), body.GetProperty("tools")[0].GetProperty("input_schema").GetRawText());
         AssertJson("""{"location":"Paris"}""", response.Text);
         Assert.Empty(response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>());
+        Assert.Equal(ChatFinishReason.Stop, response.FinishReason);
+    }
+
+    [Fact]
+    public async Task JsonSchemaResponseFormat_Streamed_YieldsTheInputAsTextAndStop()
+    {
+        _upstream.Sse(AnthropicWire.MessageStart()
+            + AnthropicWire.Event("content_block_start", """{"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"toolu_9","name":"weather_report","input":{}}}""")
+            + AnthropicWire.Event("content_block_delta", """{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":""}}""")
+            + AnthropicWire.Event("content_block_delta", """{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"{\"location\": "}}""")
+            + AnthropicWire.Event("content_block_delta", """{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"\"Paris\"}"}}""")
+            + AnthropicWire.Event("content_block_stop", """{"type":"content_block_stop","index":0}""")
+            + AnthropicWire.MessageEnd("tool_use"));
+        var options = new ChatOptions { ResponseFormat = ChatResponseFormat.ForJsonSchema(WeatherSchema, "weather_report") };
+
+        var updates = await StreamAsync(options);
+
+        var response = updates.ToChatResponse();
+        AssertJson("""{"location":"Paris"}""", response.Text);
+        Assert.Empty(updates.SelectMany(u => u.Contents).OfType<FunctionCallContent>());
         Assert.Equal(ChatFinishReason.Stop, response.FinishReason);
     }
 
