@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using LiteLlm.Errors;
 using Microsoft.Extensions.AI;
@@ -22,7 +23,8 @@ internal static partial class AnthropicRequestBuilder
     /// <summary>The tool name used for a JSON-schema response format with no schema name.</summary>
     public const string DefaultJsonToolName = "json_response";
 
-    private static readonly JsonWriterOptions WriterOptions = new() { Indented = false, SkipValidation = false };
+    // The body is JSON sent to an API, never embedded in HTML: keep base64 '+' and non-ASCII text unescaped.
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Builds the request body; <paramref name="jsonToolName"/> is the forced JSON-mode tool, if any.</summary>
     public static byte[] Build(IEnumerable<ChatMessage> messages, ChatOptions? options, string model, bool stream, out string? jsonToolName)

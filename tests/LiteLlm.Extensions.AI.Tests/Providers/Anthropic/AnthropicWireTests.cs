@@ -125,6 +125,17 @@ public sealed class AnthropicWireTests
     }
 
     [Fact]
+    public async Task Body_KeepsBase64AndNonAsciiTextUnescaped()
+    {
+        List<ChatMessage> messages = [new(ChatRole.User, [new TextContent("Où est la gare ? 駅"), new DataContent(new byte[] { 0xFB, 0xEF, 0xBE }, "image/png")])];
+
+        var request = await SendAsync(messages);
+
+        Assert.Contains("\"data\":\"++++\"", request.Body);
+        Assert.Contains("Où est la gare ? 駅", request.Body);
+    }
+
+    [Fact]
     public async Task Documents_PdfAndPlainText_AreDocumentBlocks()
     {
         List<ChatMessage> messages =
