@@ -59,7 +59,8 @@ internal static class JsonHttp
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
-            var parser = SseParser.Create(stream);
+            // A recorded Gemini stream ends its last event without the blank line; the SSE rules would drop it.
+            var parser = SseParser.Create(new FinalBlankLineStream(stream));
             await foreach (var item in parser.EnumerateAsync(cancellationToken).ConfigureAwait(false))
             {
                 var data = item.Data.Trim();
@@ -94,4 +95,86 @@ internal static class JsonHttp
     /// <summary>Enumerates an array property (none when it is absent).</summary>
     public static IEnumerable<JsonElement> Items(this JsonElement e, string name)
         => e.Prop(name) is { ValueKind: JsonValueKind.Array } a ? a.EnumerateArray() : [];
+
+    /// <summary>Reads a stream and then one extra blank line, so that a final event without one is still dispatched.</summary>
+    private sealed class FinalBlankLineStream(Stream inner) : Stream
+    {
+        private static readonly byte[] BlankLine = "\n\n"u8.ToArray();
+        private int _tail = -1;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            if (_tail < 0)
+            {
+                var read = inner.Read(buffer);
+                if (read > 0 || buffer.IsEmpty)
+                {
+                    return read;
+                }
+
+                _tail = 0;
+            }
+
+            return Tail(buffer);
+        }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (_tail < 0)
+            {
+                var read = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+                if (read > 0 || buffer.IsEmpty)
+                {
+                    return read;
+                }
+
+                _tail = 0;
+            }
+
+            return Tail(buffer.Span);
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+            => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+
+        private int Tail(Span<byte> buffer)
+        {
+            var n = Math.Min(buffer.Length, BlankLine.Length - _tail);
+            BlankLine.AsSpan(_tail, n).CopyTo(buffer);
+            _tail += n;
+            return n;
+        }
+    }
 }
