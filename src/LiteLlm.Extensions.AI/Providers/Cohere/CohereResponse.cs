@@ -65,7 +65,7 @@ internal static class CohereResponse
             case "tool-plan-delta" when message.Str("tool_plan") is { Length: > 0 } plan:
                 return state.Update([new TextReasoningContent(plan)]);
             case "tool-call-start":
-                var call = message.Prop("tool_calls");
+                var call = message.Prop("tool_calls") is { ValueKind: JsonValueKind.Array } calls ? calls.EnumerateArray().FirstOrDefault() : message.Prop("tool_calls");
                 state.Calls[index] = (call.Str("id") ?? string.Empty, call.Prop("function").Str("name") ?? string.Empty,
                     new StringBuilder(call.Prop("function").Str("arguments")));
                 return null;

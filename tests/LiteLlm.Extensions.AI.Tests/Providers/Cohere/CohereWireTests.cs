@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.Json;
 using LiteLlm.Errors;
 
@@ -221,16 +220,10 @@ public sealed class CohereWireTests
     }
 
     [Fact]
-    public async Task MissingKey_IsAnAuthenticationError()
-    {
-        Assert.Throws<AuthenticationException>(() => TestFactory.Create(_upstream).CreateChatClient("cohere/command-r"));
-        await Task.CompletedTask;
-    }
+    public void MissingKey_IsAnAuthenticationError()
+        => Assert.Throws<AuthenticationException>(() => TestFactory.Create(_upstream).CreateChatClient("cohere/command-r"));
 
     [Fact]
     public void BareCommandModel_ResolvesToCohere()
         => Assert.Equal("cohere_chat", Factory().Resolve("command-r-plus").Provider.Name);
-
-    [Fact]
-    public void StatusCodes_AreDistinct() => Assert.NotEqual(HttpStatusCode.OK, (HttpStatusCode)498);
 }

@@ -140,6 +140,63 @@ public sealed class GeminiFixtureTests
         Assert.NotNull(response.Usage?.ReasoningTokenCount);
     }
 
+    [Fact]
+    public async Task StreamingFailure_RecitationNoContent_IsContentFilterAfterTheText()
+    {
+        _upstream.Sse(Fixtures.Read("gemini/streaming-failure-recitation-no-content.txt"));
+        var response = (await StreamAsync()).ToChatResponse();
+
+        Assert.Equal("text1text2text3text4text5text6text7text8", response.Text);
+        Assert.Equal(ChatFinishReason.ContentFilter, response.FinishReason);
+        Assert.Equal(261, response.Usage?.OutputTokenCount);
+    }
+
+    [Fact]
+    public async Task UnaryFailure_ApiNotEnabled_IsPermissionDenied()
+    {
+        _upstream.Status(403, Fixtures.Read("gemini/unary-failure-generativelanguage-api-not-enabled.json"));
+        await Assert.ThrowsAsync<PermissionDeniedException>(() => Client().GetResponseAsync("Hi", cancellationToken: TestContext.Current.CancellationToken));
+    }
+
+    [Theory]
+    [InlineData("unary-success-basic-reply-long.json")]
+    [InlineData("unary-success-citations.json")]
+    [InlineData("unary-success-code-execution.json")]
+    [InlineData("unary-success-google-search-grounding.json")]
+    [InlineData("unary-success-url-context.json")]
+    [InlineData("unary-success-thinking-reply-thought-summary.json")]
+    public async Task EveryRecordedUnarySuccess_GivesTextAndAFinishReason(string fixture)
+    {
+        _upstream.Json(Fixtures.Read("gemini/" + fixture));
+        var response = await Client().GetResponseAsync("Hi", cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.NotEmpty(response.Text);
+        Assert.Equal(ChatFinishReason.Stop, response.FinishReason);
+        Assert.NotNull(response.Usage?.InputTokenCount);
+    }
+
+    [Theory]
+    [InlineData("streaming-success-basic-reply-short.txt")]
+    [InlineData("streaming-success-citations.txt")]
+    [InlineData("streaming-success-code-execution.txt")]
+    [InlineData("streaming-success-empty-parts.txt")]
+    [InlineData("streaming-success-finish-message.txt")]
+    [InlineData("streaming-success-no-content-parts.txt")]
+    [InlineData("streaming-success-thinking-reply-thought-summary.txt")]
+    [InlineData("streaming-success-url-context.txt")]
+    public async Task EveryRecordedStreamingSuccess_GivesTextAFinishReasonAndUsageOnce(string fixture)
+    {
+        _upstream.Sse(Fixtures.Read("gemini/" + fixture));
+        var updates = await StreamAsync();
+        var response = updates.ToChatResponse();
+
+        Assert.NotEmpty(response.Text);
+        Assert.NotNull(response.FinishReason);
+
+        // Usage is reported once at the end, when the stream had any (the finish-message recording has none).
+        Assert.InRange(updates.SelectMany(u => u.Contents).OfType<UsageContent>().Count(), fixture.Contains("finish-message", StringComparison.Ordinal) ? 0 : 1, 1);
+    }
+
     [Theory]
     [InlineData(HttpStatusCode.BadRequest, "INVALID_ARGUMENT", "The input token count (314175) exceeds the maximum number of tokens allowed (131072).", typeof(ContextWindowExceededException))]
     [InlineData(HttpStatusCode.TooManyRequests, "RESOURCE_EXHAUSTED", "Resource has been exhausted (e.g. check quota).", typeof(RateLimitException))]
