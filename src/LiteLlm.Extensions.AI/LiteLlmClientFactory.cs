@@ -5,6 +5,8 @@ using LiteLlm.Errors;
 using LiteLlm.Models;
 using LiteLlm.Providers;
 using LiteLlm.Providers.Anthropic;
+using LiteLlm.Providers.Cohere;
+using LiteLlm.Providers.Gemini;
 using LiteLlm.Providers.Http;
 using LiteLlm.Providers.Mock;
 using LiteLlm.Providers.Ollama;
@@ -158,6 +160,8 @@ public sealed class LiteLlmClientFactory : IDisposable
         ProviderProtocol.OpenAI or ProviderProtocol.AzureOpenAI => OpenAIProtocol.Instance,
         ProviderProtocol.Anthropic => AnthropicProtocol.Instance,
         ProviderProtocol.Ollama => OllamaProtocol.Instance,
+        ProviderProtocol.Gemini => GeminiProtocol.Instance,
+        ProviderProtocol.Cohere => CohereProtocol.Instance,
         ProviderProtocol.Mock => MockProtocol.Instance,
         ProviderProtocol.Custom => new CustomProtocol(endpoint.Provider.CustomFactory!),
         var other => throw new NotSupportedException($"The {other} protocol is not available in this build."),

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using LiteLlm.Errors;
 using LiteLlm.Providers.Http;
 using Microsoft.Extensions.AI;
@@ -31,7 +33,7 @@ internal sealed class ProviderEmbeddingGenerator : DelegatingEmbeddingGenerator<
 
         using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeoutSource.CancelAfter(timeout);
-        ProviderCallContext.Current = new ProviderCallContext(_model);
+        ProviderCallContext.Current = new ProviderCallContext(_model) { ExtraBody = PassThrough(options?.AdditionalProperties) };
         try
         {
             var result = await base.GenerateAsync(values, forwarded, timeoutSource.Token).ConfigureAwait(false);
@@ -63,5 +65,22 @@ internal sealed class ProviderEmbeddingGenerator : DelegatingEmbeddingGenerator<
     {
         ArgumentNullException.ThrowIfNull(serviceType);
         return serviceKey is null && serviceType == typeof(EmbeddingGeneratorMetadata) ? _metadata : base.GetService(serviceType, serviceKey);
+    }
+
+    // As for chat: properties that are not library settings go to the wire as body fields
+    // (Cohere's input_type, OpenAI's user).
+    private static JsonObject? PassThrough(AdditionalPropertiesDictionary? properties)
+    {
+        JsonObject? body = null;
+        foreach (var (name, value) in properties ?? [])
+        {
+            if (!CallSettings.IsReserved(name))
+            {
+                body ??= [];
+                body[name] = value is JsonNode node ? node.DeepClone() : JsonSerializer.SerializeToNode(value, AIJsonUtilities.DefaultOptions);
+            }
+        }
+
+        return body;
     }
 }

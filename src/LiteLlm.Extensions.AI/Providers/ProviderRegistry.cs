@@ -64,6 +64,9 @@ public sealed class ProviderRegistry
         yield return new() { Name = "anthropic", Protocol = ProviderProtocol.Anthropic, DefaultApiBase = "https://api.anthropic.com", ApiKeyVariables = ["ANTHROPIC_API_KEY"], ApiBaseVariables = ["ANTHROPIC_API_BASE", "ANTHROPIC_BASE_URL"] };
         yield return new() { Name = "ollama", Protocol = ProviderProtocol.Ollama, DefaultApiBase = "http://localhost:11434", ApiBaseVariables = ["OLLAMA_API_BASE"], ApiKeyVariables = ["OLLAMA_API_KEY"], RequiresApiKey = false };
         yield return new() { Name = "ollama_chat", Protocol = ProviderProtocol.Ollama, DefaultApiBase = "http://localhost:11434", ApiBaseVariables = ["OLLAMA_API_BASE"], ApiKeyVariables = ["OLLAMA_API_KEY"], RequiresApiKey = false };
+        yield return new() { Name = "gemini", Protocol = ProviderProtocol.Gemini, DefaultApiBase = "https://generativelanguage.googleapis.com/v1beta/", ApiKeyVariables = ["GEMINI_API_KEY", "GOOGLE_API_KEY"], ApiBaseVariables = ["GEMINI_API_BASE"] };
+        yield return new() { Name = "cohere", Protocol = ProviderProtocol.Cohere, DefaultApiBase = "https://api.cohere.com/", ApiKeyVariables = ["COHERE_API_KEY", "CO_API_KEY"], ApiBaseVariables = ["COHERE_API_BASE"] };
+        yield return new() { Name = "cohere_chat", Protocol = ProviderProtocol.Cohere, DefaultApiBase = "https://api.cohere.com/", ApiKeyVariables = ["COHERE_API_KEY", "CO_API_KEY"], ApiBaseVariables = ["COHERE_API_BASE"] };
         yield return new() { Name = "mock", Protocol = ProviderProtocol.Mock, DefaultApiBase = "mock://local/", RequiresApiKey = false };
 
         // OpenAI-compatible hosts: default base URL and key variable as LiteLLM documents them.
