@@ -5,6 +5,7 @@ using LiteLlm.Errors;
 using LiteLlm.Models;
 using LiteLlm.Providers;
 using LiteLlm.Providers.Anthropic;
+using LiteLlm.Providers.Bedrock;
 using LiteLlm.Providers.Http;
 using LiteLlm.Providers.Mock;
 using LiteLlm.Providers.Ollama;
@@ -153,11 +154,12 @@ public sealed class LiteLlmClientFactory : IDisposable
     private HttpClient HttpClientFor(ProviderEndpoint endpoint)
         => new(new ProviderHttpHandler(endpoint, _transport), disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
 
-    private static IProtocolClientFactory ProtocolOf(ProviderEndpoint endpoint) => endpoint.Provider.Protocol switch
+    private IProtocolClientFactory ProtocolOf(ProviderEndpoint endpoint) => endpoint.Provider.Protocol switch
     {
         ProviderProtocol.OpenAI or ProviderProtocol.AzureOpenAI => OpenAIProtocol.Instance,
         ProviderProtocol.Anthropic => AnthropicProtocol.Instance,
         ProviderProtocol.Ollama => OllamaProtocol.Instance,
+        ProviderProtocol.Bedrock => new BedrockProtocol(_options.EnvironmentVariables, _options.TimeProvider),
         ProviderProtocol.Mock => MockProtocol.Instance,
         ProviderProtocol.Custom => new CustomProtocol(endpoint.Provider.CustomFactory!),
         var other => throw new NotSupportedException($"The {other} protocol is not available in this build."),

@@ -64,6 +64,9 @@ public sealed class ProviderRegistry
         yield return new() { Name = "anthropic", Protocol = ProviderProtocol.Anthropic, DefaultApiBase = "https://api.anthropic.com", ApiKeyVariables = ["ANTHROPIC_API_KEY"], ApiBaseVariables = ["ANTHROPIC_API_BASE", "ANTHROPIC_BASE_URL"] };
         yield return new() { Name = "ollama", Protocol = ProviderProtocol.Ollama, DefaultApiBase = "http://localhost:11434", ApiBaseVariables = ["OLLAMA_API_BASE"], ApiKeyVariables = ["OLLAMA_API_KEY"], RequiresApiKey = false };
         yield return new() { Name = "ollama_chat", Protocol = ProviderProtocol.Ollama, DefaultApiBase = "http://localhost:11434", ApiBaseVariables = ["OLLAMA_API_BASE"], ApiKeyVariables = ["OLLAMA_API_KEY"], RequiresApiKey = false };
+        // Bedrock: SigV4 from aws_* settings or AWS_* variables, or a Bedrock API key as a bearer token.
+        // The default base is rewritten to the configured region (bedrock-runtime.{region}.amazonaws.com).
+        yield return new() { Name = "bedrock", Protocol = ProviderProtocol.Bedrock, DefaultApiBase = "https://bedrock-runtime.us-west-2.amazonaws.com/", ApiBaseVariables = ["AWS_BEDROCK_RUNTIME_ENDPOINT"], ApiKeyVariables = ["AWS_BEARER_TOKEN_BEDROCK"], RequiresApiKey = false };
         yield return new() { Name = "mock", Protocol = ProviderProtocol.Mock, DefaultApiBase = "mock://local/", RequiresApiKey = false };
 
         // OpenAI-compatible hosts: default base URL and key variable as LiteLLM documents them.

@@ -25,11 +25,15 @@ internal sealed class ProviderHttpHandler : DelegatingHandler
 
     private string ProviderName => _endpoint.Provider.Name;
 
+    private bool SignsItsRequests => _endpoint.Provider.Protocol == ProviderProtocol.Bedrock;
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var call = ProviderCallContext.Current;
         PrepareHeaders(request, call);
-        if (call?.ExtraBody is { Count: > 0 } extra && request.Content is not null)
+
+        // A signed request (Bedrock SigV4) already carries its pass-through fields: its signature covers the body.
+        if (call?.ExtraBody is { Count: > 0 } extra && request.Content is not null && !SignsItsRequests)
         {
             request.Content = await MergeBodyAsync(request.Content, extra, cancellationToken).ConfigureAwait(false);
         }
@@ -100,9 +104,10 @@ internal sealed class ProviderHttpHandler : DelegatingHandler
                 request.RequestUri = new Uri(uri.AbsoluteUri + separator + "api-version=" + Uri.EscapeDataString(version));
             }
         }
-        else if (string.IsNullOrEmpty(_endpoint.ApiKey) && headers.Authorization is not null)
+        else if (string.IsNullOrEmpty(_endpoint.ApiKey) && headers.Authorization is not null && !SignsItsRequests)
         {
             // Local servers (vLLM, LM Studio, Ollama) need no key; the SDK's placeholder must not leave.
+            // (A SigV4 Authorization is the signature, not a placeholder.)
             headers.Authorization = null;
         }
 
