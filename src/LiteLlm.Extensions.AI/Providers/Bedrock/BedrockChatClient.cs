@@ -162,7 +162,7 @@ internal sealed class BedrockChatClient : IChatClient
         // Pass-through fields are merged here, before signing: the signature covers the body.
         var extra = ProviderCallContext.Current?.ExtraBody;
         var request = BedrockConverse.BuildRequest(messages, options, extra, _transport.ProviderName, _model);
-        return JsonSerializer.SerializeToUtf8Bytes(request, AIJsonUtilities.DefaultOptions);
+        return JsonSerializer.SerializeToUtf8Bytes(request, BedrockTransport.WireJson);
     }
 
     private async ValueTask<EventStreamMessage?> NextAsync(EventStreamReader reader, CancellationToken cancellationToken)

@@ -108,7 +108,7 @@ internal sealed class BedrockEmbeddingGenerator : IEmbeddingGenerator<string, Em
 
     private async Task<JsonDocument> InvokeAsync(JsonObject body, CancellationToken cancellationToken)
     {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(body, AIJsonUtilities.DefaultOptions);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(body, BedrockTransport.WireJson);
         using var response = await _transport.PostAsync("invoke", bytes, stream: false, cancellationToken).ConfigureAwait(false);
         var answer = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         return JsonDocument.Parse(answer);

@@ -19,6 +19,10 @@ internal sealed class BedrockTransport
     public const string DefaultRegion = "us-west-2";
 
     private const string JsonMediaType = "application/json";
+
+    /// <summary>Gets the options request bodies are written with: compact, non-ASCII text left readable.</summary>
+    public static JsonSerializerOptions WireJson { get; } = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private readonly ProviderEndpoint _endpoint;
     private readonly string _model;
     private readonly HttpClient _http;
@@ -64,6 +68,7 @@ internal sealed class BedrockTransport
     /// <summary>Posts <paramref name="body"/> as JSON to <c>model/{id}/{action}</c>, authenticated.</summary>
     public async Task<HttpResponseMessage> PostAsync(string action, byte[] body, bool stream, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         using var request = new HttpRequestMessage(HttpMethod.Post, ModelUri(action));
         request.Content = new ByteArrayContent(body);
         request.Content.Headers.ContentType = new MediaTypeHeaderValue(JsonMediaType);
