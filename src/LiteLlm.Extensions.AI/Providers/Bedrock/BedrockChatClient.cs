@@ -40,7 +40,7 @@ internal sealed class BedrockChatClient : IChatClient
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         var reader = new EventStreamReader(stream);
         var tools = new Dictionary<int, (string Id, string Name, StringBuilder Input)>();
-        var created = DateTimeOffset.UtcNow;
+        var created = _transport.Now;
         while (await NextAsync(reader, cancellationToken).ConfigureAwait(false) is { } message)
         {
             switch (message.MessageType)

@@ -18,10 +18,27 @@ internal sealed class BedrockProtocol : IProtocolClientFactory
     }
 
     public IChatClient CreateChatClient(ProviderEndpoint endpoint, string model, HttpClient httpClient)
-        => new BedrockChatClient(new BedrockTransport(endpoint, model, httpClient, _environment, _time), model);
+        => new BedrockChatClient(new BedrockTransport(endpoint, ModelId(model), httpClient, _environment, _time), ModelId(model));
 
     public IEmbeddingGenerator<string, Embedding<float>>? CreateEmbeddingGenerator(ProviderEndpoint endpoint, string model, HttpClient httpClient)
-        => BedrockEmbeddingGenerator.KindOf(model) is { } kind
-            ? new BedrockEmbeddingGenerator(new BedrockTransport(endpoint, model, httpClient, _environment, _time), model, kind)
+        => BedrockEmbeddingGenerator.KindOf(ModelId(model)) is { } kind
+            ? new BedrockEmbeddingGenerator(new BedrockTransport(endpoint, ModelId(model), httpClient, _environment, _time), ModelId(model), kind)
             : null;
+
+    /// <summary>
+    /// The Bedrock model id: LiteLLM's route prefixes (<c>bedrock/converse/…</c>, <c>bedrock/invoke/…</c>) are
+    /// dropped; both are served through Converse here.
+    /// </summary>
+    internal static string ModelId(string model)
+    {
+        foreach (var route in (string[])["converse/", "invoke/"])
+        {
+            if (model.StartsWith(route, StringComparison.OrdinalIgnoreCase))
+            {
+                return model[route.Length..];
+            }
+        }
+
+        return model;
+    }
 }

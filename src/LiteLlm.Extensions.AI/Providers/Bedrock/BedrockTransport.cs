@@ -42,6 +42,9 @@ internal sealed class BedrockTransport
 
     public string ProviderName => _endpoint.Provider.Name;
 
+    /// <summary>Gets the current time from the factory's clock.</summary>
+    public DateTimeOffset Now => _time.GetUtcNow();
+
     /// <summary>Gets the region: <c>aws_region_name</c>, then AWS_REGION_NAME / AWS_REGION / AWS_DEFAULT_REGION, then the API base's host.</summary>
     public string Region
         => Setting("aws_region_name") ?? Env("AWS_REGION_NAME") ?? Env("AWS_REGION") ?? Env("AWS_DEFAULT_REGION")

@@ -288,6 +288,21 @@ public class BedrockWireTests
         Assert.Contains("/us-east-1/bedrock/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=", request.Header("Authorization"), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("bedrock/arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-5-haiku-20241022-v1:0",
+        "/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A123456789012%3Ainference-profile%2Fus.anthropic.claude-3-5-haiku-20241022-v1%3A0/converse")]
+    [InlineData("bedrock/converse/anthropic.claude-3-haiku-20240307-v1:0", "/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse")]
+    [InlineData("anthropic.claude-3-haiku-20240307-v1:0", "/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse")]
+    public async Task ModelIds_AreEncodedIntoThePath(string model, string path)
+    {
+        _upstream.Json(BedrockWire.Converse("Hi"));
+        using var factory = Factory(Env);
+
+        await factory.CreateChatClient(model).GetResponseAsync([new(ChatRole.User, "x")], cancellationToken: Ct);
+
+        Assert.Equal(path, _upstream.LastRequest.Uri.AbsolutePath);
+    }
+
     [Fact]
     public async Task MissingCredentials_IsAnAuthenticationErrorAtCallTime()
     {
