@@ -7,6 +7,7 @@ using LiteLlm.Providers;
 using LiteLlm.Providers.Anthropic;
 using LiteLlm.Providers.Cohere;
 using LiteLlm.Providers.Gemini;
+using LiteLlm.Providers.Bedrock;
 using LiteLlm.Providers.Http;
 using LiteLlm.Providers.Mock;
 using LiteLlm.Providers.Ollama;
@@ -155,13 +156,14 @@ public sealed class LiteLlmClientFactory : IDisposable
     private HttpClient HttpClientFor(ProviderEndpoint endpoint)
         => new(new ProviderHttpHandler(endpoint, _transport), disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
 
-    private static IProtocolClientFactory ProtocolOf(ProviderEndpoint endpoint) => endpoint.Provider.Protocol switch
+    private IProtocolClientFactory ProtocolOf(ProviderEndpoint endpoint) => endpoint.Provider.Protocol switch
     {
         ProviderProtocol.OpenAI or ProviderProtocol.AzureOpenAI => OpenAIProtocol.Instance,
         ProviderProtocol.Anthropic => AnthropicProtocol.Instance,
         ProviderProtocol.Ollama => OllamaProtocol.Instance,
         ProviderProtocol.Gemini => GeminiProtocol.Instance,
         ProviderProtocol.Cohere => CohereProtocol.Instance,
+        ProviderProtocol.Bedrock => new BedrockProtocol(_options.EnvironmentVariables, _options.TimeProvider),
         ProviderProtocol.Mock => MockProtocol.Instance,
         ProviderProtocol.Custom => new CustomProtocol(endpoint.Provider.CustomFactory!),
         var other => throw new NotSupportedException($"The {other} protocol is not available in this build."),

@@ -22,6 +22,9 @@ public sealed class LiteLlmClientFactoryOptions
     /// </summary>
     public HttpMessageHandler? HttpMessageHandler { get; set; }
 
+    /// <summary>Gets or sets the clock used where a protocol needs the time (AWS SigV4 signing). Tests fix it.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
     /// <summary>Gets or sets the time limit of a call when the deployment sets none. The default is 10 minutes.</summary>
     public TimeSpan DefaultTimeout { get; set; } = TimeSpan.FromMinutes(10);
 }

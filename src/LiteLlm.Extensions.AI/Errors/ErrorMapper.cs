@@ -63,7 +63,8 @@ public static partial class ErrorMapper
             return new AuthenticationException(details);
         }
 
-        if (IsContextWindowSignal(code, text))
+        // Bedrock throttles with "Too many tokens, please wait…": a rate limit, not a context-window error.
+        if (IsContextWindowSignal(code, text) && status != 429 && !Has(code, "Throttling"))
         {
             return new ContextWindowExceededException(details);
         }

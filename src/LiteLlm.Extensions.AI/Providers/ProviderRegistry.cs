@@ -67,6 +67,9 @@ public sealed class ProviderRegistry
         yield return new() { Name = "gemini", Protocol = ProviderProtocol.Gemini, DefaultApiBase = "https://generativelanguage.googleapis.com/v1beta/", ApiKeyVariables = ["GEMINI_API_KEY", "GOOGLE_API_KEY"], ApiBaseVariables = ["GEMINI_API_BASE"] };
         yield return new() { Name = "cohere", Protocol = ProviderProtocol.Cohere, DefaultApiBase = "https://api.cohere.com/", ApiKeyVariables = ["COHERE_API_KEY", "CO_API_KEY"], ApiBaseVariables = ["COHERE_API_BASE"] };
         yield return new() { Name = "cohere_chat", Protocol = ProviderProtocol.Cohere, DefaultApiBase = "https://api.cohere.com/", ApiKeyVariables = ["COHERE_API_KEY", "CO_API_KEY"], ApiBaseVariables = ["COHERE_API_BASE"] };
+        // Bedrock: SigV4 from aws_* settings or AWS_* variables, or a Bedrock API key as a bearer token.
+        // The default base is rewritten to the configured region (bedrock-runtime.{region}.amazonaws.com).
+        yield return new() { Name = "bedrock", Protocol = ProviderProtocol.Bedrock, DefaultApiBase = "https://bedrock-runtime.us-west-2.amazonaws.com/", ApiBaseVariables = ["AWS_BEDROCK_RUNTIME_ENDPOINT"], ApiKeyVariables = ["AWS_BEARER_TOKEN_BEDROCK"], RequiresApiKey = false };
         yield return new() { Name = "mock", Protocol = ProviderProtocol.Mock, DefaultApiBase = "mock://local/", RequiresApiKey = false };
 
         // OpenAI-compatible hosts: default base URL and key variable as LiteLLM documents them.

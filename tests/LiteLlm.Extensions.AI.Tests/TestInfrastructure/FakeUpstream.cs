@@ -44,6 +44,14 @@ public sealed class FakeUpstream : HttpMessageHandler
     public FakeUpstream Status(int status, string body, params (string Name, string Value)[] headers)
         => Enqueue(() => Response((HttpStatusCode)status, body, "application/json", headers));
 
+    /// <summary>Answers with a binary body (e.g. an AWS event stream).</summary>
+    public FakeUpstream Bytes(byte[] body, string mediaType, HttpStatusCode status = HttpStatusCode.OK, params (string Name, string Value)[] headers)
+        => Enqueue(() => BytesResponse(status, body, mediaType, headers));
+
+    /// <summary>Answers with an <c>application/vnd.amazon.eventstream</c> body (Bedrock's streams).</summary>
+    public FakeUpstream EventStream(byte[] body, params (string Name, string Value)[] headers)
+        => Bytes(body, "application/vnd.amazon.eventstream", HttpStatusCode.OK, headers);
+
     /// <summary>The connection is refused.</summary>
     public FakeUpstream Refuse() => Enqueue((_, _) => Task.FromException<HttpResponseMessage>(
         new HttpRequestException("Connection refused (127.0.0.1:1)", new System.Net.Sockets.SocketException(111))));
@@ -59,6 +67,18 @@ public sealed class FakeUpstream : HttpMessageHandler
     {
         var response = new HttpResponseMessage(status) { Content = new StringContent(body, Encoding.UTF8) };
         response.Content.Headers.ContentType = new MediaTypeHeaderValue(mediaType) { CharSet = mediaType == "application/json" ? "utf-8" : null };
+        foreach (var (name, value) in headers)
+        {
+            response.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        return response;
+    }
+
+    public static HttpResponseMessage BytesResponse(HttpStatusCode status, byte[] body, string mediaType, params (string Name, string Value)[] headers)
+    {
+        var response = new HttpResponseMessage(status) { Content = new ByteArrayContent(body) };
+        response.Content.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
         foreach (var (name, value) in headers)
         {
             response.Headers.TryAddWithoutValidation(name, value);

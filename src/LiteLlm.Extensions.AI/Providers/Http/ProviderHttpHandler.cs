@@ -33,11 +33,15 @@ internal sealed class ProviderHttpHandler : DelegatingHandler
 
     private string ProviderName => _endpoint.Provider.Name;
 
+    private bool SignsItsRequests => _endpoint.Provider.Protocol == ProviderProtocol.Bedrock;
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var call = ProviderCallContext.Current;
         PrepareHeaders(request, call);
-        if (request.Content is not null && (call?.ExtraBody is { Count: > 0 } || _useLegacyMaxTokens))
+
+        // A signed request (Bedrock SigV4) already carries its pass-through fields: its signature covers the body.
+        if (request.Content is not null && !SignsItsRequests && (call?.ExtraBody is { Count: > 0 } || _useLegacyMaxTokens))
         {
             request.Content = await RewriteBodyAsync(request.Content, call?.ExtraBody, _useLegacyMaxTokens, cancellationToken).ConfigureAwait(false);
         }
@@ -108,9 +112,10 @@ internal sealed class ProviderHttpHandler : DelegatingHandler
                 request.RequestUri = new Uri(uri.AbsoluteUri + separator + "api-version=" + Uri.EscapeDataString(version));
             }
         }
-        else if (string.IsNullOrEmpty(_endpoint.ApiKey) && headers.Authorization is not null)
+        else if (string.IsNullOrEmpty(_endpoint.ApiKey) && headers.Authorization is not null && !SignsItsRequests)
         {
             // Local servers (vLLM, LM Studio, Ollama) need no key; the SDK's placeholder must not leave.
+            // (A SigV4 Authorization is the signature, not a placeholder.)
             headers.Authorization = null;
         }
 
