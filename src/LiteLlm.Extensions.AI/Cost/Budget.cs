@@ -28,14 +28,51 @@ public enum BudgetScope
 /// count blocks from 1970-01-01 (so <c>"1d"</c> resets at midnight and <c>"1h"</c> on the hour), <c>w</c> from a Monday,
 /// and <c>mo</c> are calendar months (<c>"1mo"</c> resets on the 1st).</para>
 /// </remarks>
-/// <param name="Name">A unique name; it names the budget in errors, status and storage keys.</param>
-/// <param name="Scope">Who the budget counts.</param>
-/// <param name="MaxBudget">The limit in USD.</param>
-/// <param name="Duration">The reset period, or <see langword="null"/> for none.</param>
-/// <param name="ScopeId">The one user, team, key or model counted, or <see langword="null"/> for each separately.</param>
-public sealed record Budget(string Name, BudgetScope Scope, decimal MaxBudget, string? Duration = null, string? ScopeId = null)
+public sealed record Budget
 {
-    internal BudgetWindow Window { get; } = BudgetWindow.Parse(Duration);
+    private readonly string? _duration;
+
+    /// <summary>Initializes a budget.</summary>
+    /// <param name="name">A unique name; it names the budget in errors, status and storage keys.</param>
+    /// <param name="scope">Who the budget counts.</param>
+    /// <param name="maxBudget">The limit in USD.</param>
+    /// <param name="duration">The reset period, or <see langword="null"/> for none.</param>
+    /// <param name="scopeId">The one user, team, key or model counted, or <see langword="null"/> for each separately.</param>
+    /// <exception cref="ArgumentException"><paramref name="duration"/> is not a duration.</exception>
+    public Budget(string name, BudgetScope scope, decimal maxBudget, string? duration = null, string? scopeId = null)
+    {
+        Name = name;
+        Scope = scope;
+        MaxBudget = maxBudget;
+        Duration = duration;
+        ScopeId = scopeId;
+    }
+
+    /// <summary>Gets the budget's unique name.</summary>
+    public string Name { get; init; }
+
+    /// <summary>Gets who the budget counts.</summary>
+    public BudgetScope Scope { get; init; }
+
+    /// <summary>Gets the limit in USD (LiteLLM's <c>max_budget</c>).</summary>
+    public decimal MaxBudget { get; init; }
+
+    /// <summary>Gets the reset period (LiteLLM's <c>budget_duration</c>), or <see langword="null"/> for a budget that never resets.</summary>
+    public string? Duration
+    {
+        get => _duration;
+        init
+        {
+            // Parsed once here, so that a bad duration fails at configuration time and "with" copies stay consistent.
+            Window = BudgetWindow.Parse(value);
+            _duration = value;
+        }
+    }
+
+    /// <summary>Gets the one user, team, key or model counted, or <see langword="null"/> for each separately.</summary>
+    public string? ScopeId { get; init; }
+
+    internal BudgetWindow Window { get; private init; }
 }
 
 /// <summary>A budget's state for one scope id in the current window.</summary>

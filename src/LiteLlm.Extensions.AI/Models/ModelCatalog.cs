@@ -28,7 +28,7 @@ public sealed class ModelCatalog
         _overrides[model.Name] = model;
     }
 
-    /// <summary>Finds a model by its catalog key, then by <c>provider/model</c>, then by the bare model of a prefixed name.</summary>
+    /// <summary>Finds a model by its exact catalog key (case-insensitive); <see cref="Lookup(string)"/> also understands <c>provider/model</c>.</summary>
     public ModelInfo? Find(string name)
     {
         ArgumentNullException.ThrowIfNull(name);

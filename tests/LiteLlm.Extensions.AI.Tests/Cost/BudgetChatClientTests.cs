@@ -117,6 +117,10 @@ public sealed class BudgetChatClientTests
         Assert.Equal((DateTimeOffset.Parse(start, System.Globalization.CultureInfo.InvariantCulture), DateTimeOffset.Parse(end, System.Globalization.CultureInfo.InvariantCulture)), window);
     }
 
+    [Fact]
+    public void WithExpressions_KeepTheWindowInStep()
+        => Assert.Equal('h', (new Budget("b", BudgetScope.Global, 1m, "1d") with { Duration = "2h" }).Window.Unit);
+
     [Theory]
     [InlineData("1y")]
     [InlineData("0d")]
@@ -164,7 +168,7 @@ public sealed class BudgetChatClientTests
     public async Task ScopedBudgets_ApplyOnlyToTheirId()
     {
         var manager = new BudgetManager(
-            [new Budget("key-1", BudgetScope.ApiKey, 0.00015m, ScopeId: "sk-1"), new Budget("model", BudgetScope.Model, 1m, ScopeId: Model)],
+            [new Budget("key-1", BudgetScope.ApiKey, 0.00015m, scopeId: "sk-1"), new Budget("model", BudgetScope.Model, 1m, scopeId: Model)],
             catalog: Catalog());
 
         var statuses = await manager.GetStatusAsync(new BudgetSubject(KeyId: "sk-1", Model: Model.ToUpperInvariant()), Ct);
