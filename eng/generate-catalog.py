@@ -6,7 +6,7 @@ Only facts are kept: provider, mode, context limits, per-token prices and capabi
 The output is committed so that the library never touches the network at start-up.
 Usage: python3 eng/generate-catalog.py [path-to-source-json]
 """
-import json, os, sys
+import json, os, re, sys
 
 here = os.path.dirname(os.path.abspath(__file__))
 src = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, '..', '..', 'shared', 'data', 'model_prices_and_context_window.json')
@@ -26,6 +26,10 @@ NUMBERS = {
     'output_vector_size': 'dims',
 }
 
+TIER = re.compile(r'(input_cost_per_token|output_cost_per_token|cache_read_input_token_cost|cache_creation_input_token_cost)_above_(\d+)k_tokens')
+TIER_FIELDS = {'input_cost_per_token': 'in', 'output_cost_per_token': 'out',
+               'cache_read_input_token_cost': 'cacheRead', 'cache_creation_input_token_cost': 'cacheWrite'}
+
 def num(v):
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         return None
@@ -43,6 +47,15 @@ for name, e in sorted(data.items()):
         v = num(e.get(k))
         if v is not None:
             m[short] = v
+    # Every "<price>_above_<N>k_tokens" price, grouped by threshold (priority-tier variants are left out):
+    # tiers = [{"above": N*1000, "in":…, "out":…, "cacheRead":…, "cacheWrite":…}], ascending.
+    tiers = {}
+    for k, v in e.items():
+        t = TIER.fullmatch(k)
+        if t and num(v) is not None:
+            tiers.setdefault(int(t.group(2)) * 1000, {})[TIER_FIELDS[t.group(1)]] = v
+    if tiers:
+        m['tiers'] = [dict(above=above, **prices) for above, prices in sorted(tiers.items())]
     caps = sorted(k[len('supports_'):] for k, v in e.items() if k.startswith('supports_') and v is True)
     if caps:
         m['supports'] = caps

@@ -28,7 +28,7 @@ public sealed class ModelCatalog
         _overrides[model.Name] = model;
     }
 
-    /// <summary>Finds a model by its catalog key, then by <c>provider/model</c>, then by the bare model of a prefixed name.</summary>
+    /// <summary>Finds a model by its exact catalog key (case-insensitive); <see cref="Lookup(string)"/> also understands <c>provider/model</c>.</summary>
     public ModelInfo? Find(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
@@ -52,6 +52,63 @@ public sealed class ModelCatalog
 
         return Find(model) is { } bare && ProviderMatches(bare.Provider, provider) ? bare : null;
     }
+
+    /// <summary>
+    /// Finds the entry for a model string as callers write it: a catalog key (<c>gpt-4o-mini</c>,
+    /// <c>gemini/gemini-2.5-pro</c>) or <c>provider/model</c> (<c>openai/gpt-4o-mini</c>).
+    /// </summary>
+    public ModelInfo? Lookup(string model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (Find(model) is { } found)
+        {
+            return found;
+        }
+
+        var slash = model.IndexOf('/', StringComparison.Ordinal);
+        return slash > 0 && slash < model.Length - 1 ? Find(model[..slash], model[(slash + 1)..]) : null;
+    }
+
+    /// <summary>
+    /// Finds the entry that prices a call: the model the provider says it served
+    /// (<see cref="Microsoft.Extensions.AI.ChatResponse.ModelId"/>, e.g. <c>gpt-4o-mini-2024-07-18</c>) under
+    /// <paramref name="provider"/>, falling back to the model that was asked for.
+    /// </summary>
+    /// <param name="provider">The provider that served the call (<see cref="ResponseProperties.Provider"/>), if known.</param>
+    /// <param name="servedModel">The model id the response carries, if any.</param>
+    /// <param name="requestedModel">The model string the caller asked for, if any.</param>
+    public ModelInfo? Lookup(string? provider, string? servedModel, string? requestedModel)
+    {
+        foreach (var model in (ReadOnlySpan<string?>)[servedModel, requestedModel])
+        {
+            if (string.IsNullOrEmpty(model))
+            {
+                continue;
+            }
+
+            var found = provider is null ? Lookup(model)
+                : Find(provider, model) ?? (model.StartsWith(provider + "/", StringComparison.OrdinalIgnoreCase) ? Lookup(model) : null);
+            if (found is not null)
+            {
+                return found;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Gets a value indicating whether the catalog says <paramref name="model"/> has <paramref name="capability"/> (see <see cref="ModelCapabilities"/>); unknown models have none.</summary>
+    public bool Supports(string model, string capability) => Lookup(model)?.Supports(capability) ?? false;
+
+    /// <summary>Gets the context window (maximum input tokens) of <paramref name="model"/>, or <see langword="null"/> when unknown.</summary>
+    public int? GetContextWindow(string model) => Lookup(model)?.MaxInputTokens;
+
+    /// <summary>Gets the maximum output tokens of <paramref name="model"/>, or <see langword="null"/> when unknown.</summary>
+    public int? GetMaxOutputTokens(string model) => Lookup(model)?.MaxOutputTokens;
+
+    /// <summary>Gets the base input and output prices (USD per token) of <paramref name="model"/>; each is <see langword="null"/> when unknown.</summary>
+    public (decimal? Input, decimal? Output) GetCostPerToken(string model)
+        => Lookup(model) is { } info ? (info.InputCostPerToken, info.OutputCostPerToken) : (null, null);
 
     /// <summary>Lists every entry (embedded and registered).</summary>
     public IEnumerable<ModelInfo> All()
@@ -101,6 +158,10 @@ public sealed class ModelCatalog
             OutputCostPerTokenAbove200K = Dec(e, "out200k"),
             CacheReadInputTokenCostAbove200K = Dec(e, "cacheRead200k"),
             CacheCreationInputTokenCostAbove200K = Dec(e, "cacheWrite200k"),
+            PriceTiers = e.TryGetProperty("tiers", out var tiers)
+                ? [.. tiers.EnumerateArray().Select(t => new PriceTier(
+                    t.GetProperty("above").GetInt64(), Dec(t, "in"), Dec(t, "out"), Dec(t, "cacheRead"), Dec(t, "cacheWrite")))]
+                : [],
             OutputVectorSize = Int(e, "dims"),
             Capabilities = caps,
         };

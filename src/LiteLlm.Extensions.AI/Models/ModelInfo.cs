@@ -41,7 +41,41 @@ public sealed record ModelInfo
 
     public decimal? CacheCreationInputTokenCostAbove200K { get; init; }
 
+    /// <summary>
+    /// Gets the long-context price tiers (LiteLLM's <c>*_above_&lt;N&gt;k_tokens</c> prices), ascending by threshold.
+    /// When the prompt exceeds a tier's threshold, that tier's prices apply to the whole request.
+    /// </summary>
+    /// <remarks>The <c>…Above128K</c>/<c>…Above200K</c> properties are also honoured when no tier here has that threshold.</remarks>
+    public IReadOnlyList<PriceTier> PriceTiers { get; init; } = [];
+
     public int? OutputVectorSize { get; init; }
+
+    /// <summary>Gets the context window (the maximum input tokens), when known.</summary>
+    public int? ContextWindow => MaxInputTokens;
+
+    public bool SupportsFunctionCalling => Supports(ModelCapabilities.FunctionCalling);
+
+    public bool SupportsParallelFunctionCalling => Supports(ModelCapabilities.ParallelFunctionCalling);
+
+    public bool SupportsToolChoice => Supports(ModelCapabilities.ToolChoice);
+
+    public bool SupportsVision => Supports(ModelCapabilities.Vision);
+
+    public bool SupportsResponseSchema => Supports(ModelCapabilities.ResponseSchema);
+
+    public bool SupportsSystemMessages => Supports(ModelCapabilities.SystemMessages);
+
+    public bool SupportsPromptCaching => Supports(ModelCapabilities.PromptCaching);
+
+    public bool SupportsReasoning => Supports(ModelCapabilities.Reasoning);
+
+    public bool SupportsPdfInput => Supports(ModelCapabilities.PdfInput);
+
+    public bool SupportsAudioInput => Supports(ModelCapabilities.AudioInput);
+
+    public bool SupportsAudioOutput => Supports(ModelCapabilities.AudioOutput);
+
+    public bool SupportsWebSearch => Supports(ModelCapabilities.WebSearch);
 
     /// <summary>Gets the capability flags (LiteLLM's <c>supports_*</c> names without the prefix: <c>function_calling</c>, <c>vision</c>, …).</summary>
     public IReadOnlySet<string> Capabilities { get; init; } = new HashSet<string>();
