@@ -63,10 +63,8 @@ internal static class ResponseCacheKeys
 
     private static JsonObject? OptionsNode(ChatOptions? options, JsonSerializerOptions json)
     {
-        if (options is null)
-        {
-            return null;
-        }
+        // No options and options holding only ignored settings (cache controls, metadata) are the same request.
+        options ??= new ChatOptions();
 
         // Serialized as the base type: Semantic Kernel passes a derived ChatOptions.
         if (JsonSerializer.SerializeToNode(options, json.GetTypeInfo(typeof(ChatOptions))) is not JsonObject node)
