@@ -21,6 +21,7 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
     private readonly ILiteLlmCallback[] _handlers;
     private readonly ILogger _logger;
     private readonly Channel<(CallbackKind Kind, LiteLlmCallPayload Payload)> _channel;
+    // Never disposed: it has no timer, and Abandon() may cancel it after the consumer is done.
     private readonly CancellationTokenSource _shutdown = new();
     private readonly Lock _gate = new();
     private readonly Task _consumer;
@@ -90,7 +91,6 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
     {
         Complete();
         await _consumer.ConfigureAwait(false);
-        _shutdown.Dispose();
     }
 
     private async Task ConsumeAsync()
