@@ -32,7 +32,9 @@ public sealed class LiteLlmRouter : IChatClient
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
         _core = new RouterCore(options, factory ?? LiteLlmClientFactory.Default, logger);
-        _countTokens = options.TokenCounter ?? EstimateTokens;
+        // Pre-call checks compare against context windows, so they count with the tokenizer; otherwise
+        // four characters a token is enough for usage accounting and costs nothing.
+        _countTokens = options.TokenCounter ?? (options.EnablePreCallChecks ? static m => Cost.TokenCounter.CountTokens(m) : EstimateTokens);
         _metadata = new ChatClientMetadata("litellm", null, _core.Groups.Count() == 1 ? _core.Groups.First() : null);
         EmbeddingGenerator = new LiteLlmEmbeddingRouter(_core);
     }

@@ -73,7 +73,10 @@ public sealed class RouterOptions
     /// <summary>Gets or sets where cooldowns and usage live; in memory by default, Redis to share them across replicas.</summary>
     public IRouterStateStore? StateStore { get; set; }
 
-    /// <summary>Gets or sets the prompt-token estimator used by pre-call checks and usage routing. The default counts four characters a token.</summary>
+    /// <summary>
+    /// Gets or sets the prompt-token counter used by pre-call checks and usage routing. The default is
+    /// the tokenizer (<see cref="Cost.TokenCounter"/>) when pre-call checks are on, else four characters a token.
+    /// </summary>
     public Func<IEnumerable<Microsoft.Extensions.AI.ChatMessage>, int>? TokenCounter { get; set; }
 
     /// <summary>Gets the strategies users add (by <see cref="IRoutingStrategy.Name"/>).</summary>
