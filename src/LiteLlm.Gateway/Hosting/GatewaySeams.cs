@@ -1,0 +1,108 @@
+using Microsoft.AspNetCore.Http;
+
+namespace LiteLlm.Gateway.Hosting;
+
+/// <summary>
+/// Who is calling, as established by authentication: the virtual key (hashed id), its user and team,
+/// the models it may use and its metadata. <see cref="Anonymous"/> when the gateway runs without a master key.
+/// </summary>
+public sealed record CallerIdentity
+{
+    public static CallerIdentity Anonymous { get; } = new() { IsAnonymous = true };
+
+    public bool IsAnonymous { get; init; }
+
+    /// <summary>Gets a value indicating whether the caller used the master key (admin).</summary>
+    public bool IsMaster { get; init; }
+
+    /// <summary>Gets the hashed id of the virtual key (never the key itself).</summary>
+    public string? KeyId { get; init; }
+
+    public string? KeyAlias { get; init; }
+
+    public string? UserId { get; init; }
+
+    public string? TeamId { get; init; }
+
+    /// <summary>Gets the model groups the key may use; empty means all.</summary>
+    public IReadOnlyList<string> AllowedModels { get; init; } = [];
+
+    public IReadOnlyDictionary<string, object?> Metadata { get; init; } = new Dictionary<string, object?>();
+}
+
+/// <summary>
+/// The gate every inference request passes before it is routed: authentication, model access,
+/// budget reservation and rate limits, in that order (issue 7 §4). The default gate admits everyone.
+/// </summary>
+public interface IRequestGate
+{
+    /// <summary>Authenticates the request (Authorization: Bearer, or x-api-key for /v1/messages).</summary>
+    /// <returns>The caller, or a refusal written as an OpenAI-shaped error.</returns>
+    ValueTask<GateResult<CallerIdentity>> AuthenticateAsync(HttpContext context, CancellationToken cancellationToken);
+
+    /// <summary>Checks model access, budgets and rate limits for one call of <paramref name="modelGroup"/>; returns a lease released when the call ends.</summary>
+    ValueTask<GateResult<IAsyncDisposable>> AdmitAsync(CallerIdentity caller, string modelGroup, int estimatedTokens, CancellationToken cancellationToken);
+}
+
+/// <summary>The outcome of a gate check: a value, or an OpenAI-shaped refusal.</summary>
+public readonly record struct GateResult<T>(T? Value, GatewayError? Error);
+
+/// <summary>Creates <see cref="GateResult{T}"/> values.</summary>
+public static class GateResult
+{
+    public static GateResult<T> Ok<T>(T value) => new(value, null);
+
+    public static GateResult<T> Refuse<T>(GatewayError error) => new(default, error);
+}
+
+/// <summary>An OpenAI-shaped error: <c>{"error":{"message","type","param","code"}}</c> with its HTTP status.</summary>
+public sealed record GatewayError(int Status, string Message, string Type, string? Code = null, string? Param = null, TimeSpan? RetryAfter = null);
+
+/// <summary>One spend record per request (issue 7 §5), written off the request path.</summary>
+public sealed record SpendRecord
+{
+    public required string RequestId { get; init; }
+
+    public string? KeyId { get; init; }
+
+    public string? UserId { get; init; }
+
+    public string? TeamId { get; init; }
+
+    public required string ModelGroup { get; init; }
+
+    public string? Deployment { get; init; }
+
+    public string? Provider { get; init; }
+
+    public string? Model { get; init; }
+
+    public long InputTokens { get; init; }
+
+    public long OutputTokens { get; init; }
+
+    public long CachedTokens { get; init; }
+
+    /// <summary>Gets the cost in USD, or null when the price is unknown.</summary>
+    public decimal? Cost { get; init; }
+
+    public double LatencyMs { get; init; }
+
+    public bool CacheHit { get; init; }
+
+    /// <summary>Gets the outcome: <c>success</c> or the error kind.</summary>
+    public required string Status { get; init; }
+
+    public required DateTimeOffset StartTime { get; init; }
+
+    public required DateTimeOffset EndTime { get; init; }
+
+    public string? Endpoint { get; init; }
+}
+
+/// <summary>Receives spend records; must never block the request (queue and write in batches).</summary>
+public interface ISpendSink
+{
+    /// <summary>Queues a record. Never throws, never waits on I/O.</summary>
+    void Record(SpendRecord record);
+}
