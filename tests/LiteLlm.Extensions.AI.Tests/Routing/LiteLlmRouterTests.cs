@@ -37,21 +37,17 @@ public sealed class LiteLlmRouterTests
     public async Task LeastBusy_PicksTheLeastLoaded()
     {
         var release = new TaskCompletionSource<ChatResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var a = new ScriptedChatClient("a") { OnCall = (_, _) => release.Task };
-        var b = new ScriptedChatClient("b") { OnCall = (_, _) => release.Task };
-        var c = new ScriptedChatClient("c");
-        var router = new LiteLlmRouter(new RouterOptions { RoutingStrategy = RoutingStrategies.LeastBusy, Deployments = [D("g", a), D("g", b), D("g", c)] });
+        var clients = new[] { "a", "b", "c" }.Select(n => new ScriptedChatClient(n) { OnCall = (_, _) => release.Task }).ToArray();
+        var router = new LiteLlmRouter(new RouterOptions { RoutingStrategy = RoutingStrategies.LeastBusy, Deployments = [.. clients.Select(c => D("g", c))] });
 
-        // Two calls occupy two deployments; the third must go to the idle one.
-        var first = router.GetResponseAsync("1", cancellationToken: Ct);
-        var second = router.GetResponseAsync("2", cancellationToken: Ct);
-        var third = await router.GetResponseAsync("3", cancellationToken: Ct);
+        // Each call finds the others busy, so three concurrent calls land on three deployments.
+        var calls = Enumerable.Range(0, 3).Select(i => router.GetResponseAsync(i.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken: Ct)).ToList();
 
-        Assert.NotNull(third);
-        var busy = new[] { a, b, c }.Count(x => x.Calls == 1);
-        Assert.Equal(3, busy); // each deployment took exactly one call
+        Assert.All(clients, c => Assert.Equal(1, c.Calls));
+        Assert.All(router.DeploymentsOf("g"), d => Assert.Equal(1, d.InFlight));
         release.SetResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "done")));
-        await Task.WhenAll(first, second);
+        await Task.WhenAll(calls);
+        Assert.All(router.DeploymentsOf("g"), d => Assert.Equal(0, d.InFlight));
     }
 
     [Fact]

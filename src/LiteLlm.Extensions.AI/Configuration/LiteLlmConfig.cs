@@ -1,0 +1,176 @@
+using LiteLlm.Routing;
+
+namespace LiteLlm.Configuration;
+
+/// <summary>
+/// A LiteLLM <c>config.yaml</c> (or the <c>LiteLlm</c> section of appsettings.json, same shape), read
+/// into typed settings. Unknown keys are listed in <see cref="Warnings"/>; invalid values in <see cref="Errors"/>.
+/// </summary>
+public sealed class LiteLlmConfig
+{
+    /// <summary>Gets the deployments (<c>model_list</c>).</summary>
+    public IReadOnlyList<Deployment> ModelList { get; init; } = [];
+
+    /// <summary>Gets catalog entries the config defines (per-deployment prices and context windows).</summary>
+    public IReadOnlyList<Models.ModelInfo> ModelOverrides { get; init; } = [];
+
+    /// <summary>Gets <c>router_settings</c> merged with the router-relevant <c>litellm_settings</c>.</summary>
+    public RouterSettings Router { get; init; } = new();
+
+    /// <summary>Gets <c>litellm_settings</c>.</summary>
+    public LitellmSettings Litellm { get; init; } = new();
+
+    /// <summary>Gets <c>general_settings</c> (used by the gateway).</summary>
+    public GeneralSettings General { get; init; } = new();
+
+    /// <summary>Gets <c>environment_variables</c>: visible to <c>os.environ/NAME</c> references and to providers.</summary>
+    public IReadOnlyDictionary<string, string> EnvironmentVariables { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Gets the keys that were not understood, with their paths (never silently ignored).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>Gets the values that are wrong, with their paths; a config with errors must not start.</summary>
+    public IReadOnlyList<string> Errors { get; init; } = [];
+
+    /// <summary>Builds the router's options from this config.</summary>
+    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when null.</param>
+    public RouterOptions ToRouterOptions(TimeProvider? timeProvider = null)
+    {
+        var r = Router;
+        var options = new RouterOptions
+        {
+            Deployments = [.. ModelList],
+            RoutingStrategy = r.RoutingStrategy ?? RoutingStrategies.SimpleShuffle,
+            NumRetries = r.NumRetries ?? Litellm.NumRetries ?? 2,
+            RetryPolicy = r.RetryPolicy ?? new RetryPolicy(),
+            AllowedFails = r.AllowedFails ?? 3,
+            CooldownTime = r.CooldownTime ?? TimeSpan.FromSeconds(5),
+            DisableCooldowns = r.DisableCooldowns,
+            MaxFallbacks = r.MaxFallbacks ?? 5,
+            EnablePreCallChecks = r.EnablePreCallChecks,
+            StreamTimeout = r.StreamTimeout,
+            TimeProvider = timeProvider ?? TimeProvider.System,
+        };
+        Copy(Merge(r.Fallbacks, Litellm.Fallbacks), options.Fallbacks);
+        Copy(Merge(r.ContextWindowFallbacks, Litellm.ContextWindowFallbacks), options.ContextWindowFallbacks);
+        Copy(Merge(r.ContentPolicyFallbacks, Litellm.ContentPolicyFallbacks), options.ContentPolicyFallbacks);
+        foreach (var group in r.DefaultFallbacks.Count > 0 ? r.DefaultFallbacks : Litellm.DefaultFallbacks)
+        {
+            options.DefaultFallbacks.Add(group);
+        }
+
+        foreach (var (alias, group) in r.ModelGroupAlias)
+        {
+            options.ModelGroupAlias[alias] = group;
+        }
+
+        return options;
+    }
+
+    private static IReadOnlyDictionary<string, IReadOnlyList<string>> Merge(IReadOnlyDictionary<string, IReadOnlyList<string>> router, IReadOnlyDictionary<string, IReadOnlyList<string>> litellm)
+        => router.Count > 0 ? router : litellm;
+
+    private static void Copy(IReadOnlyDictionary<string, IReadOnlyList<string>> from, IDictionary<string, IReadOnlyList<string>> to)
+    {
+        foreach (var (group, targets) in from)
+        {
+            to[group] = targets;
+        }
+    }
+}
+
+/// <summary>LiteLLM's <c>router_settings</c>.</summary>
+public sealed record RouterSettings
+{
+    public string? RoutingStrategy { get; init; }
+
+    public int? NumRetries { get; init; }
+
+    public TimeSpan? Timeout { get; init; }
+
+    public TimeSpan? StreamTimeout { get; init; }
+
+    public int? AllowedFails { get; init; }
+
+    public TimeSpan? CooldownTime { get; init; }
+
+    public bool DisableCooldowns { get; init; }
+
+    public int? MaxFallbacks { get; init; }
+
+    public bool EnablePreCallChecks { get; init; }
+
+    public RetryPolicy? RetryPolicy { get; init; }
+
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Fallbacks { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> ContextWindowFallbacks { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> ContentPolicyFallbacks { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
+    public IReadOnlyList<string> DefaultFallbacks { get; init; } = [];
+
+    public IReadOnlyDictionary<string, string> ModelGroupAlias { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Gets the Redis connection for shared router state (<c>redis_url</c> or host/port/password).</summary>
+    public string? RedisConfiguration { get; init; }
+}
+
+/// <summary>LiteLLM's <c>litellm_settings</c>.</summary>
+public sealed record LitellmSettings
+{
+    public bool DropParams { get; init; }
+
+    public int? NumRetries { get; init; }
+
+    public TimeSpan? RequestTimeout { get; init; }
+
+    /// <summary>Gets a value indicating whether the response cache is on (<c>cache: true</c>).</summary>
+    public bool Cache { get; init; }
+
+    /// <summary>Gets <c>cache_params</c>: type (local/redis), host, port, password, ttl, namespace.</summary>
+    public CacheSettings? CacheParams { get; init; }
+
+    /// <summary>Gets the callback names (LiteLLM integrations; only those this library knows are honoured).</summary>
+    public IReadOnlyList<string> Callbacks { get; init; } = [];
+
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Fallbacks { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> ContextWindowFallbacks { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> ContentPolicyFallbacks { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
+    public IReadOnlyList<string> DefaultFallbacks { get; init; } = [];
+}
+
+/// <summary>LiteLLM's <c>cache_params</c>.</summary>
+public sealed record CacheSettings
+{
+    /// <summary>Gets the cache type: <c>local</c> (in memory) or <c>redis</c>.</summary>
+    public string Type { get; init; } = "local";
+
+    public string? RedisConfiguration { get; init; }
+
+    public TimeSpan? Ttl { get; init; }
+
+    public string? Namespace { get; init; }
+}
+
+/// <summary>LiteLLM's <c>general_settings</c> (the gateway's).</summary>
+public sealed record GeneralSettings
+{
+    /// <summary>Gets the master key (admin and, without virtual keys, the only accepted key).</summary>
+    public string? MasterKey { get; init; }
+
+    /// <summary>Gets the database for keys and spend: PostgreSQL when set, SQLite otherwise.</summary>
+    public string? DatabaseUrl { get; init; }
+
+    /// <summary>Gets the client addresses allowed to call the gateway; empty allows all.</summary>
+    public IReadOnlyList<string> AllowedIps { get; init; } = [];
+
+    /// <summary>Gets the largest request body in megabytes.</summary>
+    public double? MaxRequestSizeMb { get; init; }
+
+    /// <summary>Gets the other general settings as given (for hosts that understand more).</summary>
+    public IReadOnlyDictionary<string, object?> Other { get; init; } = new Dictionary<string, object?>();
+}
