@@ -66,6 +66,7 @@ internal sealed partial class RouterCore
                     $"The prompt (about {estimate} tokens) exceeds the context window of every deployment of '{state.Group}'.", "context_window_exceeded"));
             }
 
+            RouterMetrics.NoDeployments.Add(1, new KeyValuePair<string, object?>("model_group", state.Group));
             throw new RateLimitException(
                 new ProviderErrorDetails("router", state.Group, 429, $"No deployments available for model group '{state.Group}'. Try again in {Math.Ceiling((soonest ?? TimeSpan.FromSeconds(1)).TotalSeconds)} seconds.", NoDeploymentsCode),
                 soonest ?? TimeSpan.FromSeconds(1));
@@ -126,6 +127,7 @@ internal sealed partial class RouterCore
         }
 
         LogCooldown(deployment.Deployment.Id, state.Group, cooldown.TotalSeconds, error.Kind);
+        RouterMetrics.Cooldowns.Add(1, new KeyValuePair<string, object?>("model_group", state.Group), new KeyValuePair<string, object?>("deployment", deployment.Deployment.Id));
         await _store.CoolDownAsync(deployment.Deployment.Id, now + cooldown, CancellationToken.None).ConfigureAwait(false);
     }
 

@@ -184,6 +184,7 @@ internal sealed partial class RouterCore
         }
 
         LogHedge(state.Group, first.Deployment.Id, second.Deployment.Id);
+        RouterMetrics.Hedges.Add(1, new KeyValuePair<string, object?>("model_group", state.Group));
         using var secondSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var secondTask = CallAsync(second, state, call, secondSource.Token);
         var winner = await Task.WhenAny(firstTask, secondTask).ConfigureAwait(false);

@@ -15,6 +15,9 @@ namespace LiteLlm.Providers.Http;
 internal sealed class ProviderHttpHandler : DelegatingHandler
 {
     private const int MaxErrorBodyBytes = 64 * 1024;
+
+    // Re-serialized bodies keep base64 '+' and non-ASCII text as they were written (valid JSON, smaller).
+    private static readonly JsonSerializerOptions WireJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private readonly ProviderEndpoint _endpoint;
 
     // MEAI.OpenAI writes max_completion_tokens, which OpenAI itself requires for its reasoning models
@@ -155,7 +158,7 @@ internal sealed class ProviderHttpHandler : DelegatingHandler
         {
             Merge(body, extra);
         }
-        var merged = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body));
+        var merged = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, WireJson));
         merged.Headers.ContentType = content.Headers.ContentType ?? new MediaTypeHeaderValue("application/json");
         return merged;
     }
