@@ -82,6 +82,7 @@ internal sealed class ProviderChatClient : DelegatingChatClient
 
         var first = true;
         var sawToolCalls = false;
+        var sawFinish = false;
         try
         {
             while (true)
@@ -92,6 +93,14 @@ internal sealed class ProviderChatClient : DelegatingChatClient
                     ProviderCallContext.Current = call;
                     if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
                     {
+                        if (!sawFinish)
+                        {
+                            // A stream that stops without saying why was cut off (lost terminator, proxy timeout):
+                            // the answer is incomplete, and a caller must not take it for a whole one.
+                            throw new ApiConnectionException(new ProviderErrorDetails(
+                                _endpoint.Provider.Name, _model, null, "The stream ended before the provider finished its answer.", null, IsMidStream: !first));
+                        }
+
                         break;
                     }
 
@@ -112,6 +121,7 @@ internal sealed class ProviderChatClient : DelegatingChatClient
                 sawToolCalls |= HasToolCalls(update.Contents);
                 if (update.FinishReason is { } reason)
                 {
+                    sawFinish = true;
                     update.FinishReason = FinishReasons.Normalize(reason, sawToolCalls);
                     (update.AdditionalProperties ??= [])[ResponseProperties.Provider] = _endpoint.Provider.Name;
                 }
