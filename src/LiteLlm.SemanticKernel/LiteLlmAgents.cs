@@ -25,7 +25,7 @@ public static class LiteLlmAgents
     /// <returns>The agent. Run it with <see cref="AIAgent.RunAsync(string, AgentSession?, AgentRunOptions?, CancellationToken)"/> and a session for multi-turn conversations.</returns>
     /// <remarks>
     /// The pipeline's function invocation (Semantic Kernel's, added by the registration) runs the tools, so the agent adds
-    /// no second tool loop; kernel functions are bound to <paramref name="kernel"/> and run its function invocation filters.
+    /// no second tool loop; the agent's chat options carry the kernel, so its auto function invocation and function invocation filters run.
     /// </remarks>
     public static ChatClientAgent CreateAgent(
         Kernel kernel, string? instructions = null, string? name = null, string? serviceId = null, IEnumerable<AITool>? additionalTools = null)
@@ -34,17 +34,18 @@ public static class LiteLlmAgents
         var client = serviceId is null
             ? kernel.Services.GetRequiredService<IChatClient>()
             : kernel.Services.GetRequiredKeyedService<IChatClient>(serviceId);
-        List<AITool> tools = [.. kernel.Plugins.SelectMany(plugin => plugin.AsAIFunctions(kernel))];
+        // SK's own options type carries the kernel, so the pipeline's kernel function invocation runs
+        // the kernel's auto function invocation filters for the agent's tool calls too.
+        var chatOptions = new PromptExecutionSettings { FunctionChoiceBehavior = FunctionChoiceBehavior.Auto() }.ToChatOptions(kernel)!;
+        chatOptions.Instructions = instructions;
         if (additionalTools is not null)
         {
-            tools.AddRange(additionalTools);
+            chatOptions.Tools = [.. chatOptions.Tools ?? [], .. additionalTools];
         }
 
         return client.AsAIAgent(
-            instructions: instructions,
-            name: name,
-            tools: tools,
-            loggerFactory: kernel.Services.GetService<ILoggerFactory>(),
-            services: kernel.Services);
+            new ChatClientAgentOptions { Name = name, ChatOptions = chatOptions },
+            kernel.Services.GetService<ILoggerFactory>(),
+            kernel.Services);
     }
 }
