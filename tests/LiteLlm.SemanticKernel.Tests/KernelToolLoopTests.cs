@@ -50,15 +50,14 @@ public class KernelToolLoopTests
     [Fact]
     public async Task Router_FallsBackUnderKernel_AndKeepsKernelChatOptions()
     {
-        var upstream = new FakeUpstream
-        {
-            // The primary deployment always fails; the backup answers a tool call, then the final answer.
-            Fallback = (request, _) => Task.FromResult(Upstreams.ServerError()),
-        };
+        // The primary deployment always fails; the backup answers a tool call, then the final answer.
         var backup = new Queue<Func<RecordedRequest, HttpResponseMessage>>();
         backup.Enqueue(r => Upstreams.Ok(Upstreams.ToolCall(Upstreams.FirstToolName(r), """{"city":"Oslo"}""")));
         backup.Enqueue(_ => Upstreams.Ok(Upstreams.Text("Sunny in Oslo.")));
-        upstream.Fallback = (request, _) => Task.FromResult(request.Uri.Host == "backup.test" ? backup.Dequeue()(request) : Upstreams.ServerError());
+        var upstream = new FakeUpstream
+        {
+            Fallback = (request, _) => Task.FromResult(request.Uri.Host == "backup.test" ? backup.Dequeue()(request) : Upstreams.ServerError()),
+        };
         using var factory = Upstreams.Factory(upstream);
 
         var optionTypes = new List<string>();
@@ -176,5 +175,71 @@ public class KernelToolLoopTests
         }
 
         Assert.Equal("Hello", text.ToString());
+    }
+
+    [Fact]
+    public async Task StreamingToolLoop_ThroughTheRouter_FailsOverBeforeTheFirstUpdate()
+    {
+        var backup = new Queue<Func<RecordedRequest, HttpResponseMessage>>();
+        backup.Enqueue(r => Upstreams.Sse(Upstreams.ToolCallStream(Upstreams.FirstToolName(r), """{"city":"Cairo"}""")));
+        backup.Enqueue(_ => Upstreams.Sse(Upstreams.TextStream("Hot ", "in ", "Cairo.")));
+        var upstream = new FakeUpstream
+        {
+            Fallback = (request, _) => Task.FromResult(request.Uri.Host == "backup.test" ? backup.Dequeue()(request) : Upstreams.ServerError()),
+        };
+        using var factory = Upstreams.Factory(upstream);
+        var router = new RouterOptions
+        {
+            Deployments =
+            {
+                new Deployment { ModelGroup = "smart", Model = "openai/gpt-4o-mini", Provider = Upstreams.Key with { ApiBase = "https://primary.test/v1" } },
+                new Deployment { ModelGroup = "backup", Model = "openai/gpt-4o-mini", Provider = Upstreams.Key with { ApiBase = "https://backup.test/v1" } },
+            },
+            Fallbacks = { ["smart"] = ["backup"] },
+            NumRetries = 0,
+        };
+        var (kernel, plugin, filter) = Build(kb => kb.AddLiteLlmRouter(router, factory: factory));
+
+        var settings = new PromptExecutionSettings { ModelId = "smart", FunctionChoiceBehavior = FunctionChoiceBehavior.Auto() };
+        var text = new System.Text.StringBuilder();
+        await foreach (var chunk in kernel.InvokePromptStreamingAsync("Weather in Cairo?", new(settings), cancellationToken: TestContext.Current.CancellationToken))
+        {
+            text.Append(chunk);
+        }
+
+        Assert.Equal("Hot in Cairo.", text.ToString());
+        Assert.Equal(["Cairo"], plugin.Cities);
+        Assert.Single(filter.Calls);
+        Assert.Equal(2, upstream.Requests.Count(r => r.Uri.Host == "backup.test"));
+        Assert.Contains("Sunny, 21 C in Cairo", upstream.Requests.Last().Messages().Single(m => m.GetProperty("role").GetString() == "tool").GetProperty("content").ToString());
+    }
+
+    [Fact]
+    public async Task MockProvider_PerCallToolScript_DrivesTheKernelLoopOffline()
+    {
+        var (kernel, plugin, filter) = Build(kb => kb.AddLiteLlmChatClient("mock/offline").Use((messages, options, next, ct) =>
+        {
+            // Script the mock per call: ask for the tool first, then answer with its result.
+            var scripted = options!.Clone();
+            scripted.AdditionalProperties ??= [];
+            if (messages.Last().Contents.OfType<Microsoft.Extensions.AI.FunctionResultContent>().FirstOrDefault() is { } result)
+            {
+                scripted.AdditionalProperties["mock_response"] = "Done: " + result.Result;
+            }
+            else
+            {
+                var tool = scripted.Tools!.OfType<AIFunctionDeclaration>().First();
+                scripted.AdditionalProperties["mock_tool_calls"] = new[] { new Microsoft.Extensions.AI.FunctionCallContent("c1", tool.Name, new Dictionary<string, object?> { ["city"] = "Nairobi" }) };
+            }
+
+            return next(messages, scripted, ct);
+        }));
+        var settings = new PromptExecutionSettings { FunctionChoiceBehavior = FunctionChoiceBehavior.Auto() };
+
+        var result = await kernel.InvokePromptAsync("Weather in Nairobi?", new(settings), cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal("Done: Sunny, 21 C in Nairobi", result.ToString());
+        Assert.Equal(["Nairobi"], plugin.Cities);
+        Assert.Single(filter.Calls);
     }
 }

@@ -47,4 +47,24 @@ public static class Upstreams
 
     /// <summary>The messages of a recorded request.</summary>
     public static JsonElement[] Messages(this RecordedRequest request) => [.. request.Json.GetProperty("messages").EnumerateArray()];
+
+    /// <summary>A streamed tool call of <paramref name="name"/>, arguments split across chunks as OpenAI sends them.</summary>
+    public static string ToolCallStream(string name, string arguments)
+    {
+        var half = arguments.Length / 2;
+        return Chunk($$$"""{"role":"assistant","content":null,"tool_calls":[{"index":0,"id":"call_s","type":"function","function":{"name":"{{{name}}}","arguments":""}}]}""")
+            + Chunk($$$"""{"tool_calls":[{"index":0,"function":{"arguments":{{{JsonSerializer.Serialize(arguments[..half])}}}}}]}""")
+            + Chunk($$$"""{"tool_calls":[{"index":0,"function":{"arguments":{{{JsonSerializer.Serialize(arguments[half..])}}}}}]}""")
+            + Chunk("{}", "tool_calls") + "data: [DONE]\n\n";
+    }
+
+    /// <summary>A streamed text answer.</summary>
+    public static string TextStream(params string[] parts)
+        => Chunk("""{"role":"assistant","content":""}""") + string.Concat(parts.Select(p => Chunk("{\"content\":" + JsonSerializer.Serialize(p) + "}")))
+            + Chunk("{}", "stop") + "data: [DONE]\n\n";
+
+    private static string Chunk(string delta, string? finish = null)
+        => $$$"""data: {"id":"chatcmpl-s","object":"chat.completion.chunk","created":1,"model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,"delta":{{{delta}}},"finish_reason":{{{(finish is null ? "null" : "\"" + finish + "\"")}}}}]}""" + "\n\n";
+
+    public static HttpResponseMessage Sse(string body) => FakeUpstream.Response(HttpStatusCode.OK, body, "text/event-stream");
 }
