@@ -170,11 +170,17 @@ internal sealed class ProviderChatClient : DelegatingChatClient
             // Our own per-call settings are consumed here; everything else is provider-specific and
             // goes to the wire as body fields (LiteLLM's pass-through of unknown parameters).
             JsonObject? body = null;
+            AdditionalPropertiesDictionary? mockScript = null;
             foreach (var (name, value) in extra)
             {
                 if (CallSettings.IsReserved(name))
                 {
-                    if (name == CallSettings.Timeout && CallSettings.ToTimeSpan(value) is { } t)
+                    if (IsMockScript(name))
+                    {
+                        // The mock provider reads its per-call script from the options it is given.
+                        (mockScript ??= [])[name] = value;
+                    }
+                    else if (name == CallSettings.Timeout && CallSettings.ToTimeSpan(value) is { } t)
                     {
                         timeout = t;
                     }
@@ -191,11 +197,15 @@ internal sealed class ProviderChatClient : DelegatingChatClient
             }
 
             call.ExtraBody = body;
-            result.AdditionalProperties = null;
+            result.AdditionalProperties = mockScript;
         }
 
         return (result, call, timeout);
     }
+
+    private bool IsMockScript(string name)
+        => _endpoint.Provider.Protocol == ProviderProtocol.Mock
+        && name is CallSettings.MockResponse or CallSettings.MockToolCalls or CallSettings.MockLatency;
 
     private static bool HasToolCalls(IEnumerable<AIContent> contents)
     {

@@ -62,4 +62,26 @@ public sealed class MockChatClientTests
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new MockChatClient().GetResponseAsync("x", options, cts.Token));
     }
+
+    [Fact]
+    public async Task PerCallScript_ReachesTheMockThroughTheFactory()
+    {
+        using var factory = new LiteLlmClientFactory(new LiteLlmClientFactoryOptions { EnvironmentVariables = _ => null });
+        var client = factory.CreateChatClient("mock/m");
+        var options = new ChatOptions
+        {
+            AdditionalProperties = new()
+            {
+                [CallSettings.MockResponse] = "scripted",
+                [CallSettings.MockToolCalls] = new[] { new FunctionCallContent("call_1", "get_weather", new Dictionary<string, object?> { ["city"] = "Paris" }) },
+            },
+        };
+
+        var response = await client.GetResponseAsync("x", options, Ct);
+
+        Assert.Equal(ChatFinishReason.ToolCalls, response.FinishReason);
+        Assert.Equal("get_weather", Assert.Single(response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>()).Name);
+        Assert.Equal("scripted", (await new LiteLlmChatClient("mock/m", factory: factory)
+            .GetResponseAsync("x", new ChatOptions { AdditionalProperties = new() { [CallSettings.MockResponse] = "scripted" } }, Ct)).Text);
+    }
 }
