@@ -98,7 +98,8 @@ public sealed partial class LiteLlmRuntime : IDisposable
         var builder = new ChatClientBuilder(ChatClient);
         if (_options.Telemetry)
         {
-            builder.UseOpenTelemetry(_loggerFactory).UseLiteLlmTelemetry(_loggerFactory);
+            // MEAI's client gives spans and GenAI metrics; logging is ours (structured, no stack traces for expected failures).
+            builder.UseOpenTelemetry().UseLiteLlmTelemetry(_loggerFactory);
         }
 
         builder.UseCallbacks();

@@ -45,6 +45,20 @@ public sealed class LiteLlmRouter : IChatClient
     /// <summary>Gets an embedding generator routing over the same deployments.</summary>
     public IEmbeddingGenerator<string, Embedding<float>> EmbeddingGenerator { get; }
 
+    /// <summary>Gets a value indicating whether <paramref name="modelGroup"/> (or an alias of one) is served here.</summary>
+    public bool HasModelGroup(string modelGroup)
+    {
+        try
+        {
+            _core.ResolveGroup(modelGroup);
+            return true;
+        }
+        catch (UnknownModelException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Gets the live state of a group's deployments (in-flight calls, usage, latency).</summary>
     public IReadOnlyList<DeploymentState> DeploymentsOf(string modelGroup) => _core.DeploymentsOf(_core.ResolveGroup(modelGroup));
 

@@ -9,7 +9,7 @@ using Microsoft.Extensions.AI;
 namespace LiteLlm.Gateway.Endpoints;
 
 /// <summary>POST /v1/chat/completions: parse → gate → pipeline → OpenAI JSON or SSE → spend record.</summary>
-internal sealed class ChatCompletionsEndpoint(IChatClient pipeline, IRequestGate gate, ISpendSink spend, GatewayOptions options)
+internal sealed class ChatCompletionsEndpoint(IChatClient pipeline, LiteLlm.Configuration.LiteLlmRuntime runtime, IRequestGate gate, ISpendSink spend, GatewayOptions options)
 {
     private static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = 64 };
 
@@ -35,7 +35,12 @@ internal sealed class ChatCompletionsEndpoint(IChatClient pipeline, IRequestGate
             ChatRequest request;
             using (var doc = await ReadJsonAsync(context, ct))
             {
-                request = ChatRequest.Parse(doc.RootElement);
+                request = ParseRequest(doc.RootElement, ChatRequest.Parse);
+            }
+
+            if (!runtime.Router.HasModelGroup(request.Model))
+            {
+                throw new RequestException(new GatewayError(404, $"The model '{request.Model}' does not exist on this gateway. It serves: {string.Join(", ", runtime.Router.ModelGroups.Order(StringComparer.Ordinal))}.", "invalid_request_error", "model_not_found", "model"));
             }
 
             facts.Caller = auth.Value!;
@@ -107,6 +112,19 @@ internal sealed class ChatCompletionsEndpoint(IChatClient pipeline, IRequestGate
             {
                 spend.Record(facts.ToRecord(started, "/chat/completions"));
             }
+        }
+    }
+
+    /// <summary>Reads a request, turning invalid UTF-8 inside strings (found only when they are read) into a 400.</summary>
+    internal static T ParseRequest<T>(JsonElement root, Func<JsonElement, T> parse)
+    {
+        try
+        {
+            return parse(root);
+        }
+        catch (InvalidOperationException e) when (e.InnerException is System.Text.DecoderFallbackException || e.Message.Contains("UTF-8", StringComparison.Ordinal))
+        {
+            throw new RequestException(new GatewayError(400, "The request body is not valid UTF-8.", "invalid_request_error", "invalid_encoding"));
         }
     }
 

@@ -8,7 +8,7 @@ using Microsoft.Extensions.AI;
 namespace LiteLlm.Gateway.Endpoints;
 
 /// <summary>POST /v1/embeddings: float or base64 (little-endian float32, what the official SDKs ask for by default).</summary>
-internal sealed class EmbeddingsEndpoint(IEmbeddingGenerator<string, Embedding<float>> generator, IRequestGate gate, ISpendSink spend)
+internal sealed class EmbeddingsEndpoint(IEmbeddingGenerator<string, Embedding<float>> generator, LiteLlm.Configuration.LiteLlmRuntime runtime, IRequestGate gate, ISpendSink spend)
 {
     public async Task HandleAsync(HttpContext context)
     {
@@ -32,6 +32,11 @@ internal sealed class EmbeddingsEndpoint(IEmbeddingGenerator<string, Embedding<f
             }
 
             var model = JsonRead.RequiredString(root, "model");
+            if (!runtime.Router.HasModelGroup(model))
+            {
+                throw new RequestException(new GatewayError(404, $"The model '{model}' does not exist on this gateway.", "invalid_request_error", "model_not_found", "model"));
+            }
+
             var inputs = Inputs(root);
             var base64 = (JsonRead.OptionalString(root, "encoding_format", "encoding_format") ?? "float") switch
             {
@@ -94,6 +99,10 @@ internal sealed class EmbeddingsEndpoint(IEmbeddingGenerator<string, Embedding<f
         catch (RequestException e)
         {
             await OpenAIError.WriteAsync(context, e.Error);
+        }
+        catch (InvalidOperationException e) when (e.InnerException is System.Text.DecoderFallbackException)
+        {
+            await OpenAIError.WriteAsync(context, new GatewayError(400, "The request body is not valid UTF-8.", "invalid_request_error", "invalid_encoding"));
         }
         catch (NotSupportedException e)
         {
