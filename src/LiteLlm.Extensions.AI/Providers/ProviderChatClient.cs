@@ -202,10 +202,25 @@ internal sealed class ProviderChatClient : DelegatingChatClient
             }
 
             call.ExtraBody = body;
-            result.AdditionalProperties = null;
+            result.AdditionalProperties = _endpoint.Provider.Protocol == ProviderProtocol.Mock ? MockSettings(extra) : null;
         }
 
         return (result, call, timeout, dropped);
+    }
+
+    // The mock provider reads its per-call script (mock_response, mock_tool_calls, mock_latency) from the options.
+    private static AdditionalPropertiesDictionary? MockSettings(AdditionalPropertiesDictionary extra)
+    {
+        AdditionalPropertiesDictionary? kept = null;
+        foreach (var name in (ReadOnlySpan<string>)[CallSettings.MockResponse, CallSettings.MockToolCalls, CallSettings.MockLatency])
+        {
+            if (extra.TryGetValue(name, out var value))
+            {
+                (kept ??= [])[name] = value;
+            }
+        }
+
+        return kept;
     }
 
     private static bool HasToolCalls(IEnumerable<AIContent> contents)

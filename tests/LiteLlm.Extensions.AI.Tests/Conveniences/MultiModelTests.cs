@@ -96,8 +96,10 @@ public sealed class MultiModelTests
     public async Task FirstAnswer_CancelsAHangingUpstreamRequest()
     {
         var cancelledAtTheWire = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var hanging = new FakeUpstream().Enqueue(async (_, ct) =>
         {
+            arrived.SetResult();
             try
             {
                 await Task.Delay(Timeout.Infinite, ct);
@@ -111,11 +113,13 @@ public sealed class MultiModelTests
             throw new InvalidOperationException("unreachable");
         });
         using var openAi = TestFactory.Create(hanging, new Dictionary<string, string> { ["OPENAI_API_KEY"] = "sk-test" });
-        using var mocks = TestFactory.Create(new FakeUpstream());
+        // The winner answers once the loser's request is on the wire.
+        var quick = new ScriptedChatClient("quick") { OnCall = async (_, ct) => { await arrived.Task.WaitAsync(ct); return new ChatResponse(new ChatMessage(ChatRole.Assistant, "quick answer")); } };
 
-        var result = await Llm.FirstCompletionAsync([openAi.CreateChatClient("openai/gpt-4o-mini"), Mock(mocks, "quick", "quick answer", 10)], Prompt, cancellationToken: Ct);
+        var result = await Llm.FirstCompletionAsync([openAi.CreateChatClient("openai/gpt-4o-mini"), quick], Prompt, cancellationToken: Ct);
 
-        Assert.Equal("mock/quick", result.Model);
+        Assert.Equal(1, result.Index);
+        Assert.Equal("client[1]", result.Model);
         Assert.Equal("quick answer", result.Response!.Text);
         await cancelledAtTheWire.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
         Assert.Single(hanging.Requests);
