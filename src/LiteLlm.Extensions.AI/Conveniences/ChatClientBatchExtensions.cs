@@ -132,21 +132,21 @@ public static class ChatClientBatchExtensions
 internal static class FanOut
 {
     public static async IAsyncEnumerable<ModelResult> AllAsync(
-        IReadOnlyList<(string Name, Func<IChatClient> Client)> targets,
+        IReadOnlyList<(string Name, Func<IChatClient> Client)> models,
         IEnumerable<ChatMessage> messages,
         ChatOptions? options,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        if (targets.Count == 0)
+        if (models.Count == 0)
         {
             yield break;
         }
 
         var list = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
-        var tasks = new List<Task<ModelResult>>(targets.Count);
-        for (var i = 0; i < targets.Count; i++)
+        var tasks = new List<Task<ModelResult>>(models.Count);
+        for (var i = 0; i < models.Count; i++)
         {
-            tasks.Add(CallAsync(targets[i].Name, i, targets[i].Client, list, options, cancellationToken));
+            tasks.Add(CallAsync(models[i].Name, i, models[i].Client, list, options, cancellationToken));
         }
 
         await foreach (var done in Task.WhenEach(tasks).WithCancellation(cancellationToken).ConfigureAwait(false))
@@ -156,22 +156,22 @@ internal static class FanOut
     }
 
     public static async Task<ModelResult> FirstAsync(
-        IReadOnlyList<(string Name, Func<IChatClient> Client)> targets,
+        IReadOnlyList<(string Name, Func<IChatClient> Client)> models,
         IEnumerable<ChatMessage> messages,
         ChatOptions? options,
         CancellationToken cancellationToken)
     {
-        if (targets.Count == 0)
+        if (models.Count == 0)
         {
-            throw new ArgumentException("At least one model or client is needed.", nameof(targets));
+            throw new ArgumentException("At least one model or client is needed.", nameof(models));
         }
 
         var list = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
         var race = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var tasks = new List<Task<ModelResult>>(targets.Count);
-        for (var i = 0; i < targets.Count; i++)
+        var tasks = new List<Task<ModelResult>>(models.Count);
+        for (var i = 0; i < models.Count; i++)
         {
-            tasks.Add(CallAsync(targets[i].Name, i, targets[i].Client, list, options, race.Token));
+            tasks.Add(CallAsync(models[i].Name, i, models[i].Client, list, options, race.Token));
         }
 
         try

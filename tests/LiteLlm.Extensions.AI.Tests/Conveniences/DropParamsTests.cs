@@ -182,6 +182,24 @@ public sealed class DropParamsTests
     }
 
     [Fact]
+    public void TheCheck_AllocatesNothing_WhenNothingIsUnsupported()
+    {
+        ProviderRegistry.Default.TryGet("anthropic", out var anthropic);
+        var endpoint = new ProviderEndpoint(anthropic, new Uri("https://api.anthropic.com/"), "k", null, new Dictionary<string, string>(), TimeSpan.FromMinutes(1), new Dictionary<string, object?>());
+        var policy = new ParameterPolicy(endpoint, "claude", factoryDropsParams: false);
+        var options = new ChatOptions { Temperature = 0.1f, TopK = 3, MaxOutputTokens = 10, StopSequences = ["x"], AdditionalProperties = new() { ["service_tier"] = "auto" } };
+        Assert.Null(policy.Apply(options)); // warm up
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+        {
+            policy.Apply(options);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public async Task Streams_AreRefusedToo()
     {
         using var factory = Factory();
