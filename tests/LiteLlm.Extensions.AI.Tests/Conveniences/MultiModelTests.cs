@@ -23,9 +23,9 @@ public sealed class MultiModelTests
         using var factory = TestFactory.Create(new FakeUpstream());
         IChatClient[] clients =
         [
-            Mock(factory, "slow", "slow answer", 400),
+            Mock(factory, "slow", "slow answer", 700),
             Mock(factory, "fast", "fast answer", 0),
-            Mock(factory, "failing", "litellm.RateLimitError", 150),
+            Mock(factory, "failing", "litellm.RateLimitError", 250),
         ];
 
         var results = new List<ModelResult>();

@@ -37,21 +37,20 @@ public sealed class LiteLlmRouterTests
     public async Task LeastBusy_PicksTheLeastLoaded()
     {
         var release = new TaskCompletionSource<ChatResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Every deployment holds its call until released: ties among idle deployments are broken at random, so a
+        // deployment that answered at once could be picked first and leave the third call waiting on a busy one.
         var a = new ScriptedChatClient("a") { OnCall = (_, _) => release.Task };
         var b = new ScriptedChatClient("b") { OnCall = (_, _) => release.Task };
-        var c = new ScriptedChatClient("c");
+        var c = new ScriptedChatClient("c") { OnCall = (_, _) => release.Task };
         var router = new LiteLlmRouter(new RouterOptions { RoutingStrategy = RoutingStrategies.LeastBusy, Deployments = [D("g", a), D("g", b), D("g", c)] });
 
-        // Two calls occupy two deployments; the third must go to the idle one.
-        var first = router.GetResponseAsync("1", cancellationToken: Ct);
-        var second = router.GetResponseAsync("2", cancellationToken: Ct);
-        var third = await router.GetResponseAsync("3", cancellationToken: Ct);
+        // Each call occupies one deployment, so each next call must go to an idle one.
+        var calls = new[] { router.GetResponseAsync("1", cancellationToken: Ct), router.GetResponseAsync("2", cancellationToken: Ct), router.GetResponseAsync("3", cancellationToken: Ct) };
 
-        Assert.NotNull(third);
         var busy = new[] { a, b, c }.Count(x => x.Calls == 1);
         Assert.Equal(3, busy); // each deployment took exactly one call
         release.SetResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "done")));
-        await Task.WhenAll(first, second);
+        await Task.WhenAll(calls);
     }
 
     [Fact]
