@@ -132,6 +132,55 @@ public sealed class LiteLlmClientFactory : IDisposable
             options?.Settings ?? new Dictionary<string, object?>());
     }
 
+    /// <summary>
+    /// Checks that <paramref name="apiKey"/> works for <paramref name="model"/> with the cheapest call there is:
+    /// a one-token completion of <c>ping</c> (LiteLLM's <c>check_valid_key</c>, which only says yes or no).
+    /// Expected failures are reported in the result, never thrown.
+    /// </summary>
+    /// <param name="model">The model string to check the key against.</param>
+    /// <param name="apiKey">The key; <see langword="null"/> checks the key from <paramref name="provider"/> or the environment.</param>
+    /// <param name="provider">Endpoint overrides (API base, version, headers).</param>
+    /// <param name="cancellationToken">Cancels the check; cancellation is the one thing that throws.</param>
+    public async Task<KeyCheckResult> CheckValidKeyAsync(string model, string? apiKey, ProviderOptions? provider = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(model);
+        try
+        {
+            // Not the cache: a key under test (often a wrong one) should not leave a client behind.
+            var resolved = Resolve(model);
+            var options = apiKey is null ? provider : (provider ?? new ProviderOptions()) with { ApiKey = apiKey };
+            var client = CreateChat(ResolveEndpoint(resolved, options), resolved.Model);
+            await client.GetResponseAsync(
+                [new ChatMessage(ChatRole.User, "ping")],
+                new ChatOptions { MaxOutputTokens = 1 },
+                cancellationToken).ConfigureAwait(false);
+            return new KeyCheckResult(KeyCheckStatus.Valid);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (LiteLlmException e)
+        {
+            var status = e switch
+            {
+                AuthenticationException => KeyCheckStatus.InvalidKey,
+                PermissionDeniedException => KeyCheckStatus.NoAccess,
+                NotFoundException or UnknownModelException => KeyCheckStatus.ModelNotFound,
+                RateLimitException => KeyCheckStatus.RateLimited,
+                ApiConnectionException or ProviderTimeoutException => KeyCheckStatus.Unreachable,
+                _ => KeyCheckStatus.Error,
+            };
+            return new KeyCheckResult(status, e.Message, e.StatusCode);
+        }
+#pragma warning disable CA1031 // a custom provider may throw anything; a key check reports it
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            return new KeyCheckResult(KeyCheckStatus.Error, SecretRedactor.Redact(e.Message, apiKey), null);
+        }
+    }
+
     /// <inheritdoc/>
     public void Dispose()
     {
@@ -144,7 +193,7 @@ public sealed class LiteLlmClientFactory : IDisposable
     }
 
     private ProviderChatClient CreateChat(ProviderEndpoint endpoint, string model)
-        => new ProviderChatClient(ProtocolOf(endpoint).CreateChatClient(endpoint, model, HttpClientFor(endpoint)), endpoint, model);
+        => new ProviderChatClient(ProtocolOf(endpoint).CreateChatClient(endpoint, model, HttpClientFor(endpoint)), endpoint, model, _options.DropParams);
 
     private ProviderEmbeddingGenerator CreateEmbedding(ProviderEndpoint endpoint, string model)
     {

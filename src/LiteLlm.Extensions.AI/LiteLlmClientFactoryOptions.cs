@@ -27,4 +27,12 @@ public sealed class LiteLlmClientFactoryOptions
 
     /// <summary>Gets or sets the time limit of a call when the deployment sets none. The default is 10 minutes.</summary>
     public TimeSpan DefaultTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Gets or sets a value indicating whether parameters a provider does not support are dropped
+    /// (LiteLLM's <c>litellm.drop_params = True</c>) rather than refused with
+    /// <see cref="Errors.UnsupportedParameterException"/>. A deployment's <c>drop_params</c> setting and a
+    /// call's <c>drop_params</c> additional property override it. The default is <see langword="false"/>.
+    /// </summary>
+    public bool DropParams { get; set; }
 }

@@ -12,7 +12,7 @@ namespace LiteLlm;
 /// </code>
 /// Everything here goes through <see cref="LiteLlmClientFactory.Default"/>.
 /// </summary>
-public static class Llm
+public static partial class Llm
 {
     /// <summary>Gets the chat client for a model string (cached; do not dispose).</summary>
     public static IChatClient GetChatClient(string model, ProviderOptions? provider = null)

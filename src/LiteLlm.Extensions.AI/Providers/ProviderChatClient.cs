@@ -17,13 +17,15 @@ internal sealed class ProviderChatClient : DelegatingChatClient
     private readonly ProviderEndpoint _endpoint;
     private readonly string _model;
     private readonly ChatClientMetadata _metadata;
+    private readonly ParameterPolicy _parameters;
 
-    public ProviderChatClient(IChatClient inner, ProviderEndpoint endpoint, string model)
+    public ProviderChatClient(IChatClient inner, ProviderEndpoint endpoint, string model, bool dropParams = false)
         : base(inner)
     {
         _endpoint = endpoint;
         _model = model;
         _metadata = new ChatClientMetadata(endpoint.Provider.Name, endpoint.ApiBase, model);
+        _parameters = new ParameterPolicy(endpoint, model, dropParams);
     }
 
     public ProviderEndpoint Endpoint => _endpoint;
@@ -33,7 +35,7 @@ internal sealed class ProviderChatClient : DelegatingChatClient
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var (providerOptions, call, timeout) = Prepare(options);
+        var (providerOptions, call, timeout, dropped) = Prepare(options);
         using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeoutSource.CancelAfter(timeout);
         ProviderCallContext.Current = call;
@@ -42,6 +44,11 @@ internal sealed class ProviderChatClient : DelegatingChatClient
             var response = await base.GetResponseAsync(messages, providerOptions, timeoutSource.Token).ConfigureAwait(false);
             response.ModelId ??= _model;
             (response.AdditionalProperties ??= [])[ResponseProperties.Provider] = _endpoint.Provider.Name;
+            if (dropped is not null)
+            {
+                response.AdditionalProperties[ResponseProperties.DroppedParams] = dropped;
+            }
+
             response.FinishReason = FinishReasons.Normalize(response.FinishReason, HasToolCalls(response.Messages.SelectMany(m => m.Contents)));
             return response;
         }
@@ -64,7 +71,7 @@ internal sealed class ProviderChatClient : DelegatingChatClient
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var (providerOptions, call, timeout) = Prepare(options);
+        var (providerOptions, call, timeout, dropped) = Prepare(options);
         using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
         // The time limit is an idle limit for streams: no update within it fails the call.
@@ -124,9 +131,20 @@ internal sealed class ProviderChatClient : DelegatingChatClient
                     sawFinish = true;
                     update.FinishReason = FinishReasons.Normalize(reason, sawToolCalls);
                     (update.AdditionalProperties ??= [])[ResponseProperties.Provider] = _endpoint.Provider.Name;
+                    if (dropped is not null)
+                    {
+                        update.AdditionalProperties[ResponseProperties.DroppedParams] = dropped;
+                        dropped = null;
+                    }
                 }
 
                 yield return update;
+            }
+
+            if (dropped is not null)
+            {
+                // The stream ended without a finish reason: report the dropped parameters on a last, empty update.
+                yield return new ChatResponseUpdate { ModelId = _model, AdditionalProperties = new() { [ResponseProperties.DroppedParams] = dropped } };
             }
         }
         finally
@@ -159,12 +177,15 @@ internal sealed class ProviderChatClient : DelegatingChatClient
     }
 #pragma warning restore CA2215
 
-    private (ChatOptions Options, ProviderCallContext Call, TimeSpan Timeout) Prepare(ChatOptions? options)
+    private (ChatOptions Options, ProviderCallContext Call, TimeSpan Timeout, string[]? Dropped) Prepare(ChatOptions? options)
     {
         var call = new ProviderCallContext(_model);
         var timeout = _endpoint.Timeout;
         var result = options?.Clone() ?? new ChatOptions();
         result.ModelId = _model;
+
+        // drop_params: refuse (or drop) what the provider does not support, before anything is sent.
+        var dropped = _parameters.Apply(result);
         if (result.AdditionalProperties is { Count: > 0 } extra)
         {
             // Our own per-call settings are consumed here; everything else is provider-specific and
@@ -200,7 +221,7 @@ internal sealed class ProviderChatClient : DelegatingChatClient
             result.AdditionalProperties = mockScript;
         }
 
-        return (result, call, timeout);
+        return (result, call, timeout, dropped);
     }
 
     private bool IsMockScript(string name)

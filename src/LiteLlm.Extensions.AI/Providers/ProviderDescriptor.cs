@@ -32,4 +32,10 @@ public sealed record ProviderDescriptor
 
     /// <summary>Gets the factory of a custom provider (protocol <see cref="ProviderProtocol.Custom"/>).</summary>
     public ICustomProviderFactory? CustomFactory { get; init; }
+
+    /// <summary>
+    /// Gets the OpenAI parameters this provider honours, overriding its protocol's row of
+    /// <see cref="Providers.SupportedParameters"/>; <see langword="null"/> uses the protocol's.
+    /// </summary>
+    public IReadOnlySet<string>? SupportedParameters { get; init; }
 }

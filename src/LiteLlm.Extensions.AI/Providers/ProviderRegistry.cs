@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.AI;
 
 namespace LiteLlm.Providers;
 
@@ -54,6 +55,19 @@ public sealed class ProviderRegistry
             RequiresApiKey = false,
         });
 
+    /// <summary>
+    /// Registers a custom provider from delegates: <c>"{name}/&lt;model&gt;"</c> reaches the client
+    /// <paramref name="createChatClient"/> returns for <c>&lt;model&gt;</c>.
+    /// </summary>
+    public void RegisterCustom(
+        string name,
+        Func<string, IChatClient> createChatClient,
+        Func<string, IEmbeddingGenerator<string, Embedding<float>>>? createEmbeddingGenerator = null)
+    {
+        ArgumentNullException.ThrowIfNull(createChatClient);
+        RegisterCustom(name, new DelegateProviderFactory(createChatClient, createEmbeddingGenerator));
+    }
+
     /// <summary>Finds a provider by name.</summary>
     public bool TryGet(string name, out ProviderDescriptor provider) => _providers.TryGetValue(name, out provider!);
 
@@ -102,4 +116,15 @@ public sealed class ProviderRegistry
         ApiKeyVariables = keyVariables,
         ApiBaseVariables = [name.ToUpperInvariant() + "_API_BASE"],
     };
+}
+
+/// <summary>A custom provider made of two delegates.</summary>
+internal sealed class DelegateProviderFactory(
+    Func<string, IChatClient> createChatClient,
+    Func<string, IEmbeddingGenerator<string, Embedding<float>>>? createEmbeddingGenerator) : ICustomProviderFactory
+{
+    public IChatClient CreateChatClient(string model, ProviderEndpoint endpoint) => createChatClient(model);
+
+    public IEmbeddingGenerator<string, Embedding<float>>? CreateEmbeddingGenerator(string model, ProviderEndpoint endpoint)
+        => createEmbeddingGenerator?.Invoke(model);
 }

@@ -218,7 +218,8 @@ public sealed class AnthropicWireTests
             TopP = 0.9f,
             TopK = 40,
             StopSequences = ["END", "STOP"],
-            Seed = 7, // Anthropic has no seed
+            // No Seed: Anthropic has none, and since drop_params it is refused (or dropped) rather than silently
+            // ignored; see Conveniences/DropParamsTests.
         };
 
         var request = await SendAsync([new(ChatRole.User, "Hi")], options);

@@ -1,0 +1,97 @@
+using System.Collections.Frozen;
+
+namespace LiteLlm.Providers;
+
+/// <summary>
+/// Which OpenAI request parameters each provider honours (LiteLLM's <c>get_supported_openai_params</c>).
+/// A call that sets a parameter its provider does not support fails with
+/// <see cref="Errors.UnsupportedParameterException"/>, unless <c>drop_params</c> is on, in which case the
+/// parameter is removed and its name reported in <see cref="ResponseProperties.DroppedParams"/>.
+/// </summary>
+/// <remarks>
+/// Names are OpenAI's (<c>max_tokens</c>, <c>stop</c>, <c>tool_choice</c>), plus <c>top_k</c> as LiteLLM names it
+/// for providers that have it. The table states what this library sends on the wire, not what a provider's
+/// API might accept in some other form.
+/// </remarks>
+public static class SupportedParameters
+{
+    public const string Temperature = "temperature";
+    public const string TopP = "top_p";
+    public const string TopK = "top_k";
+    public const string MaxTokens = "max_tokens";
+    public const string Stop = "stop";
+    public const string Seed = "seed";
+    public const string FrequencyPenalty = "frequency_penalty";
+    public const string PresencePenalty = "presence_penalty";
+    public const string ResponseFormat = "response_format";
+    public const string Tools = "tools";
+    public const string ToolChoice = "tool_choice";
+    public const string ParallelToolCalls = "parallel_tool_calls";
+    public const string N = "n";
+    public const string Logprobs = "logprobs";
+    public const string TopLogprobs = "top_logprobs";
+    public const string LogitBias = "logit_bias";
+    public const string User = "user";
+
+    private static readonly FrozenSet<string> Everything = Set(
+        Temperature, TopP, TopK, MaxTokens, Stop, Seed, FrequencyPenalty, PresencePenalty, ResponseFormat,
+        Tools, ToolChoice, ParallelToolCalls, N, Logprobs, TopLogprobs, LogitBias, User);
+
+    private static readonly FrozenSet<string> OpenAIFamily = Set(
+        Temperature, TopP, MaxTokens, Stop, Seed, FrequencyPenalty, PresencePenalty, ResponseFormat,
+        Tools, ToolChoice, ParallelToolCalls, N, Logprobs, TopLogprobs, LogitBias, User);
+
+    // Messages API: no seed, no penalties, no n/logprobs; a JSON schema becomes a forced tool.
+    private static readonly FrozenSet<string> AnthropicSet = Set(
+        Temperature, TopP, TopK, MaxTokens, Stop, ResponseFormat, Tools, ToolChoice, ParallelToolCalls);
+
+    // generationConfig has topK, seed and both penalties; no parallel-tool switch.
+    private static readonly FrozenSet<string> GeminiSet = Set(
+        Temperature, TopP, TopK, MaxTokens, Stop, Seed, FrequencyPenalty, PresencePenalty, ResponseFormat, Tools, ToolChoice);
+
+    // Converse inferenceConfig has no seed or penalties; top_k travels in additionalModelRequestFields.
+    private static readonly FrozenSet<string> BedrockSet = Set(
+        Temperature, TopP, TopK, MaxTokens, Stop, Tools, ToolChoice);
+
+    // v2 chat: p, k, seed and both penalties.
+    private static readonly FrozenSet<string> CohereSet = Set(
+        Temperature, TopP, TopK, MaxTokens, Stop, Seed, FrequencyPenalty, PresencePenalty, ResponseFormat, Tools, ToolChoice);
+
+    // /api/chat options{} carries sampling, seed and penalties; no tool_choice.
+    private static readonly FrozenSet<string> OllamaSet = Set(
+        Temperature, TopP, TopK, MaxTokens, Stop, Seed, FrequencyPenalty, PresencePenalty, ResponseFormat, Tools);
+
+    /// <summary>Gets every parameter name the table knows.</summary>
+    public static IReadOnlySet<string> All => Everything;
+
+    /// <summary>Gets the parameters a wire protocol supports. Mock and custom providers accept them all.</summary>
+    public static IReadOnlySet<string> For(ProviderProtocol protocol) => protocol switch
+    {
+        ProviderProtocol.OpenAI or ProviderProtocol.AzureOpenAI => OpenAIFamily,
+        ProviderProtocol.Anthropic => AnthropicSet,
+        ProviderProtocol.Gemini => GeminiSet,
+        ProviderProtocol.Bedrock => BedrockSet,
+        ProviderProtocol.Cohere => CohereSet,
+        ProviderProtocol.Ollama => OllamaSet,
+        _ => Everything,
+    };
+
+    /// <summary>Gets the parameters a provider supports: its own declaration, or its protocol's.</summary>
+    public static IReadOnlySet<string> For(ProviderDescriptor provider)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        return provider.SupportedParameters ?? For(provider.Protocol);
+    }
+
+    /// <summary>Gets the parameters of the provider named <paramref name="provider"/> (<c>anthropic</c>, <c>groq</c>).</summary>
+    /// <exception cref="ArgumentException">No such provider is registered.</exception>
+    public static IReadOnlySet<string> For(string provider, ProviderRegistry? registry = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(provider);
+        return (registry ?? ProviderRegistry.Default).TryGet(provider, out var descriptor)
+            ? For(descriptor)
+            : throw new ArgumentException($"No provider named '{provider}' is registered.", nameof(provider));
+    }
+
+    private static FrozenSet<string> Set(params string[] names) => names.ToFrozenSet(StringComparer.Ordinal);
+}
