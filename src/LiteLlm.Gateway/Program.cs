@@ -1,5 +1,55 @@
-// The gateway's entry point. Hosting, endpoints, auth and spend are filled in by the gateway issue.
-var builder = WebApplication.CreateSlimBuilder(args);
-var app = builder.Build();
-app.MapGet("/health/liveliness", () => Results.Text("I'm alive!"));
-await app.RunAsync();
+using System.CommandLine;
+using System.Globalization;
+using LiteLlm.Gateway.Hosting;
+
+// litellm-dotnet: the OpenAI-compatible gateway over the LiteLlm pipeline.
+var config = new Option<string?>("--config", "-c") { Description = "A LiteLLM config.yaml (model_list, router_settings, litellm_settings, general_settings)." };
+var port = new Option<int>("--port") { Description = "The port to listen on (env PORT).", DefaultValueFactory = _ => EnvInt("PORT") ?? 4000 };
+var host = new Option<string>("--host") { Description = "The interface to listen on (env HOST).", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("HOST") ?? "0.0.0.0" };
+var model = new Option<string?>("--model", "-m") { Description = "Quick mode: serve one model (e.g. openai/gpt-4o-mini) under its own name." };
+var debug = new Option<bool>("--detailed-debug") { Description = "Write debug logs." };
+
+var root = new RootCommand("LiteLlm gateway: an OpenAI-compatible LLM proxy. With no flags it serves the embedded defaults (mock models offline; OpenAI and Anthropic when their keys are set).")
+{
+    config, port, host, model, debug,
+};
+
+root.SetAction(async (parse, cancellationToken) =>
+{
+    var options = new GatewayOptions
+    {
+        ConfigFile = parse.GetValue(config),
+        Port = parse.GetValue(port),
+        Host = parse.GetValue(host) ?? "0.0.0.0",
+        Model = parse.GetValue(model),
+        DetailedDebug = parse.GetValue(debug),
+    };
+
+    Microsoft.AspNetCore.Builder.WebApplication app;
+    try
+    {
+        app = GatewayApp.Create(options);
+    }
+    catch (InvalidOperationException e)
+    {
+        await Console.Error.WriteLineAsync("litellm-dotnet: " + e.Message).ConfigureAwait(false);
+        return 2;
+    }
+
+    await using (app.ConfigureAwait(false))
+    {
+        foreach (var warning in options.Config?.Warnings ?? [])
+        {
+            await Console.Error.WriteLineAsync("config warning: " + warning).ConfigureAwait(false);
+        }
+
+        await app.RunAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    return 0;
+});
+
+return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+
+static int? EnvInt(string name)
+    => int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : null;

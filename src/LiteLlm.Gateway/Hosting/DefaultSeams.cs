@@ -1,0 +1,49 @@
+using Microsoft.AspNetCore.Http;
+
+namespace LiteLlm.Gateway.Hosting;
+
+/// <summary>The gate used when no auth is registered: everyone is anonymous and admitted.</summary>
+internal sealed class OpenGate : IRequestGate
+{
+    private static readonly IAsyncDisposable NoLease = new Lease();
+
+    public ValueTask<GateResult<CallerIdentity>> AuthenticateAsync(HttpContext context, CancellationToken cancellationToken)
+        => ValueTask.FromResult(GateResult.Ok(CallerIdentity.Anonymous));
+
+    public ValueTask<GateResult<IAsyncDisposable>> AdmitAsync(CallerIdentity caller, string modelGroup, int estimatedTokens, CancellationToken cancellationToken)
+        => ValueTask.FromResult(GateResult.Ok(NoLease));
+
+    private sealed class Lease : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>The spend sink used when no storage is registered: records are dropped.</summary>
+internal sealed class NullSpendSink : ISpendSink
+{
+    public void Record(SpendRecord record)
+    {
+    }
+}
+
+/// <summary>
+/// One dependency that <c>/health/readiness</c> reports (the database, Redis). Register implementations with
+/// <c>services.AddSingleton&lt;IReadinessCheck, ...&gt;()</c>; readiness is 503 while any reports unhealthy.
+/// </summary>
+public interface IReadinessCheck
+{
+    /// <summary>Gets the name shown in the readiness report (<c>db</c>, <c>redis</c>).</summary>
+    string Name { get; }
+
+    /// <summary>Checks the dependency quickly (the endpoint bounds the wait); must not throw.</summary>
+    ValueTask<ReadinessResult> CheckAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>The outcome of one readiness check. <paramref name="Detail"/> must never contain a secret (no connection strings).</summary>
+public sealed record ReadinessResult(bool Healthy, string? Detail = null)
+{
+    public static ReadinessResult Ok(string? detail = null) => new(true, detail);
+
+    public static ReadinessResult Failed(string detail) => new(false, detail);
+}
