@@ -17,7 +17,7 @@ internal static class ChatEndpoints
         var service = context.RequestServices.GetRequiredService<InferenceService>();
         return service.RunAsync(context, "/chat/completions", async (call, ct) =>
         {
-            var request = await InferenceService.ReadAsync(context, GatewayJsonContext.Default.ChatCompletionRequest, ct).ConfigureAwait(false);
+            var request = await InferenceService.ReadAsync(context, GatewayJson.Context.ChatCompletionRequest, ct).ConfigureAwait(false);
             var parsed = ChatRequestParser.Parse(request, call.Caller);
             await service.AdmitAsync(call, parsed.Model, InferenceService.EstimateTokens(parsed.Messages, parsed.Options.MaxOutputTokens), ct).ConfigureAwait(false);
             if (parsed.Stream)
@@ -29,7 +29,7 @@ internal static class ChatEndpoints
 
             var response = await CallAsync(call, service.Pipeline, parsed.Messages, parsed.Options, ct).ConfigureAwait(false);
             var body = ChatResponseWriter.ToCompletion(response, call.Id, parsed.Model);
-            await WriteJsonAsync(call, body, GatewayJsonContext.Default.ChatCompletionResponse, ct).ConfigureAwait(false);
+            await WriteJsonAsync(call, body, GatewayJson.Context.ChatCompletionResponse, ct).ConfigureAwait(false);
         });
     }
 
@@ -38,7 +38,7 @@ internal static class ChatEndpoints
         var service = context.RequestServices.GetRequiredService<InferenceService>();
         return service.RunAsync(context, "/completions", async (call, ct) =>
         {
-            var request = await InferenceService.ReadAsync(context, GatewayJsonContext.Default.CompletionRequest, ct).ConfigureAwait(false);
+            var request = await InferenceService.ReadAsync(context, GatewayJson.Context.CompletionRequest, ct).ConfigureAwait(false);
             var model = ChatRequestParser.RequireModel(request.Model);
             if (request.N is { } n && n != 1)
             {
@@ -81,7 +81,7 @@ internal static class ChatEndpoints
                 Choices = [new TextChoiceDto { Text = response.Text, FinishReason = ChatResponseWriter.FinishReason(response.FinishReason, false) }],
                 Usage = ChatResponseWriter.Usage(response.Usage) ?? new UsageDto(),
             };
-            await WriteJsonAsync(call, body, GatewayJsonContext.Default.TextCompletionResponse, ct).ConfigureAwait(false);
+            await WriteJsonAsync(call, body, GatewayJson.Context.TextCompletionResponse, ct).ConfigureAwait(false);
         });
     }
 

@@ -17,7 +17,7 @@ internal static class EmbeddingEndpoints
         var service = context.RequestServices.GetRequiredService<InferenceService>();
         return service.RunAsync(context, "/embeddings", async (call, ct) =>
         {
-            var request = await InferenceService.ReadAsync(context, GatewayJsonContext.Default.EmbeddingRequest, ct).ConfigureAwait(false);
+            var request = await InferenceService.ReadAsync(context, GatewayJson.Context.EmbeddingRequest, ct).ConfigureAwait(false);
             var model = ChatRequestParser.RequireModel(request.Model);
             var inputs = Inputs(request.Input);
             var base64 = request.EncodingFormat switch
@@ -64,7 +64,7 @@ internal static class EmbeddingEndpoints
                     Usage = usageDto,
                     Data = result.Select((e, i) => new EmbeddingItem<string> { Index = i, Embedding = ToBase64(e.Vector.Span) }).ToList(),
                 };
-                await ChatEndpoints.WriteJsonAsync(call, body, GatewayJsonContext.Default.EmbeddingResponseString, ct).ConfigureAwait(false);
+                await ChatEndpoints.WriteJsonAsync(call, body, GatewayJson.Context.EmbeddingResponseString, ct).ConfigureAwait(false);
             }
             else
             {
@@ -74,7 +74,7 @@ internal static class EmbeddingEndpoints
                     Usage = usageDto,
                     Data = result.Select((e, i) => new EmbeddingItem<float[]> { Index = i, Embedding = e.Vector.ToArray() }).ToList(),
                 };
-                await ChatEndpoints.WriteJsonAsync(call, body, GatewayJsonContext.Default.EmbeddingResponseSingleArray, ct).ConfigureAwait(false);
+                await ChatEndpoints.WriteJsonAsync(call, body, GatewayJson.Context.EmbeddingResponseSingleArray, ct).ConfigureAwait(false);
             }
         });
     }

@@ -30,7 +30,7 @@ internal static class InfoEndpoints
             .Distinct(StringComparer.OrdinalIgnoreCase)
             .Order(StringComparer.Ordinal);
         var body = new ModelListResponse { Data = groups.Select(g => new ModelDto { Id = g, Created = Started }).ToList() };
-        await WriteAsync(context, 200, body, GatewayJsonContext.Default.ModelListResponse).ConfigureAwait(false);
+        await WriteAsync(context, 200, body, GatewayJson.Context.ModelListResponse).ConfigureAwait(false);
     }
 
     public static async Task ModelInfoAsync(HttpContext context)
@@ -73,7 +73,7 @@ internal static class InfoEndpoints
             }
         }
 
-        await WriteAsync(context, 200, new ModelInfoResponse { Data = data }, GatewayJsonContext.Default.ModelInfoResponse).ConfigureAwait(false);
+        await WriteAsync(context, 200, new ModelInfoResponse { Data = data }, GatewayJson.Context.ModelInfoResponse).ConfigureAwait(false);
     }
 
     /// <summary>Probes every deployment with a one-token call (embedding deployments with one embedding), in parallel.</summary>
@@ -98,7 +98,7 @@ internal static class InfoEndpoints
         };
         body.HealthyCount = body.HealthyEndpoints.Count;
         body.UnhealthyCount = body.UnhealthyEndpoints.Count;
-        await WriteAsync(context, 200, body, GatewayJsonContext.Default.HealthResponse).ConfigureAwait(false);
+        await WriteAsync(context, 200, body, GatewayJson.Context.HealthResponse).ConfigureAwait(false);
     }
 
     public static Task LivelinessAsync(HttpContext context)
@@ -129,7 +129,7 @@ internal static class InfoEndpoints
             Status = healthy ? "healthy" : "unhealthy",
             Checks = results.ToDictionary(r => r.Name, r => new ReadinessCheckDto { Status = r.Result.Healthy ? "healthy" : "unhealthy", Detail = r.Result.Detail }),
         };
-        await WriteAsync(context, healthy ? 200 : 503, body, GatewayJsonContext.Default.ReadinessResponse).ConfigureAwait(false);
+        await WriteAsync(context, healthy ? 200 : 503, body, GatewayJson.Context.ReadinessResponse).ConfigureAwait(false);
     }
 
     public static Task MetricsAsync(HttpContext context)

@@ -21,7 +21,7 @@ internal static class MessagesEndpoints
         var service = context.RequestServices.GetRequiredService<InferenceService>();
         return service.RunAsync(context, "/v1/messages", async (call, ct) =>
         {
-            var request = await InferenceService.ReadAsync(context, GatewayJsonContext.Default.AnthropicRequest, ct).ConfigureAwait(false);
+            var request = await InferenceService.ReadAsync(context, GatewayJson.Context.AnthropicRequest, ct).ConfigureAwait(false);
             var (model, messages, options) = AnthropicTranslator.Parse(request, call.Caller);
             await service.AdmitAsync(call, model, InferenceService.EstimateTokens(messages, options.MaxOutputTokens), ct).ConfigureAwait(false);
             if (request.Stream is true)
@@ -32,7 +32,7 @@ internal static class MessagesEndpoints
             }
 
             var response = await ChatEndpoints.CallAsync(call, service.Pipeline, messages, options, ct).ConfigureAwait(false);
-            await ChatEndpoints.WriteJsonAsync(call, AnthropicTranslator.ToResponse(response, call.Id, model), GatewayJsonContext.Default.AnthropicResponse, ct).ConfigureAwait(false);
+            await ChatEndpoints.WriteJsonAsync(call, AnthropicTranslator.ToResponse(response, call.Id, model), GatewayJson.Context.AnthropicResponse, ct).ConfigureAwait(false);
         }, WriteErrorAsync);
     }
 
@@ -50,7 +50,7 @@ internal static class MessagesEndpoints
         GatewayErrors.ApplyHeaders(context.Response, error);
         context.Response.ContentType = "application/json";
         var body = new AnthropicErrorResponse { Error = new AnthropicErrorBody { Type = GatewayErrors.AnthropicType(error.Status), Message = error.Message } };
-        await JsonSerializer.SerializeAsync(context.Response.Body, body, GatewayJsonContext.Default.AnthropicErrorResponse, context.RequestAborted).ConfigureAwait(false);
+        await JsonSerializer.SerializeAsync(context.Response.Body, body, GatewayJson.Context.AnthropicErrorResponse, context.RequestAborted).ConfigureAwait(false);
     }
 }
 

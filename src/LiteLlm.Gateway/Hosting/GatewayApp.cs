@@ -22,6 +22,12 @@ public static class GatewayApp
         config ??= GatewayPipeline.LoadConfig(options);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.SetMinimumLevel(options.DetailedDebug ? LogLevel.Debug : LogLevel.Information);
+        if (!options.DetailedDebug)
+        {
+            // One line per request is the access log's job, not the gateway's; keep startup and errors.
+            builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+            builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        }
         builder.Services.AddLiteLlmGateway(options, config);
         builder.WebHost.UseUrls(Url(options.Host, options.Port));
         builder.WebHost.ConfigureKestrel(k =>

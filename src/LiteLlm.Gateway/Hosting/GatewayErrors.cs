@@ -90,12 +90,13 @@ internal static class GatewayErrors
         context.Response.StatusCode = error.Status;
         ApplyHeaders(context.Response, error);
         context.Response.ContentType = "application/json";
-        await JsonSerializer.SerializeAsync(context.Response.Body, ToBody(error), GatewayJsonContext.Default.ErrorResponse, context.RequestAborted).ConfigureAwait(false);
+        await JsonSerializer.SerializeAsync(context.Response.Body, ToBody(error), GatewayJson.Context.ErrorResponse, context.RequestAborted).ConfigureAwait(false);
     }
 
     public static string KindOf(Exception exception) => exception switch
     {
         LiteLlmException l => l.Kind.ToString(),
+        StreamFailedException { InnerException: { } inner } => KindOf(inner),
         GatewayRequestException => "BadRequest",
         OperationCanceledException => "Cancelled",
         _ => "Error",

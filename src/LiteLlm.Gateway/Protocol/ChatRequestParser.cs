@@ -273,7 +273,7 @@ internal static class ChatRequestParser
         {
             try
             {
-                var parsed = JsonSerializer.Deserialize(function.Arguments, GatewayJsonContext.Default.DictionaryStringJsonElement);
+                var parsed = JsonSerializer.Deserialize(function.Arguments, GatewayJson.Context.DictionaryStringJsonElement);
                 arguments = parsed?.ToDictionary(p => p.Key, p => (object?)p.Value);
             }
             catch (JsonException)

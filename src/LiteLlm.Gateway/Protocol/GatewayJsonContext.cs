@@ -30,3 +30,14 @@ namespace LiteLlm.Gateway.Protocol;
 internal sealed partial class GatewayJsonContext : JsonSerializerContext
 {
 }
+
+/// <summary>The context the gateway uses: relaxed escaping so text, base64 and non-ASCII stay literal, as OpenAI writes them.</summary>
+internal static class GatewayJson
+{
+    public static GatewayJsonContext Context { get; } = new(new JsonSerializerOptions
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        NumberHandling = JsonNumberHandling.Strict,
+    });
+}

@@ -191,16 +191,16 @@ internal static class StreamPump
         switch (item.Data)
         {
             case ChatCompletionChunk chunk:
-                JsonSerializer.Serialize(writer, chunk, GatewayJsonContext.Default.ChatCompletionChunk);
+                JsonSerializer.Serialize(writer, chunk, GatewayJson.Context.ChatCompletionChunk);
                 break;
             case TextCompletionResponse completion:
-                JsonSerializer.Serialize(writer, completion, GatewayJsonContext.Default.TextCompletionResponse);
+                JsonSerializer.Serialize(writer, completion, GatewayJson.Context.TextCompletionResponse);
                 break;
             case ErrorResponse error:
-                JsonSerializer.Serialize(writer, error, GatewayJsonContext.Default.ErrorResponse);
+                JsonSerializer.Serialize(writer, error, GatewayJson.Context.ErrorResponse);
                 break;
             case AnthropicStreamEvent anthropic:
-                JsonSerializer.Serialize(writer, anthropic, GatewayJsonContext.Default.AnthropicStreamEvent);
+                JsonSerializer.Serialize(writer, anthropic, GatewayJson.Context.AnthropicStreamEvent);
                 break;
             default:
                 throw new InvalidOperationException("No serializer for " + item.Data?.GetType().Name);
