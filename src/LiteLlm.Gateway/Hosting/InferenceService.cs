@@ -3,6 +3,7 @@ using System.Text.Json.Serialization.Metadata;
 using LiteLlm.Configuration;
 using LiteLlm.Errors;
 using LiteLlm.Gateway.Metrics;
+using LiteLlm.Gateway.Protocol;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
@@ -67,7 +68,7 @@ internal sealed partial class InferenceService(
         {
             status = GatewayErrors.KindOf(e);
             var error = GatewayErrors.FromException(e);
-            if (error.Status >= 500 && e is not LiteLlmException)
+            if (error.Status >= 500 && (e is StreamFailedException { InnerException: { } inner } ? inner : e) is not LiteLlmException)
             {
                 LogUnexpected(logger, e, call.Id);
             }

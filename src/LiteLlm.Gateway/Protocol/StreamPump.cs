@@ -82,6 +82,18 @@ internal static class StreamPump
             finally
             {
                 call.AddPipelineTime(waitStarted);
+                if (!first.IsCompleted)
+                {
+                    // Cancelled while the upstream was still starting: let it observe the cancellation
+                    // before the enumerator is disposed (disposing a running enumerator throws).
+                    try
+                    {
+                        await first.ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is OperationCanceledException || cancellationToken.IsCancellationRequested)
+                    {
+                    }
+                }
             }
 
             if (hasFirst)
