@@ -18,7 +18,7 @@ internal static class ChatEndpoints
         return service.RunAsync(context, "/chat/completions", async (call, ct) =>
         {
             var request = await InferenceService.ReadAsync(context, GatewayJson.Context.ChatCompletionRequest, ct).ConfigureAwait(false);
-            var parsed = ChatRequestParser.Parse(request, call.Caller);
+            var parsed = InferenceService.Parse(() => ChatRequestParser.Parse(request, call.Caller));
             await service.AdmitAsync(call, parsed.Model, InferenceService.EstimateTokens(parsed.Messages, parsed.Options.MaxOutputTokens), ct).ConfigureAwait(false);
             if (parsed.Stream)
             {
@@ -45,25 +45,29 @@ internal static class ChatEndpoints
                 throw GatewayErrors.Invalid($"n={n} is not supported: the gateway returns exactly one choice.", "n", "unsupported_parameter");
             }
 
-            var prompt = request.Prompt switch
+            var (messages, options) = InferenceService.Parse(() =>
             {
-                { ValueKind: JsonValueKind.String } s => s.GetString()!,
-                { ValueKind: JsonValueKind.Array } a when a.GetArrayLength() == 1 && a[0].ValueKind == JsonValueKind.String => a[0].GetString()!,
-                { ValueKind: JsonValueKind.Array } => throw GatewayErrors.Invalid("'prompt' must be one string; batches of prompts are not supported.", "prompt"),
-                _ => throw GatewayErrors.Invalid("'prompt' is required and must be a string.", "prompt"),
-            };
-            List<ChatMessage> messages = [new(ChatRole.User, prompt)];
-            var options = new ChatOptions
-            {
-                ModelId = model,
-                MaxOutputTokens = request.MaxTokens,
-                Temperature = request.Temperature,
-                TopP = request.TopP,
-                Seed = request.Seed,
-                StopSequences = ChatRequestParser.ParseStop(request.Stop),
-                AdditionalProperties = ChatRequestParser.PassThrough(request.Extra),
-            };
-            options.AdditionalProperties["metadata"] = ChatRequestParser.Metadata(call.Caller, null, request.User);
+                var prompt = request.Prompt switch
+                {
+                    { ValueKind: JsonValueKind.String } s => s.GetString()!,
+                    { ValueKind: JsonValueKind.Array } a when a.GetArrayLength() == 1 && a[0].ValueKind == JsonValueKind.String => a[0].GetString()!,
+                    { ValueKind: JsonValueKind.Array } => throw GatewayErrors.Invalid("'prompt' must be one string; batches of prompts are not supported.", "prompt"),
+                    _ => throw GatewayErrors.Invalid("'prompt' is required and must be a string.", "prompt"),
+                };
+                List<ChatMessage> list = [new(ChatRole.User, prompt)];
+                var chatOptions = new ChatOptions
+                {
+                    ModelId = model,
+                    MaxOutputTokens = request.MaxTokens,
+                    Temperature = request.Temperature,
+                    TopP = request.TopP,
+                    Seed = request.Seed,
+                    StopSequences = ChatRequestParser.ParseStop(request.Stop),
+                    AdditionalProperties = ChatRequestParser.PassThrough(request.Extra),
+                };
+                return (list, chatOptions);
+            });
+            (options.AdditionalProperties ??= [])["metadata"] = ChatRequestParser.Metadata(call.Caller, null, request.User);
             await service.AdmitAsync(call, model, InferenceService.EstimateTokens(messages, options.MaxOutputTokens), ct).ConfigureAwait(false);
             if (request.Stream is true)
             {

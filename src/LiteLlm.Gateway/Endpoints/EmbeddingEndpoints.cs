@@ -19,13 +19,18 @@ internal static class EmbeddingEndpoints
         {
             var request = await InferenceService.ReadAsync(context, GatewayJson.Context.EmbeddingRequest, ct).ConfigureAwait(false);
             var model = ChatRequestParser.RequireModel(request.Model);
-            var inputs = Inputs(request.Input);
+            var inputs = InferenceService.Parse(() => Inputs(request.Input));
             var base64 = request.EncodingFormat switch
             {
                 null or "float" => false,
                 "base64" => true,
                 var other => throw GatewayErrors.Invalid($"'encoding_format' must be 'float' or 'base64', not '{other}'.", "encoding_format"),
             };
+            if (request.Dimensions is <= 0)
+            {
+                throw GatewayErrors.Invalid("'dimensions' must be a positive integer.", "dimensions");
+            }
+
             var options = new EmbeddingGenerationOptions
             {
                 ModelId = model,

@@ -22,7 +22,7 @@ internal static class MessagesEndpoints
         return service.RunAsync(context, "/v1/messages", async (call, ct) =>
         {
             var request = await InferenceService.ReadAsync(context, GatewayJson.Context.AnthropicRequest, ct).ConfigureAwait(false);
-            var (model, messages, options) = AnthropicTranslator.Parse(request, call.Caller);
+            var (model, messages, options) = InferenceService.Parse(() => AnthropicTranslator.Parse(request, call.Caller));
             await service.AdmitAsync(call, model, InferenceService.EstimateTokens(messages, options.MaxOutputTokens), ct).ConfigureAwait(false);
             if (request.Stream is true)
             {
@@ -78,7 +78,7 @@ internal static class AnthropicTranslator
 
         for (var i = 0; i < input.Count; i++)
         {
-            AddMessage(messages, input[i], $"messages[{i}]");
+            AddMessage(messages, input[i] ?? throw GatewayErrors.Invalid($"messages[{i}] must be an object.", $"messages[{i}]"), $"messages[{i}]");
         }
 
         var options = new ChatOptions
@@ -96,7 +96,7 @@ internal static class AnthropicTranslator
             var list = new List<AITool>();
             for (var i = 0; i < tools.Count; i++)
             {
-                var tool = tools[i];
+                var tool = tools[i] ?? throw GatewayErrors.Invalid($"tools[{i}] must be an object.", $"tools[{i}]");
                 if (tool.Type is not (null or "custom") || string.IsNullOrEmpty(tool.Name))
                 {
                     throw GatewayErrors.Invalid($"tools[{i}]: only custom tools with a name and input_schema are supported.", $"tools[{i}]");

@@ -111,6 +111,31 @@ internal sealed partial class InferenceService(
         return value ?? throw GatewayErrors.Invalid("The request body must be a JSON object.");
     }
 
+    /// <summary>
+    /// Runs request translation; values System.Text.Json can only reject lazily (invalid UTF-8 or unpaired surrogates
+    /// inside strings) and out-of-range options become 400s instead of escaping as 500s.
+    /// </summary>
+    public static T Parse<T>(Func<T> parse)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        try
+        {
+            return parse();
+        }
+        catch (InvalidOperationException)
+        {
+            throw GatewayErrors.Invalid("The request contains a string that is not valid UTF-8 or has an unpaired UTF-16 surrogate.", code: "invalid_json");
+        }
+        catch (ArgumentException e)
+        {
+            throw GatewayErrors.Invalid("The request contains a value out of range: " + e.Message, e.ParamName);
+        }
+        catch (FormatException)
+        {
+            throw GatewayErrors.Invalid("The request contains a malformed value.");
+        }
+    }
+
     /// <summary>Checks the model group exists (404 otherwise) and admits the call through the gate.</summary>
     public async Task AdmitAsync(InferenceCall call, string model, int estimatedTokens, CancellationToken cancellationToken)
     {

@@ -35,7 +35,7 @@ internal static class ChatRequestParser
         var list = new List<ChatMessage>(messages.Count);
         for (var i = 0; i < messages.Count; i++)
         {
-            list.Add(ParseMessage(messages[i], i));
+            list.Add(ParseMessage(messages[i] ?? throw GatewayErrors.Invalid($"messages[{i}] must be an object.", $"messages[{i}]"), i));
         }
 
         var options = new ChatOptions
@@ -174,7 +174,7 @@ internal static class ChatRequestParser
         var result = new List<AITool>(tools.Count);
         for (var i = 0; i < tools.Count; i++)
         {
-            var tool = tools[i];
+            var tool = tools[i] ?? throw GatewayErrors.Invalid($"tools[{i}] must be an object.", $"tools[{i}]");
             if (tool.Type is not (null or "function"))
             {
                 throw GatewayErrors.Invalid($"tools[{i}].type '{tool.Type}' is not supported; only 'function' tools are.", $"tools[{i}].type");
@@ -237,7 +237,7 @@ internal static class ChatRequestParser
                 {
                     for (var j = 0; j < calls.Count; j++)
                     {
-                        contents.Add(ParseToolCall(calls[j], $"{path}.tool_calls[{j}]"));
+                        contents.Add(ParseToolCall(calls[j] ?? throw GatewayErrors.Invalid($"{path}.tool_calls[{j}] must be an object.", $"{path}.tool_calls[{j}]"), $"{path}.tool_calls[{j}]"));
                     }
                 }
 
