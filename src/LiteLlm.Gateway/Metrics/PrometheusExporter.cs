@@ -7,7 +7,7 @@ namespace LiteLlm.Gateway.Metrics;
 
 /// <summary>
 /// A small Prometheus text-format (0.0.4) exporter over <see cref="MeterListener"/>: counters, up-down counters and
-/// histograms from the LiteLlm meters, aggregated in memory per label set. See docs/decisions/0005-gateway-hosting.md.
+/// histograms from the LiteLlm meters, aggregated in memory per label set. See docs/decisions/0006-gateway-hosting.md.
 /// </summary>
 internal sealed class PrometheusExporter : IDisposable
 {
