@@ -239,7 +239,7 @@ public sealed class GatewayBehaviorTests
         await host.PostJsonAsync("/v1/chat/completions", Hi);
 
         var health = JsonDocument.Parse(await host.Http.GetStringAsync("/health", Ct)).RootElement;
-        Assert.Equal(4, health.GetProperty("healthy_count").GetInt32());
+        Assert.Equal(5, health.GetProperty("healthy_count").GetInt32());
         Assert.Equal(0, health.GetProperty("unhealthy_count").GetInt32());
 
         Assert.Equal(HttpStatusCode.OK, (await host.Http.GetAsync("/health/liveliness", Ct)).StatusCode);
@@ -321,6 +321,34 @@ public sealed class GatewayBehaviorTests
         {
             File.Delete(file);
         }
+    }
+
+    [Fact]
+    public async Task Cost_IsInTheHeaderAndTheSpendRecord()
+    {
+        var sink = new RecordingSpendSink();
+        await using var host = await GatewayHost.StartAsync(services: s => s.AddSingleton<ISpendSink>(sink));
+        var (response, body) = await host.PostJsonAsync("/v1/chat/completions", """{"model":"priced","messages":[{"role":"user","content":"Hi"}]}""");
+        var usage = body.GetProperty("usage");
+        var expected = (usage.GetProperty("prompt_tokens").GetInt64() * 0.001m) + (usage.GetProperty("completion_tokens").GetInt64() * 0.002m);
+        var header = decimal.Parse(Assert.Single(response.Headers.GetValues("x-litellm-response-cost")), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(expected, header);
+        Assert.Equal(expected, Assert.Single(sink.Records).Cost);
+    }
+
+    [Fact]
+    public async Task ManyConcurrentStreams_AllCompleteWhole()
+    {
+        await using var host = await GatewayHost.StartAsync();
+        var streams = Enumerable.Range(0, 100).Select(async i =>
+        {
+            var response = await host.PostAsync("/v1/chat/completions", $$"""{"model":"mock","stream":true,"messages":[{"role":"user","content":"n{{i}}"}]}""");
+            var data = GatewayHost.SseData(await response.Content.ReadAsStringAsync(Ct));
+            Assert.Equal("[DONE]", data[^1]);
+            var text = string.Concat(data[..^1].Select(d => JsonDocument.Parse(d).RootElement.GetProperty("choices")[0].GetProperty("delta")).Where(d => d.TryGetProperty("content", out _)).Select(d => d.GetProperty("content").GetString()));
+            Assert.Equal($"Mock response to: n{i}", text);
+        });
+        await Task.WhenAll(streams);
     }
 
     private sealed class FixedReadiness(string name, bool healthy) : IReadinessCheck

@@ -41,6 +41,12 @@ public sealed class GatewayHost : IAsyncDisposable
           - model_name: mock
             litellm_params:
               model: mock/mock
+          - model_name: priced
+            litellm_params:
+              model: mock/priced
+              mock_response: "four words of answer"
+              input_cost_per_token: 0.001
+              output_cost_per_token: 0.002
         router_settings:
           num_retries: 0
         """;

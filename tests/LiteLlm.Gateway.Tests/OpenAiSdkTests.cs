@@ -139,7 +139,7 @@ public sealed class OpenAiSdkTests
     {
         await using var host = await GatewayHost.StartAsync();
         var models = (await host.OpenAi.GetOpenAIModelClient().GetModelsAsync(Ct)).Value;
-        Assert.Equal(["gpt-4o-mini", "mock", "text-embedding-3-small", "weather"], models.Select(m => m.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(["gpt-4o-mini", "mock", "priced", "text-embedding-3-small", "weather"], models.Select(m => m.Id).Order(StringComparer.Ordinal));
     }
 
     [Fact]
