@@ -355,7 +355,6 @@ public sealed class GatewayBehaviorTests
     {
         public string Name => name;
 
-        public ValueTask<ReadinessResult> CheckAsync(CancellationToken cancellationToken)
-            => ValueTask.FromResult(healthy ? ReadinessResult.Ok("connected") : ReadinessResult.Failed("connection refused"));
+        public Task<bool> CheckAsync(CancellationToken cancellationToken) => Task.FromResult(healthy);
     }
 }

@@ -116,18 +116,18 @@ internal static class InfoEndpoints
         {
             try
             {
-                return (c.Name, Result: await c.CheckAsync(timeout.Token).ConfigureAwait(false));
+                return (c.Name, Healthy: await c.CheckAsync(timeout.Token).ConfigureAwait(false), Detail: (string?)null);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                return (c.Name, Result: ReadinessResult.Failed(timeout.IsCancellationRequested ? "timed out" : "check failed: " + e.GetType().Name));
+                return (c.Name, Healthy: false, Detail: timeout.IsCancellationRequested ? "timed out" : "check failed: " + e.GetType().Name);
             }
         })).ConfigureAwait(false);
-        var healthy = results.All(r => r.Result.Healthy);
+        var healthy = results.All(r => r.Healthy);
         var body = new ReadinessResponse
         {
             Status = healthy ? "healthy" : "unhealthy",
-            Checks = results.ToDictionary(r => r.Name, r => new ReadinessCheckDto { Status = r.Result.Healthy ? "healthy" : "unhealthy", Detail = r.Result.Detail }),
+            Checks = results.ToDictionary(r => r.Name, r => new ReadinessCheckDto { Status = r.Healthy ? "healthy" : "unhealthy", Detail = r.Detail }),
         };
         await WriteAsync(context, healthy ? 200 : 503, body, GatewayJson.Context.ReadinessResponse).ConfigureAwait(false);
     }

@@ -29,21 +29,14 @@ internal sealed class NullSpendSink : ISpendSink
 
 /// <summary>
 /// One dependency that <c>/health/readiness</c> reports (the database, Redis). Register implementations with
-/// <c>services.AddSingleton&lt;IReadinessCheck, ...&gt;()</c>; readiness is 503 while any reports unhealthy.
+/// <c>services.AddSingleton&lt;IReadinessCheck, ...&gt;()</c>; readiness is 503 while any reports false, throws or
+/// takes longer than 5 s. Same shape as the interface on main (<c>Hosting/DefaultGate.cs</c>) so one implementation fits both.
 /// </summary>
 public interface IReadinessCheck
 {
     /// <summary>Gets the name shown in the readiness report (<c>db</c>, <c>redis</c>).</summary>
     string Name { get; }
 
-    /// <summary>Checks the dependency quickly (the endpoint bounds the wait); must not throw.</summary>
-    ValueTask<ReadinessResult> CheckAsync(CancellationToken cancellationToken);
-}
-
-/// <summary>The outcome of one readiness check. <paramref name="Detail"/> must never contain a secret (no connection strings).</summary>
-public sealed record ReadinessResult(bool Healthy, string? Detail = null)
-{
-    public static ReadinessResult Ok(string? detail = null) => new(true, detail);
-
-    public static ReadinessResult Failed(string detail) => new(false, detail);
+    /// <summary>Returns whether the dependency answers; should be quick and must not need secrets in its result.</summary>
+    Task<bool> CheckAsync(CancellationToken cancellationToken);
 }
