@@ -186,6 +186,15 @@ public sealed class WireTests
     }
 
     [Fact]
+    public async Task UnknownRoute_IsAnOpenAiShaped404()
+    {
+        await using var host = await GatewayHost.StartAsync();
+        var (response, body) = await host.PostJsonAsync("/v1/not/a/route", "{}");
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("not_found", body.GetProperty("error").GetProperty("code").GetString());
+    }
+
+    [Fact]
     public async Task BodyOverTheLimit_Is413()
     {
         await using var host = await GatewayHost.StartAsync(o => o.MaxRequestBodyBytes = 1024);

@@ -102,6 +102,8 @@ public static class GatewayApp
         endpoints.MapMethods("/health/liveness", ["GET"], InfoEndpoints.LivelinessAsync);
         endpoints.MapMethods("/health/readiness", ["GET"], InfoEndpoints.ReadinessAsync);
         endpoints.MapMethods("/metrics", ["GET"], InfoEndpoints.MetricsAsync);
+        endpoints.MapFallback(context => GatewayErrors.WriteAsync(context,
+            new GatewayError(404, $"No route for {context.Request.Method} {context.Request.Path}.", "invalid_request_error", "not_found")));
         return endpoints;
     }
 

@@ -50,11 +50,12 @@ internal static class StreamPump
             var waitStarted = Stopwatch.GetTimestamp();
             var first = enumerator.MoveNextAsync().AsTask();
             bool hasFirst;
+            using var pings = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             try
             {
                 while (true)
                 {
-                    var delay = Task.Delay(keepAlive, cancellationToken);
+                    var delay = Task.Delay(keepAlive, pings.Token);
                     if (await Task.WhenAny(first, delay).ConfigureAwait(false) == first)
                     {
                         break;
@@ -72,6 +73,7 @@ internal static class StreamPump
                     await context.Response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
                 }
 
+                await pings.CancelAsync().ConfigureAwait(false); // no timer outlives the wait
                 hasFirst = await first.ConfigureAwait(false);
             }
             catch (Exception e) when (context.Response.HasStarted && !cancellationToken.IsCancellationRequested)
