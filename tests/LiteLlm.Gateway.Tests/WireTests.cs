@@ -132,6 +132,7 @@ public sealed class WireTests
         var call = message.GetProperty("tool_calls")[0];
         Assert.Equal("function", call.GetProperty("type").GetString());
         Assert.Equal(JsonValueKind.String, call.GetProperty("function").GetProperty("arguments").ValueKind);
+        Assert.Equal("""{"city":"Paris","unit":"c"}""", call.GetProperty("function").GetProperty("arguments").GetString());
     }
 
     [Theory]

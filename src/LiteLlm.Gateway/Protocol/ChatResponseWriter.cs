@@ -54,8 +54,15 @@ internal static class ChatResponseWriter
         };
     }
 
+    // MEAI's options (its source-generated resolver handles object values) but compact and with literal text, as OpenAI writes arguments.
+    private static readonly JsonSerializerOptions ArgumentOptions = new(AIJsonUtilities.DefaultOptions)
+    {
+        WriteIndented = false,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
     public static string Arguments(FunctionCallContent call)
-        => call.Arguments is null ? "{}" : JsonSerializer.Serialize(call.Arguments, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(IDictionary<string, object?>)));
+        => call.Arguments is null ? "{}" : JsonSerializer.Serialize(call.Arguments, ArgumentOptions.GetTypeInfo(typeof(IDictionary<string, object?>)));
 
     public static string ResponseId(string? upstream, string callId, string prefix)
         => upstream is not null && upstream.StartsWith(prefix, StringComparison.Ordinal) ? upstream
