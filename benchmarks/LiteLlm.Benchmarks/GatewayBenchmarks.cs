@@ -2,7 +2,8 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
-using LiteLlm.Gateway.OpenAI;
+using LiteLlm.Gateway.Hosting;
+using LiteLlm.Gateway.Protocol;
 using LiteLlm.Providers.Mock;
 using Microsoft.Extensions.AI;
 
@@ -21,13 +22,12 @@ public class GatewayBenchmarks
     [Benchmark]
     public async Task<int> ParsePipelineSerialize()
     {
-        using var doc = JsonDocument.Parse(Request);
-        var request = ChatRequest.Parse(doc.RootElement);
+        var dto = JsonSerializer.Deserialize(Request, GatewayJson.Context.ChatCompletionRequest)!;
+        var request = ChatRequestParser.Parse(dto, CallerIdentity.Anonymous);
         var response = await _mock.GetResponseAsync(request.Messages, request.Options);
         _output.ResetWrittenCount();
         using var writer = new Utf8JsonWriter(_output);
-        ChatResponseWriter.WriteCompletion(writer, "chatcmpl-1", request.Model, response);
-        writer.Flush();
+        JsonSerializer.Serialize(writer, ChatResponseWriter.ToCompletion(response, "chatcmpl-1", request.Model), GatewayJson.Context.ChatCompletionResponse);
         return _output.WrittenCount;
     }
 }

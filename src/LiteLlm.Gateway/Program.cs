@@ -1,44 +1,55 @@
-// The LiteLlm gateway: an OpenAI-compatible server over the LiteLlm pipeline.
-//   dotnet run --project src/LiteLlm.Gateway                       (embedded defaults: offline mock models)
-//   dotnet run --project src/LiteLlm.Gateway -- --config config.yaml --port 4000
-//   dotnet run --project src/LiteLlm.Gateway -- --model openai/gpt-4o-mini
 using System.CommandLine;
+using System.Globalization;
 using LiteLlm.Gateway.Hosting;
 
-var config = new Option<FileInfo?>("--config") { Description = "A LiteLLM config.yaml (model_list, router_settings, litellm_settings, general_settings)." };
-var port = new Option<int>("--port") { Description = "The port to listen on.", DefaultValueFactory = _ => 4000 };
-var host = new Option<string>("--host") { Description = "The address to listen on (0.0.0.0 for every interface).", DefaultValueFactory = _ => "127.0.0.1" };
-var model = new Option<string?>("--model") { Description = "Quick mode: serve this one model string (e.g. openai/gpt-4o-mini)." };
-var debug = new Option<bool>("--detailed-debug") { Description = "Debug logs (never message contents or keys)." };
-var root = new RootCommand("LiteLlm gateway: one OpenAI-compatible endpoint for every LLM provider.") { config, port, host, model, debug };
+// litellm-dotnet: the OpenAI-compatible gateway over the LiteLlm pipeline.
+var config = new Option<string?>("--config", "-c") { Description = "A LiteLLM config.yaml (model_list, router_settings, litellm_settings, general_settings)." };
+var port = new Option<int>("--port") { Description = "The port to listen on (env PORT).", DefaultValueFactory = _ => EnvInt("PORT") ?? 4000 };
+var host = new Option<string>("--host") { Description = "The interface to listen on (env HOST).", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("HOST") ?? "0.0.0.0" };
+var model = new Option<string?>("--model", "-m") { Description = "Quick mode: serve one model (e.g. openai/gpt-4o-mini) under its own name." };
+var debug = new Option<bool>("--detailed-debug") { Description = "Write debug logs." };
+
+var root = new RootCommand("LiteLlm gateway: an OpenAI-compatible LLM proxy. With no flags it serves the embedded defaults (mock models offline; OpenAI and Anthropic when their keys are set).")
+{
+    config, port, host, model, debug,
+};
+
 root.SetAction(async (parse, cancellationToken) =>
 {
     var options = new GatewayOptions
     {
-        ConfigFile = parse.GetValue(config)?.FullName,
+        ConfigFile = parse.GetValue(config),
         Port = parse.GetValue(port),
-        Host = parse.GetValue(host)!,
+        Host = parse.GetValue(host) ?? "0.0.0.0",
         Model = parse.GetValue(model),
         DetailedDebug = parse.GetValue(debug),
     };
-    WebApplication app;
+
+    Microsoft.AspNetCore.Builder.WebApplication app;
     try
     {
-        app = GatewayApp.Build(options);
+        app = GatewayApp.Create(options);
     }
-    catch (Exception e) when (e is FileNotFoundException or InvalidOperationException)
+    catch (InvalidOperationException e)
     {
-        await Console.Error.WriteLineAsync(e.Message);
+        await Console.Error.WriteLineAsync("litellm-dotnet: " + e.Message).ConfigureAwait(false);
         return 2;
     }
 
-    await using (app)
+    await using (app.ConfigureAwait(false))
     {
-        await app.StartAsync(cancellationToken);
-        Console.WriteLine($"LiteLlm gateway on {string.Join(", ", app.Urls)} — models: {string.Join(", ", app.Services.GetRequiredService<LiteLlm.Configuration.LiteLlmRuntime>().Router.ModelGroups)}");
-        await app.WaitForShutdownAsync(cancellationToken);
+        foreach (var warning in options.Config?.Warnings ?? [])
+        {
+            await Console.Error.WriteLineAsync("config warning: " + warning).ConfigureAwait(false);
+        }
+
+        await app.RunAsync(cancellationToken).ConfigureAwait(false);
     }
 
     return 0;
 });
-return await root.Parse(args).InvokeAsync();
+
+return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+
+static int? EnvInt(string name)
+    => int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : null;

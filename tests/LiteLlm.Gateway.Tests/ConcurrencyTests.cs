@@ -12,16 +12,16 @@ public sealed class ConcurrencyTests : IAsyncLifetime
             litellm_params: {model: mock/chat, mock_response: "one two three four five six seven eight", mock_latency: 50}
         """;
 
-    private GatewayFixture _gateway = null!;
+    private GatewayHost _gateway = null!;
 
-    public async ValueTask InitializeAsync() => _gateway = await GatewayFixture.StartAsync(Config);
+    public async ValueTask InitializeAsync() => _gateway = await GatewayHost.StartAsync(yaml: Config);
 
     public ValueTask DisposeAsync() => _gateway.DisposeAsync();
 
     [Fact]
     public async Task FiveHundredConcurrentStreams_AllComplete()
     {
-        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 500 }) { BaseAddress = new Uri(_gateway.BaseAddress), Timeout = TimeSpan.FromMinutes(2) };
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 500 }) { BaseAddress = _gateway.Address, Timeout = TimeSpan.FromMinutes(2) };
         var streams = Enumerable.Range(0, 500).Select(async i =>
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")

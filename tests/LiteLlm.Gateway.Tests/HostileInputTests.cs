@@ -21,9 +21,9 @@ public sealed class HostileInputTests : IAsyncLifetime
         """;
 
     private const string Valid = """{"model":"chat","messages":[{"role":"user","content":"hi"}]}""";
-    private GatewayFixture _gateway = null!;
+    private GatewayHost _gateway = null!;
 
-    public async ValueTask InitializeAsync() => _gateway = await GatewayFixture.StartAsync(Config);
+    public async ValueTask InitializeAsync() => _gateway = await GatewayHost.StartAsync(yaml: Config);
 
     public ValueTask DisposeAsync() => _gateway.DisposeAsync();
 

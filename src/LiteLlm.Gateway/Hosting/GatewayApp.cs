@@ -1,150 +1,173 @@
 using System.Net;
 using LiteLlm.Configuration;
 using LiteLlm.Gateway.Endpoints;
-using LiteLlm.Gateway.OpenAI;
-using LiteLlm.Routing;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
+using LiteLlm.Gateway.Metrics;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 
 namespace LiteLlm.Gateway.Hosting;
 
-/// <summary>Builds the gateway: Kestrel, the LiteLlm pipeline from the config, the gate, the endpoints.</summary>
+/// <summary>Builds the gateway: the same registration serves <c>Program</c> and the tests.</summary>
 public static class GatewayApp
 {
-    /// <summary>Builds (does not start) the gateway.</summary>
-    /// <param name="options">The flags.</param>
-    /// <param name="configureServices">Adds or replaces services (auth and spend stores, test doubles).</param>
-    public static WebApplication Build(GatewayOptions options, Action<IServiceCollection, LiteLlmConfig>? configureServices = null)
+    /// <summary>Creates the web application for <paramref name="options"/>; <paramref name="configure"/> may add services (a real gate, spend sink, readiness checks).</summary>
+    public static WebApplication Create(GatewayOptions options, Action<WebApplicationBuilder>? configure = null, LiteLlmConfig? config = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var config = LoadConfig(options);
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.SetMinimumLevel(options.DetailedDebug ? LogLevel.Debug : LogLevel.Warning);
-        var maxBody = options.MaxRequestBodyBytes ?? (long)((config.General.MaxRequestSizeMb ?? 16) * 1024 * 1024);
+        config ??= GatewayPipeline.LoadConfig(options);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.SetMinimumLevel(options.DetailedDebug ? LogLevel.Debug : LogLevel.Information);
+        if (!options.DetailedDebug)
+        {
+            // One line per request is the access log's job, not the gateway's; keep startup and errors.
+            builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+            builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        }
+        builder.Services.AddLiteLlmGateway(options, config);
+        builder.WebHost.UseUrls(Url(options.Host, options.Port));
         builder.WebHost.ConfigureKestrel(k =>
         {
+            k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
             k.AddServerHeader = false;
-            k.Limits.MaxRequestBodySize = maxBody;
-            k.Limits.MaxRequestHeadersTotalSize = 64 * 1024;
-            if (IPAddress.TryParse(options.Host, out var address))
-            {
-                k.Listen(address, options.Port);
-            }
-            else
-            {
-                k.ListenAnyIP(options.Port);
-            }
         });
-
-        builder.Services.AddSingleton(options);
-        builder.Services.AddLiteLlm(o =>
-        {
-            o.Config = config;
-            o.ConfigFile = options.ConfigFile; // model-list changes reload without a restart
-            o.HttpMessageHandler = options.UpstreamHandler;
-            foreach (var deployment in options.ExtraDeployments)
-            {
-                o.Deployments.Add(deployment);
-            }
-        });
-        builder.Services.TryAddSingleton<IRequestGate, OpenGate>();
-        builder.Services.TryAddSingleton<ISpendSink, NullSpendSink>();
-        builder.Services.AddSingleton<ChatCompletionsEndpoint>();
-        builder.Services.AddSingleton<EmbeddingsEndpoint>();
-        builder.Services.AddSingleton<ModelsEndpoints>();
-        builder.Services.AddSingleton<HealthEndpoints>();
-        configureServices?.Invoke(builder.Services, config);
-
+        configure?.Invoke(builder);
         var app = builder.Build();
-        foreach (var warning in config.Warnings)
-        {
-            app.Logger.LogWarning("config: {Warning}", warning);
-        }
-
-        if (config.General.AllowedIps.Count > 0)
-        {
-            var allowed = config.General.AllowedIps.Select(IPAddress.Parse).ToHashSet();
-            app.Use(async (context, next) =>
-            {
-                var remote = context.Connection.RemoteIpAddress;
-                if (remote is not null && !allowed.Contains(remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote))
-                {
-                    await OpenAIError.WriteAsync(context, new GatewayError(403, "Your IP address is not allowed to call this gateway.", "permission_error", "ip_not_allowed"));
-                    return;
-                }
-
-                await next(context);
-            });
-        }
-
-        MapEndpoints(app);
+        app.UseLiteLlmGateway();
+        app.MapLiteLlmGateway();
         return app;
     }
 
-    private static void MapEndpoints(WebApplication app)
-    {
-        foreach (var prefix in new[] { string.Empty, "/v1" })
-        {
-            app.MapPost(prefix + "/chat/completions", (HttpContext c, ChatCompletionsEndpoint e) => e.HandleAsync(c));
-            app.MapPost(prefix + "/embeddings", (HttpContext c, EmbeddingsEndpoint e) => e.HandleAsync(c));
-            app.MapGet(prefix + "/models", (HttpContext c, ModelsEndpoints e) => e.ModelsAsync(c));
-            app.MapGet(prefix + "/model/info", (HttpContext c, ModelsEndpoints e) => e.ModelInfoAsync(c));
-        }
-
-        app.MapGet("/health/liveliness", HealthEndpoints.Liveliness);
-        app.MapGet("/health/liveness", HealthEndpoints.Liveliness);
-        app.MapGet("/health/readiness", (HttpContext c, HealthEndpoints e) => e.ReadinessAsync(c));
-        app.MapGet("/health", (HttpContext c, HealthEndpoints e) => e.DeploymentsAsync(c));
-
-        // Anything else is a 404 in OpenAI's shape, not an empty body.
-        app.MapFallback((HttpContext c) => OpenAIError.WriteAsync(c, new GatewayError(404, $"No route for {c.Request.Method} {c.Request.Path}.", "invalid_request_error", "not_found")));
-    }
-
-    /// <summary>Reads --config, or builds the one-model quick config, or the embedded offline defaults.</summary>
-    public static LiteLlmConfig LoadConfig(GatewayOptions options)
+    /// <summary>Registers the pipeline, the default seams (open gate, null spend sink) and the gateway's services.</summary>
+    public static IServiceCollection AddLiteLlmGateway(this IServiceCollection services, GatewayOptions options, LiteLlmConfig config)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.ConfigFile is { } file)
-        {
-            var config = File.Exists(file)
-                ? LiteLlmConfigLoader.LoadYamlFile(file)
-                : throw new FileNotFoundException($"The config file '{file}' does not exist.", file);
-            return config.Errors.Count == 0 ? config
-                : throw new InvalidOperationException("The config has errors:\n  " + string.Join("\n  ", config.Errors));
-        }
-
-        if (options.Model is { } model)
-        {
-            return new LiteLlmConfig { ModelList = [new Deployment { ModelGroup = model, Model = model }] };
-        }
-
-        return DefaultConfig();
+        GatewayPipeline.AddPipeline(services, options, config);
+        services.AddSingleton(options);
+        services.TryAddSingleton<IRequestGate, OpenGate>();
+        services.TryAddSingleton<ISpendSink, NullSpendSink>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.TryAddSingleton<GatewayMetrics>();
+        services.TryAddSingleton<PrometheusExporter>();
+        services.TryAddSingleton<InferenceService>();
+        return services;
     }
 
-    /// <summary>
-    /// The embedded defaults: works offline through the mock provider, and serves the real model of a
-    /// group when its provider's key is set (OPENAI_API_KEY, ANTHROPIC_API_KEY).
-    /// </summary>
-    internal static LiteLlmConfig DefaultConfig()
+    /// <summary>The middleware in front of every endpoint: call id, allowed IPs, a last-resort OpenAI-shaped 500.</summary>
+    public static IApplicationBuilder UseLiteLlmGateway(this IApplicationBuilder app)
     {
-        Deployment Group(string name, string real, string keyVariable) => Environment.GetEnvironmentVariable(keyVariable) is { Length: > 0 }
-            ? new Deployment { ModelGroup = name, Model = real }
-            : new Deployment
-            {
-                ModelGroup = name,
-                Model = "mock/" + name,
-                Provider = new Providers.ProviderOptions { Settings = new Dictionary<string, object?> { ["mock_response"] = $"Hello from the offline {name} mock. Set {keyVariable} to reach the real model." } },
-            };
-
-        return new LiteLlmConfig
+        ArgumentNullException.ThrowIfNull(app);
+        var options = app.ApplicationServices.GetRequiredService<GatewayOptions>();
+        _ = app.ApplicationServices.GetRequiredService<PrometheusExporter>(); // listen from the start
+        var allowed = IpAllowList.Parse(options.AllowedIps);
+        app.Use(async (context, next) =>
         {
-            ModelList =
-            [
-                Group("gpt-4o-mini", "openai/gpt-4o-mini", "OPENAI_API_KEY"),
-                Group("claude-3-5-haiku", "anthropic/claude-3-5-haiku-20241022", "ANTHROPIC_API_KEY"),
-                new Deployment { ModelGroup = "mock", Model = "mock/mock" },
-                new Deployment { ModelGroup = "text-embedding-3-small", Model = "mock/text-embedding-3-small" },
-            ],
+            var state = GatewayRequestState.Create(context);
+            context.Response.Headers[GatewayHeaders.CallId] = state.Id;
+            if (!allowed.Allows(context.Connection.RemoteIpAddress))
+            {
+                await GatewayErrors.WriteAsync(context, new GatewayError(403, "Your IP address is not allowed to call this gateway.", "permission_error", "ip_not_allowed")).ConfigureAwait(false);
+                return;
+            }
+
+            try
+            {
+                await next(context).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+            {
+                await GatewayErrors.WriteAsync(context, GatewayErrors.FromException(e)).ConfigureAwait(false);
+            }
+        });
+        return app;
+    }
+
+    /// <summary>Maps every endpoint with and without the <c>/v1</c> prefix.</summary>
+    public static IEndpointRouteBuilder MapLiteLlmGateway(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        Both(endpoints, "POST", "/chat/completions", ChatEndpoints.ChatCompletionsAsync);
+        Both(endpoints, "POST", "/completions", ChatEndpoints.CompletionsAsync);
+        Both(endpoints, "POST", "/embeddings", EmbeddingEndpoints.EmbeddingsAsync);
+        Both(endpoints, "GET", "/models", InfoEndpoints.ModelsAsync);
+        Both(endpoints, "GET", "/model/info", InfoEndpoints.ModelInfoAsync);
+        Both(endpoints, "POST", "/messages", MessagesEndpoints.MessagesAsync);
+        endpoints.MapMethods("/health", ["GET"], InfoEndpoints.HealthAsync);
+        endpoints.MapMethods("/health/liveliness", ["GET"], InfoEndpoints.LivelinessAsync);
+        endpoints.MapMethods("/health/liveness", ["GET"], InfoEndpoints.LivelinessAsync);
+        endpoints.MapMethods("/health/readiness", ["GET"], InfoEndpoints.ReadinessAsync);
+        endpoints.MapMethods("/metrics", ["GET"], InfoEndpoints.MetricsAsync);
+        endpoints.MapFallback(context => GatewayErrors.WriteAsync(context,
+            new GatewayError(404, $"No route for {context.Request.Method} {context.Request.Path}.", "invalid_request_error", "not_found")));
+        return endpoints;
+    }
+
+    private static void Both(IEndpointRouteBuilder endpoints, string method, string path, RequestDelegate handler)
+    {
+        endpoints.MapMethods(path, [method], handler);
+        endpoints.MapMethods("/v1" + path, [method], handler);
+    }
+
+    private static string Url(string host, int port)
+    {
+        var h = host switch
+        {
+            "0.0.0.0" or "*" or "+" => "0.0.0.0",
+            _ when IPAddress.TryParse(host, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 => "[" + host + "]",
+            _ => host,
         };
+        return "http://" + h + ":" + port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
+
+/// <summary><c>allowed_ips</c>: addresses and CIDR ranges; empty allows everyone.</summary>
+internal sealed class IpAllowList
+{
+    private readonly List<IPNetwork> _networks;
+
+    private IpAllowList(List<IPNetwork> networks) => _networks = networks;
+
+    public static IpAllowList Parse(IEnumerable<string> entries)
+    {
+        var networks = new List<IPNetwork>();
+        foreach (var entry in entries)
+        {
+            var text = entry.Trim();
+            if (IPNetwork.TryParse(text, out var network))
+            {
+                networks.Add(network);
+            }
+            else if (IPAddress.TryParse(text, out var ip))
+            {
+                networks.Add(new IPNetwork(ip, ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128));
+            }
+            else
+            {
+                throw new InvalidOperationException($"allowed_ips: '{entry}' is neither an IP address nor a CIDR range.");
+            }
+        }
+
+        return new IpAllowList(networks);
+    }
+
+    public bool Allows(IPAddress? address)
+    {
+        if (_networks.Count == 0)
+        {
+            return true;
+        }
+
+        if (address is null)
+        {
+            return false;
+        }
+
+        var v4 = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+        return _networks.Exists(n => n.Contains(v4) || n.Contains(address));
     }
 }

@@ -1,0 +1,206 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using System.Text;
+
+namespace LiteLlm.Gateway.Metrics;
+
+/// <summary>
+/// A small Prometheus text-format (0.0.4) exporter over <see cref="MeterListener"/>: counters, up-down counters and
+/// histograms from the LiteLlm meters, aggregated in memory per label set. See docs/decisions/0006-gateway-hosting.md.
+/// </summary>
+internal sealed class PrometheusExporter : IDisposable
+{
+    private static readonly double[] SecondsBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+    private static readonly double[] DefaultBuckets = [1, 5, 10, 50, 100, 500, 1000, 5000, 10000, 50000, 100000];
+
+    private readonly MeterListener _listener = new();
+    private readonly IMeterFactory _meterFactory;
+    private readonly ConcurrentDictionary<Instrument, Series> _series = new();
+
+    public PrometheusExporter(IMeterFactory meterFactory)
+    {
+        _meterFactory = meterFactory;
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            // Only this host's meters (tests run several hosts in one process) and only ours.
+            var meter = instrument.Meter;
+            if ((meter.Scope is null || ReferenceEquals(meter.Scope, _meterFactory))
+                && (meter.Name == "LiteLlm" || meter.Name.StartsWith("LiteLlm.", StringComparison.Ordinal)))
+            {
+                listener.EnableMeasurementEvents(instrument, _series.GetOrAdd(instrument, i => new Series(i)));
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>((i, v, tags, state) => ((Series)state!).Record(v, tags));
+        _listener.SetMeasurementEventCallback<int>((i, v, tags, state) => ((Series)state!).Record(v, tags));
+        _listener.SetMeasurementEventCallback<double>((i, v, tags, state) => ((Series)state!).Record(v, tags));
+        _listener.SetMeasurementEventCallback<float>((i, v, tags, state) => ((Series)state!).Record(v, tags));
+        _listener.SetMeasurementEventCallback<decimal>((i, v, tags, state) => ((Series)state!).Record((double)v, tags));
+        _listener.Start();
+    }
+
+    public string Scrape()
+    {
+        _listener.RecordObservableInstruments();
+        var text = new StringBuilder();
+        foreach (var series in _series.Values.OrderBy(s => s.Name, StringComparer.Ordinal))
+        {
+            series.WriteTo(text);
+        }
+
+        return text.ToString();
+    }
+
+    public void Dispose() => _listener.Dispose();
+
+    internal static string Sanitize(string name)
+    {
+        var chars = name.ToCharArray();
+        for (var i = 0; i < chars.Length; i++)
+        {
+            if (!(char.IsAsciiLetterOrDigit(chars[i]) || chars[i] == '_' || chars[i] == ':'))
+            {
+                chars[i] = '_';
+            }
+        }
+
+        return chars.Length > 0 && char.IsAsciiDigit(chars[0]) ? "_" + new string(chars) : new string(chars);
+    }
+
+    private static string Escape(string value)
+        => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
+
+    private static string Number(double value)
+        => double.IsPositiveInfinity(value) ? "+Inf" : double.IsNegativeInfinity(value) ? "-Inf" : double.IsNaN(value) ? "NaN" : value.ToString("R", CultureInfo.InvariantCulture);
+
+    private sealed class Series
+    {
+        private readonly Instrument _instrument;
+        private readonly ConcurrentDictionary<string, Point> _points = new(StringComparer.Ordinal);
+        private readonly bool _histogram;
+        private readonly bool _counter;
+        private readonly double[] _buckets;
+
+        public Series(Instrument instrument)
+        {
+            _instrument = instrument;
+            _histogram = instrument.GetType().Name.StartsWith("Histogram", StringComparison.Ordinal);
+            _counter = instrument.GetType().Name.StartsWith("Counter", StringComparison.Ordinal) || instrument.GetType().Name.StartsWith("ObservableCounter", StringComparison.Ordinal);
+            var unit = instrument.Unit switch
+            {
+                "s" => "_seconds",
+                "ms" => "_milliseconds",
+                "By" => "_bytes",
+                "USD" => "_usd",
+                _ => string.Empty,
+            };
+            var name = Sanitize(instrument.Name);
+            Name = name.EndsWith(unit, StringComparison.Ordinal) ? name : name + unit;
+            _buckets = instrument.Unit == "s" ? SecondsBuckets : DefaultBuckets;
+        }
+
+        public string Name { get; }
+
+        public void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            var labels = Labels(tags);
+            var point = _points.GetOrAdd(labels, _ => new Point(_buckets.Length));
+            lock (point)
+            {
+                if (_histogram)
+                {
+                    point.Count++;
+                    point.Sum += value;
+                    for (var i = 0; i < _buckets.Length; i++)
+                    {
+                        if (value <= _buckets[i])
+                        {
+                            point.Buckets[i]++;
+                        }
+                    }
+                }
+                else
+                {
+                    point.Sum += value;
+                }
+            }
+        }
+
+        public void WriteTo(StringBuilder text)
+        {
+            if (_points.IsEmpty)
+            {
+                return;
+            }
+
+            var type = _histogram ? "histogram" : _counter ? "counter" : "gauge";
+            var name = _counter ? Name + "_total" : Name;
+            if (!string.IsNullOrEmpty(_instrument.Description))
+            {
+                text.Append("# HELP ").Append(name).Append(' ').Append(_instrument.Description.Replace("\n", " ", StringComparison.Ordinal)).Append('\n');
+            }
+
+            text.Append("# TYPE ").Append(name).Append(' ').Append(type).Append('\n');
+            foreach (var (labels, point) in _points.OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                lock (point)
+                {
+                    if (_histogram)
+                    {
+                        for (var i = 0; i < _buckets.Length; i++)
+                        {
+                            Line(text, name + "_bucket", Join(labels, "le=\"" + Number(_buckets[i]) + "\""), point.Buckets[i]);
+                        }
+
+                        Line(text, name + "_bucket", Join(labels, "le=\"+Inf\""), point.Count);
+                        Line(text, name + "_sum", labels, point.Sum);
+                        Line(text, name + "_count", labels, point.Count);
+                    }
+                    else
+                    {
+                        Line(text, name, labels, point.Sum);
+                    }
+                }
+            }
+        }
+
+        private static void Line(StringBuilder text, string name, string labels, double value)
+        {
+            text.Append(name);
+            if (labels.Length > 0)
+            {
+                text.Append('{').Append(labels).Append('}');
+            }
+
+            text.Append(' ').Append(Number(value)).Append('\n');
+        }
+
+        private static string Join(string labels, string extra) => labels.Length == 0 ? extra : labels + "," + extra;
+
+        private static string Labels(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            if (tags.Length == 0)
+            {
+                return string.Empty;
+            }
+
+            var pairs = new List<(string Key, string Value)>(tags.Length);
+            foreach (var tag in tags)
+            {
+                pairs.Add((Sanitize(tag.Key), Convert.ToString(tag.Value, CultureInfo.InvariantCulture) ?? string.Empty));
+            }
+
+            pairs.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+            return string.Join(",", pairs.Select(p => p.Key + "=\"" + Escape(p.Value) + "\""));
+        }
+    }
+
+    private sealed class Point(int buckets)
+    {
+        public double Sum { get; set; }
+
+        public long Count { get; set; }
+
+        public long[] Buckets { get; } = new long[buckets];
+    }
+}

@@ -1,0 +1,188 @@
+using System.Net.ServerSentEvents;
+using System.Text.Json;
+using LiteLlm.Gateway.Hosting;
+using Microsoft.Extensions.AI;
+
+namespace LiteLlm.Gateway.Protocol;
+
+/// <summary>Writes MEAI responses as exact OpenAI chat completion shapes.</summary>
+internal static class ChatResponseWriter
+{
+    public static ChatCompletionResponse ToCompletion(ChatResponse response, string callId, string model)
+    {
+        string? text = null;
+        string? reasoning = null;
+        List<ResponseToolCallDto>? toolCalls = null;
+        foreach (var message in response.Messages)
+        {
+            foreach (var content in message.Contents)
+            {
+                switch (content)
+                {
+                    case TextContent t:
+                        text += t.Text;
+                        break;
+                    case TextReasoningContent r:
+                        reasoning += r.Text;
+                        break;
+                    case FunctionCallContent call:
+                        (toolCalls ??= []).Add(new ResponseToolCallDto
+                        {
+                            Id = call.CallId,
+                            Function = new ResponseFunctionDto { Name = call.Name, Arguments = Arguments(call) },
+                        });
+                        break;
+                }
+            }
+        }
+
+        return new ChatCompletionResponse
+        {
+            Id = ResponseId(response.ResponseId, callId, "chatcmpl-"),
+            Created = (response.CreatedAt ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds(),
+            Model = response.ModelId ?? model,
+            Choices =
+            [
+                new ChatChoiceDto
+                {
+                    Index = 0,
+                    Message = new ResponseMessageDto { Content = text ?? (toolCalls is null ? string.Empty : null), ReasoningContent = reasoning, ToolCalls = toolCalls },
+                    FinishReason = FinishReason(response.FinishReason, toolCalls is not null),
+                },
+            ],
+            Usage = Usage(response.Usage) ?? new UsageDto(),
+        };
+    }
+
+    // MEAI's options (its source-generated resolver handles object values) but compact and with literal text, as OpenAI writes arguments.
+    private static readonly JsonSerializerOptions ArgumentOptions = new(AIJsonUtilities.DefaultOptions)
+    {
+        WriteIndented = false,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public static string Arguments(FunctionCallContent call)
+        => call.Arguments is null ? "{}" : JsonSerializer.Serialize(call.Arguments, ArgumentOptions.GetTypeInfo(typeof(IDictionary<string, object?>)));
+
+    public static string ResponseId(string? upstream, string callId, string prefix)
+        => upstream is not null && upstream.StartsWith(prefix, StringComparison.Ordinal) ? upstream
+            : callId.StartsWith(prefix, StringComparison.Ordinal) ? callId
+            : prefix + callId.Replace("chatcmpl-", string.Empty, StringComparison.Ordinal);
+
+    public static string FinishReason(ChatFinishReason? reason, bool hasToolCalls)
+        => reason?.Value ?? (hasToolCalls ? "tool_calls" : "stop");
+
+    public static UsageDto? Usage(UsageDetails? usage)
+    {
+        if (usage is null)
+        {
+            return null;
+        }
+
+        var input = usage.InputTokenCount ?? 0;
+        var output = usage.OutputTokenCount ?? 0;
+        return new UsageDto
+        {
+            PromptTokens = input,
+            CompletionTokens = output,
+            TotalTokens = usage.TotalTokenCount ?? input + output,
+            PromptTokensDetails = usage.CachedInputTokenCount is { } cached ? new PromptTokensDetailsDto { CachedTokens = cached } : null,
+            CompletionTokensDetails = usage.ReasoningTokenCount is { } reasoning ? new CompletionTokensDetailsDto { ReasoningTokens = reasoning } : null,
+        };
+    }
+}
+
+/// <summary>OpenAI chat streaming: a role chunk, content and tool-call deltas, a finish chunk, the usage chunk, [DONE].</summary>
+internal sealed class ChatStreamShaper(InferenceCall call, string model, bool includeUsage) : IStreamShaper
+{
+    private readonly Dictionary<string, int> _toolIndexes = new(StringComparer.Ordinal);
+    private string? _id;
+    private long _created;
+    private string _model = model;
+    private ChatFinishReason? _finish;
+
+    public IEnumerable<SseItem<object>> OnUpdate(ChatResponseUpdate update)
+    {
+        if (_id is null)
+        {
+            _id = ChatResponseWriter.ResponseId(update.ResponseId, call.Id, "chatcmpl-");
+            _created = (update.CreatedAt ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds();
+            _model = update.ModelId ?? _model;
+            yield return Chunk(new ChunkDeltaDto { Role = "assistant", Content = string.Empty });
+        }
+
+        _finish ??= update.FinishReason;
+        foreach (var content in update.Contents)
+        {
+            switch (content)
+            {
+                case TextContent { Text.Length: > 0 } text:
+                    yield return Chunk(new ChunkDeltaDto { Content = text.Text });
+                    break;
+                case TextReasoningContent { Text.Length: > 0 } reasoning:
+                    yield return Chunk(new ChunkDeltaDto { ReasoningContent = reasoning.Text });
+                    break;
+                case FunctionCallContent fc:
+                    if (!_toolIndexes.TryGetValue(fc.CallId, out var index))
+                    {
+                        index = _toolIndexes.Count;
+                        _toolIndexes[fc.CallId] = index;
+                    }
+
+                    yield return Chunk(new ChunkDeltaDto
+                    {
+                        ToolCalls =
+                        [
+                            new ToolCallDeltaDto
+                            {
+                                Index = index,
+                                Id = fc.CallId,
+                                Type = "function",
+                                Function = new ToolCallDeltaFunctionDto { Name = fc.Name, Arguments = ChatResponseWriter.Arguments(fc) },
+                            },
+                        ],
+                    });
+                    break;
+                case ErrorContent error:
+                    throw new LiteLlm.Errors.InternalServerException(new LiteLlm.Errors.ProviderErrorDetails(null, null, null, error.Message));
+            }
+        }
+    }
+
+    public IEnumerable<SseItem<object>> OnEnd()
+    {
+        if (_id is null)
+        {
+            // An empty stream still gets the role chunk so that clients see a well-formed answer.
+            foreach (var item in OnUpdate(new ChatResponseUpdate()))
+            {
+                yield return item;
+            }
+        }
+
+        yield return Chunk(new ChunkDeltaDto(), ChatResponseWriter.FinishReason(_finish, _toolIndexes.Count > 0));
+        if (includeUsage)
+        {
+            yield return new SseItem<object>(new ChatCompletionChunk
+            {
+                Id = _id!,
+                Created = _created,
+                Model = _model,
+                Choices = [],
+                Usage = ChatResponseWriter.Usage(call.Usage) ?? new UsageDto(),
+            });
+        }
+
+        yield return StreamPump.DoneItem;
+    }
+
+    public SseItem<object> OnError(GatewayError error) => new(GatewayErrors.ToBody(error));
+
+    private SseItem<object> Chunk(ChunkDeltaDto delta, string? finish = null) => new(new ChatCompletionChunk
+    {
+        Id = _id!,
+        Created = _created,
+        Model = _model,
+        Choices = [new ChunkChoiceDto { Index = 0, Delta = delta, FinishReason = finish }],
+    });
+}
