@@ -23,6 +23,7 @@ public class PipelineBenchmarks
     private IChatClient _callbacksOnly = null!;
     private IChatClient _telemetryOnly = null!;
     private IChatClient _cacheOnly = null!;
+    private IChatClient _fullNoCache = null!;
     private ServiceProvider _services = null!;
     private ChatOptions _options = null!;
     private ChatOptions _noStore = null!;
@@ -59,6 +60,13 @@ public class PipelineBenchmarks
         _budgetOnly = new ChatClientBuilder(_router).UseBudgets(budgets).Build(_services);
         _callbacksOnly = new ChatClientBuilder(_router).UseCallbacks().Build(_services);
         _telemetryOnly = new ChatClientBuilder(_router).UseOpenTelemetry().UseLiteLlmTelemetry().Build(_services);
+        _fullNoCache = new ChatClientBuilder(_router)
+            .UseOpenTelemetry()
+            .UseLiteLlmTelemetry()
+            .UseCallbacks()
+            .UseBudgets(budgets)
+            .UseCostTracking()
+            .Build(_services);
         _cacheOnly = new ChatClientBuilder(_router).UseResponseCaching(_services.GetRequiredService<HybridCache>()).Build(_services);
         _options = new ChatOptions { ModelId = "gpt-4o-mini" };
 
@@ -99,6 +107,9 @@ public class PipelineBenchmarks
     [Benchmark]
     public Task<ChatResponse> FullPipelineCacheMiss()
         => _full.GetResponseAsync([new ChatMessage(ChatRole.User, "Say hello. " + (_n++ & 1023))], _noStore);
+
+    [Benchmark]
+    public Task<ChatResponse> FullPipelineWithoutCache() => _fullNoCache.GetResponseAsync(_messages, _options);
 
     [Benchmark]
     public Task<ChatResponse> FullPipelineCacheHit() => _full.GetResponseAsync(_messages, _options);
