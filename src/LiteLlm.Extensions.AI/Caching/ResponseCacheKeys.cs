@@ -1,7 +1,6 @@
+using System.Buffers;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
 
 namespace LiteLlm.Caching;
@@ -11,10 +10,14 @@ namespace LiteLlm.Caching;
 /// here: the model, the messages, the options, every tool's name, description and schemas, the response format and a
 /// version, hashed with SHA-256, behind an optional namespace.
 /// </summary>
+/// <remarks>
+/// The key's JSON is written straight into a reused buffer and hashed from there (no DOM, no intermediate string):
+/// the key is computed on every cached call, hit or miss.
+/// </remarks>
 internal static class ResponseCacheKeys
 {
     /// <summary>Bumped whenever the key's inputs or the stored shape change, so old entries are never read.</summary>
-    private const int Version = 1;
+    private const int Version = 2;
 
     /// <summary>Per-call settings that do not change the answer (or are secrets), so they stay out of the key.</summary>
     private static readonly HashSet<string> IgnoredSettings = new(StringComparer.Ordinal)
@@ -23,128 +26,176 @@ internal static class ResponseCacheKeys
         "stream_timeout", "num_retries", "fallbacks", "context_window_fallbacks", "user_api_key", "litellm_call_id", "mock_latency",
     };
 
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
     public static string ForChat(IEnumerable<ChatMessage> messages, ChatOptions? options, string? defaultModel, string? ns, JsonSerializerOptions json)
     {
-        var key = new JsonObject
-        {
-            ["v"] = Version,
-            ["model"] = options?.ModelId ?? defaultModel,
-            ["messages"] = JsonSerializer.SerializeToNode(messages, json.GetTypeInfo(typeof(IEnumerable<ChatMessage>))),
-            ["options"] = OptionsNode(options, json),
-            ["tools"] = ToolsNode(options?.Tools),
-            ["format"] = FormatNode(options?.ResponseFormat),
-        };
-
-        return Compose("chat", ns, key);
+        var (writer, buffer) = Writer();
+        writer.WriteStartObject();
+        writer.WriteNumber("v", Version);
+        writer.WriteString("model", options?.ModelId ?? defaultModel);
+        writer.WritePropertyName("messages");
+        JsonSerializer.Serialize(writer, messages, json.GetTypeInfo(typeof(IEnumerable<ChatMessage>)));
+        writer.WritePropertyName("options");
+        WriteOptions(writer, options, json);
+        writer.WritePropertyName("tools");
+        WriteTools(writer, options?.Tools);
+        writer.WritePropertyName("format");
+        WriteFormat(writer, options?.ResponseFormat);
+        writer.WriteEndObject();
+        return Compose("chat", ns, writer, buffer);
     }
 
     public static string ForEmbedding(string input, EmbeddingGenerationOptions? options, string? defaultModel, string? ns, JsonSerializerOptions json)
     {
-        var key = new JsonObject
+        var (writer, buffer) = Writer();
+        writer.WriteStartObject();
+        writer.WriteNumber("v", Version);
+        writer.WriteString("model", options?.ModelId ?? defaultModel);
+        if (options?.Dimensions is { } dimensions)
         {
-            ["v"] = Version,
-            ["model"] = options?.ModelId ?? defaultModel,
-            ["dimensions"] = options?.Dimensions,
-            ["settings"] = SettingsNode(options?.AdditionalProperties, json),
-            ["input"] = input,
-        };
+            writer.WriteNumber("dimensions", dimensions);
+        }
 
-        return Compose("embedding", ns, key);
+        writer.WritePropertyName("settings");
+        WriteSettings(writer, options?.AdditionalProperties, json);
+        writer.WriteString("input", input);
+        writer.WriteEndObject();
+        return Compose("embedding", ns, writer, buffer);
     }
 
     /// <summary>The tag every entry of a model carries, so an application can drop them with <c>RemoveByTagAsync</c>.</summary>
     public static string ModelTag(string? model) => "litellm:model:" + (model ?? "default");
 
-    private static string Compose(string kind, string? ns, JsonObject key)
+    private static (Utf8JsonWriter Writer, ArrayBufferWriter<byte> Buffer) Writer()
     {
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key.ToJsonString())));
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
+        var writer = t_writer ??= new Utf8JsonWriter(buffer);
+        writer.Reset(buffer);
+        return (writer, buffer);
+    }
+
+    private static string Compose(string kind, string? ns, Utf8JsonWriter writer, ArrayBufferWriter<byte> buffer)
+    {
+        writer.Flush();
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(buffer.WrittenSpan, digest);
+        if (buffer.Capacity > 64 * 1024)
+        {
+            t_buffer = null; // do not keep one huge prompt's buffer alive on this thread
+            t_writer = null;
+        }
+
+        var hash = Convert.ToHexStringLower(digest);
         return ns is null ? $"litellm:{kind}:{hash}" : $"{ns}:litellm:{kind}:{hash}";
     }
 
-    private static JsonObject? OptionsNode(ChatOptions? options, JsonSerializerOptions json)
+    private static void WriteOptions(Utf8JsonWriter writer, ChatOptions? options, JsonSerializerOptions json)
     {
         // No options and options holding only ignored settings (cache controls, metadata) are the same request.
-        options ??= new ChatOptions();
+        // The model, tools and format are keyed on their own; settings are filtered and sorted.
+        var keyed = options?.Clone() ?? new ChatOptions();
+        keyed.ModelId = null;
+        keyed.Tools = null;
+        keyed.ResponseFormat = null;
+        var settings = keyed.AdditionalProperties;
+        keyed.AdditionalProperties = null;
 
         // Serialized as the base type: Semantic Kernel passes a derived ChatOptions.
-        if (JsonSerializer.SerializeToNode(options, json.GetTypeInfo(typeof(ChatOptions))) is not JsonObject node)
-        {
-            return null;
-        }
+        writer.WriteStartObject();
+        writer.WritePropertyName("base");
+        JsonSerializer.Serialize(writer, keyed, json.GetTypeInfo(typeof(ChatOptions)));
+        writer.WritePropertyName("settings");
+        WriteSettings(writer, settings, json);
+        writer.WriteEndObject();
+    }
 
-        // The model, tools and format are keyed on their own; settings are filtered.
-        foreach (var name in node.Select(p => p.Key).ToList())
+    private static void WriteSettings(Utf8JsonWriter writer, AdditionalPropertiesDictionary? settings, JsonSerializerOptions json)
+    {
+        writer.WriteStartObject();
+        if (settings is { Count: > 0 })
         {
-            if (name.Equals("modelId", StringComparison.OrdinalIgnoreCase) || name.Equals("tools", StringComparison.OrdinalIgnoreCase)
-                || name.Equals("responseFormat", StringComparison.OrdinalIgnoreCase) || name.Equals("additionalProperties", StringComparison.OrdinalIgnoreCase))
+            foreach (var (name, value) in settings.OrderBy(p => p.Key, StringComparer.Ordinal))
             {
-                node.Remove(name);
+                if (IgnoredSettings.Contains(name) || name.StartsWith("litellm.", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                writer.WritePropertyName(name);
+                if (value is null)
+                {
+                    writer.WriteNullValue();
+                }
+                else
+                {
+                    JsonSerializer.Serialize(writer, value, json.GetTypeInfo(value.GetType()));
+                }
             }
         }
 
-        node["settings"] = SettingsNode(options.AdditionalProperties, json);
-        return node;
+        writer.WriteEndObject();
     }
 
-    private static JsonObject? SettingsNode(AdditionalPropertiesDictionary? settings, JsonSerializerOptions json)
+    private static void WriteTools(Utf8JsonWriter writer, IList<AITool>? tools)
     {
-        if (settings is null || settings.Count == 0)
+        writer.WriteStartArray();
+        foreach (var tool in tools ?? [])
         {
-            return null;
-        }
+            writer.WriteStartObject();
 
-        var node = new JsonObject();
-        foreach (var (name, value) in settings.OrderBy(p => p.Key, StringComparer.Ordinal))
-        {
-            if (!IgnoredSettings.Contains(name) && !name.StartsWith("litellm.", StringComparison.Ordinal))
-            {
-                node[name] = value is null ? null : JsonSerializer.SerializeToNode(value, json.GetTypeInfo(value.GetType()));
-            }
-        }
-
-        return node.Count == 0 ? null : node;
-    }
-
-    private static JsonArray? ToolsNode(IList<AITool>? tools)
-    {
-        if (tools is null || tools.Count == 0)
-        {
-            return null;
-        }
-
-        var array = new JsonArray();
-        foreach (var tool in tools)
-        {
-            var entry = new JsonObject
-            {
-                // Every function declaration is a "function", whichever class made it; other tools are keyed by type.
-                ["kind"] = tool is AIFunctionDeclaration ? "function" : tool.GetType().FullName,
-                ["name"] = tool.Name,
-                ["description"] = tool.Description,
-            };
+            // Every function declaration is a "function", whichever class made it; other tools are keyed by type.
+            writer.WriteString("kind", tool is AIFunctionDeclaration ? "function" : tool.GetType().FullName);
+            writer.WriteString("name", tool.Name);
+            writer.WriteString("description", tool.Description);
             if (tool is AIFunctionDeclaration function)
             {
-                entry["schema"] = JsonNode.Parse(function.JsonSchema.GetRawText());
-                entry["returns"] = function.ReturnJsonSchema is { } returns ? JsonNode.Parse(returns.GetRawText()) : null;
+                writer.WritePropertyName("schema");
+                function.JsonSchema.WriteTo(writer);
+                if (function.ReturnJsonSchema is { } returns)
+                {
+                    writer.WritePropertyName("returns");
+                    returns.WriteTo(writer);
+                }
             }
 
-            array.Add(entry);
+            writer.WriteEndObject();
         }
 
-        return array;
+        writer.WriteEndArray();
     }
 
-    private static JsonNode? FormatNode(ChatResponseFormat? format) => format switch
+    private static void WriteFormat(Utf8JsonWriter writer, ChatResponseFormat? format)
     {
-        null => null,
-        ChatResponseFormatText => "text",
-        ChatResponseFormatJson j => new JsonObject
+        switch (format)
         {
-            ["type"] = "json",
-            ["name"] = j.SchemaName,
-            ["description"] = j.SchemaDescription,
-            ["schema"] = j.Schema is { } schema ? JsonNode.Parse(schema.GetRawText()) : null,
-        },
-        _ => format.GetType().FullName,
-    };
+            case null:
+                writer.WriteNullValue();
+                break;
+            case ChatResponseFormatText:
+                writer.WriteStringValue("text");
+                break;
+            case ChatResponseFormatJson j:
+                writer.WriteStartObject();
+                writer.WriteString("type", "json");
+                writer.WriteString("name", j.SchemaName);
+                writer.WriteString("description", j.SchemaDescription);
+                if (j.Schema is { } schema)
+                {
+                    writer.WritePropertyName("schema");
+                    schema.WriteTo(writer);
+                }
+
+                writer.WriteEndObject();
+                break;
+            default:
+                writer.WriteStringValue(format.GetType().FullName);
+                break;
+        }
+    }
 }
