@@ -10,6 +10,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
+using LiteLlm.Gateway.Auth;
+
 namespace LiteLlm.Gateway.Hosting;
 
 /// <summary>Builds the gateway: the same registration serves <c>Program</c> and the tests.</summary>
@@ -28,6 +30,7 @@ public static class GatewayApp
             builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
             builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
         }
+        builder.Services.AddGatewayAuthAndSpend(Auth.GatewayAuthServiceCollectionExtensions.FromConfig(config));
         builder.Services.AddLiteLlmGateway(options, config);
         builder.WebHost.UseUrls(Url(options.Host, options.Port));
         builder.WebHost.ConfigureKestrel(k =>
@@ -91,6 +94,11 @@ public static class GatewayApp
     public static IEndpointRouteBuilder MapLiteLlmGateway(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
+        if (endpoints.ServiceProvider.GetService<Auth.KeyGate>() is not null)
+        {
+            Admin.AdminEndpoints.Map(endpoints);
+        }
+
         Both(endpoints, "POST", "/chat/completions", ChatEndpoints.ChatCompletionsAsync);
         Both(endpoints, "POST", "/completions", ChatEndpoints.CompletionsAsync);
         Both(endpoints, "POST", "/embeddings", EmbeddingEndpoints.EmbeddingsAsync);

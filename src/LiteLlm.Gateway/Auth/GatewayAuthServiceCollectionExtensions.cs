@@ -1,0 +1,55 @@
+using LiteLlm.Configuration;
+using LiteLlm.Gateway.Hosting;
+using LiteLlm.Gateway.Spend;
+
+namespace LiteLlm.Gateway.Auth;
+
+/// <summary>Turns on keys and spend when <c>general_settings.master_key</c> is set (SQLite by default, PostgreSQL with <c>database_url</c>).</summary>
+public static class GatewayAuthServiceCollectionExtensions
+{
+    /// <summary>Registers the key gate, the key and spend store (schema created at start) and the batched spend writer.</summary>
+    public static IServiceCollection AddGatewayAuthAndSpend(this IServiceCollection services, GatewayAuthOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (string.IsNullOrEmpty(options.MasterKey))
+        {
+            return services; // no master key: the open gate and no spend storage, as LiteLLM without a database
+        }
+
+        var store = SqlGatewayStore.Create(options);
+        services.AddSingleton(options);
+        services.AddSingleton(store);
+        services.AddSingleton<IKeyStore>(store);
+        services.AddSingleton<ISpendStore>(store);
+        services.AddHostedService(sp => new SchemaInitializer(store));
+        services.AddSingleton<KeyGate>();
+        services.AddSingleton<IRequestGate>(sp => sp.GetRequiredService<KeyGate>());
+        services.AddSingleton<SpendWriter>();
+        services.AddSingleton<ISpendSink>(sp => sp.GetRequiredService<SpendWriter>());
+        services.AddHostedService(sp => sp.GetRequiredService<SpendWriter>());
+        services.AddSingleton<IReadinessCheck>(new DatabaseReadiness(store));
+        return services;
+    }
+
+    /// <summary>Reads the auth options from the config's general_settings.</summary>
+    public static GatewayAuthOptions FromConfig(LiteLlmConfig config) => new()
+    {
+        MasterKey = config?.General.MasterKey,
+        DatabaseUrl = config?.General.DatabaseUrl,
+        SqlitePath = config?.General.Other.TryGetValue("sqlite_path", out var path) == true && path is string p ? p : "litellm-gateway.db",
+    };
+
+    private sealed class SchemaInitializer(SqlGatewayStore store) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => store.InitializeAsync(cancellationToken);
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    private sealed class DatabaseReadiness(SqlGatewayStore store) : IReadinessCheck
+    {
+        public string Name => "db";
+
+        public Task<bool> CheckAsync(CancellationToken cancellationToken) => store.CheckDatabaseAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,143 @@
+using System.Text.Json.Nodes;
+
+namespace LiteLlm.Gateway.Auth;
+
+/// <summary>A virtual key as stored (LiteLLM's <c>LiteLLM_VerificationToken</c>); <see cref="Token"/> is the SHA-256 hash, never the key.</summary>
+public sealed record VirtualKeyRecord
+{
+    /// <summary>Gets the SHA-256 hex hash of the key (the key id).</summary>
+    public required string Token { get; init; }
+
+    /// <summary>Gets the display form <c>sk-...abcd</c>.</summary>
+    public string? KeyName { get; init; }
+
+    public string? KeyAlias { get; init; }
+
+    public string? UserId { get; init; }
+
+    public string? TeamId { get; init; }
+
+    /// <summary>Gets the model groups the key may call; empty means all.</summary>
+    public IReadOnlyList<string> Models { get; init; } = [];
+
+    public decimal? MaxBudget { get; init; }
+
+    public string? BudgetDuration { get; init; }
+
+    public long? RpmLimit { get; init; }
+
+    public long? TpmLimit { get; init; }
+
+    public int? MaxParallelRequests { get; init; }
+
+    /// <summary>Gets when the key stops working, or null for never.</summary>
+    public DateTimeOffset? Expires { get; init; }
+
+    /// <summary>Gets the metadata as a JSON object string.</summary>
+    public string? Metadata { get; init; }
+
+    public decimal Spend { get; init; }
+
+    public bool Blocked { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset UpdatedAt { get; init; }
+}
+
+/// <summary>An internal user (LiteLLM's <c>LiteLLM_UserTable</c>).</summary>
+public sealed record GatewayUserRecord
+{
+    public required string UserId { get; init; }
+
+    public string? UserEmail { get; init; }
+
+    public string? UserRole { get; init; }
+
+    public IReadOnlyList<string> Models { get; init; } = [];
+
+    public decimal? MaxBudget { get; init; }
+
+    public string? BudgetDuration { get; init; }
+
+    public string? Metadata { get; init; }
+
+    public decimal Spend { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+}
+
+/// <summary>A team (LiteLLM's <c>LiteLLM_TeamTable</c>).</summary>
+public sealed record GatewayTeamRecord
+{
+    public required string TeamId { get; init; }
+
+    public string? TeamAlias { get; init; }
+
+    public IReadOnlyList<string> Models { get; init; } = [];
+
+    public decimal? MaxBudget { get; init; }
+
+    public string? BudgetDuration { get; init; }
+
+    public string? Metadata { get; init; }
+
+    public decimal Spend { get; init; }
+
+    public bool Blocked { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+}
+
+/// <summary>One page of keys.</summary>
+public sealed record KeyPage(IReadOnlyList<VirtualKeyRecord> Keys, long TotalCount);
+
+/// <summary>Filters for listing keys.</summary>
+public sealed record KeyListQuery(int Page = 1, int PageSize = 10, string? UserId = null, string? TeamId = null, string? KeyAlias = null);
+
+/// <summary>Storage of virtual keys, users and teams. Implementations create their schema in <see cref="InitializeAsync"/>.</summary>
+public interface IKeyStore
+{
+    /// <summary>Creates or migrates the schema.</summary>
+    Task InitializeAsync(CancellationToken cancellationToken);
+
+    Task<VirtualKeyRecord?> GetKeyAsync(string token, CancellationToken cancellationToken);
+
+    Task InsertKeyAsync(VirtualKeyRecord key, CancellationToken cancellationToken);
+
+    /// <summary>Replaces the key's mutable fields (not its spend); false when it does not exist.</summary>
+    Task<bool> UpdateKeyAsync(VirtualKeyRecord key, CancellationToken cancellationToken);
+
+    /// <summary>Deletes keys by hash; returns the hashes that existed.</summary>
+    Task<IReadOnlyList<string>> DeleteKeysAsync(IReadOnlyList<string> tokens, CancellationToken cancellationToken);
+
+    Task<KeyPage> ListKeysAsync(KeyListQuery query, CancellationToken cancellationToken);
+
+    Task<GatewayUserRecord?> GetUserAsync(string userId, CancellationToken cancellationToken);
+
+    /// <summary>Inserts a user; false when the id is taken.</summary>
+    Task<bool> InsertUserAsync(GatewayUserRecord user, CancellationToken cancellationToken);
+
+    Task<GatewayTeamRecord?> GetTeamAsync(string teamId, CancellationToken cancellationToken);
+
+    /// <summary>Inserts a team; false when the id is taken.</summary>
+    Task<bool> InsertTeamAsync(GatewayTeamRecord team, CancellationToken cancellationToken);
+
+    /// <summary>Checks that the database answers.</summary>
+    Task<bool> CheckDatabaseAsync(CancellationToken cancellationToken = default);
+}
+
+internal static class JsonText
+{
+    public static string[] ParseList(string? json)
+    {
+        if (string.IsNullOrEmpty(json))
+        {
+            return [];
+        }
+
+        return JsonNode.Parse(json) is JsonArray array ? [.. array.Select(n => n?.GetValue<string>()).OfType<string>()] : [];
+    }
+
+    public static string ListToJson(IReadOnlyList<string> list) => new JsonArray([.. list.Select(s => (JsonNode?)JsonValue.Create(s))]).ToJsonString();
+}

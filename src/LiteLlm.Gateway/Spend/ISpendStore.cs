@@ -1,0 +1,56 @@
+using LiteLlm.Gateway.Hosting;
+
+namespace LiteLlm.Gateway.Spend;
+
+/// <summary>Filters and paging for <c>GET /spend/logs</c>.</summary>
+public sealed record SpendLogQuery
+{
+    public int Page { get; init; } = 1;
+
+    public int PageSize { get; init; } = 50;
+
+    /// <summary>Gets the key hash to filter on.</summary>
+    public string? KeyId { get; init; }
+
+    public string? UserId { get; init; }
+
+    public string? TeamId { get; init; }
+
+    public string? RequestId { get; init; }
+
+    public string? ModelGroup { get; init; }
+
+    public string? Status { get; init; }
+
+    /// <summary>Gets the inclusive lower bound on the start time.</summary>
+    public DateTimeOffset? StartTime { get; init; }
+
+    /// <summary>Gets the exclusive upper bound on the start time.</summary>
+    public DateTimeOffset? EndTime { get; init; }
+}
+
+/// <summary>One page of spend rows.</summary>
+public sealed record SpendLogPage(IReadOnlyList<SpendRecord> Rows, long TotalCount);
+
+/// <summary>What a spend scope is: a key, a user or a team.</summary>
+public enum SpendScope
+{
+    Key,
+    User,
+    Team,
+}
+
+/// <summary>Storage of spend records; writing a batch also adds its cost to the key, user and team totals, atomically.</summary>
+public interface ISpendStore
+{
+    /// <summary>Writes a batch in one transaction (idempotent on request id, so a retried batch is not counted twice).</summary>
+    Task WriteSpendAsync(IReadOnlyList<SpendRecord> records, CancellationToken cancellationToken);
+
+    Task<SpendLogPage> QuerySpendLogsAsync(SpendLogQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Gets the total spend of every request logged since <paramref name="since"/> (all time when null).</summary>
+    Task<decimal> GetGlobalSpendAsync(DateTimeOffset? since, CancellationToken cancellationToken);
+
+    /// <summary>Gets the spend logged for one key, user or team since <paramref name="since"/> (all time when null).</summary>
+    Task<decimal> GetSpendAsync(SpendScope scope, string id, DateTimeOffset? since, CancellationToken cancellationToken);
+}

@@ -1,0 +1,172 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Npgsql;
+
+namespace LiteLlm.Gateway.Tests.Auth;
+
+/// <summary>Key lifecycle and enforcement through the real gateway, on SQLite and on a real PostgreSQL.</summary>
+public sealed class VirtualKeyTests
+{
+    private const string Master = "sk-master-test-key-0123456789";
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static string Yaml(string storage) => $$"""
+        model_list:
+          - model_name: gpt-4o-mini
+            litellm_params: {model: mock/gpt-4o-mini, mock_response: "hello"}
+          - model_name: priced
+            litellm_params: {model: mock/priced, mock_response: "four words of answer", input_cost_per_token: 0.001, output_cost_per_token: 0.002}
+        general_settings:
+          master_key: {{Master}}
+          {{storage}}
+        """;
+
+    [Fact]
+    public async Task Sqlite_KeyLifecycleAndEnforcement()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"gw-{Guid.NewGuid():N}.db");
+        try
+        {
+            await RunLifecycleAsync($"sqlite_path: {path}");
+            var bytes = await File.ReadAllBytesAsync(path, Ct);
+            Assert.DoesNotContain("sk-", Encoding.UTF8.GetString(bytes).Replace("sk-...", "", StringComparison.Ordinal), StringComparison.Ordinal); // only hashes at rest
+        }
+        finally
+        {
+            foreach (var f in new[] { path, path + "-wal", path + "-shm" })
+            {
+                File.Delete(f);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Postgres_KeyLifecycleAndEnforcement()
+    {
+        var admin = TestServersPostgres();
+        var database = "litellm_gw_" + Guid.NewGuid().ToString("N")[..12];
+        await using (var connection = new NpgsqlConnection(admin))
+        {
+            try
+            {
+                await connection.OpenAsync(Ct);
+            }
+            catch (NpgsqlException)
+            {
+                Assert.Skip("Needs PostgreSQL at 127.0.0.1:5432 (run eng/services.sh); none answered.");
+            }
+
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {database}", connection);
+            await create.ExecuteNonQueryAsync(Ct);
+        }
+
+        try
+        {
+            await RunLifecycleAsync($"database_url: postgresql://litellm:litellm@127.0.0.1:5432/{database}");
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await using var connection = new NpgsqlConnection(admin);
+            await connection.OpenAsync(Ct);
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {database} WITH (FORCE)", connection);
+            await drop.ExecuteNonQueryAsync(Ct);
+        }
+    }
+
+    private static async Task RunLifecycleAsync(string storage)
+    {
+        await using var gateway = await GatewayHost.StartAsync(yaml: Yaml(storage));
+        var http = gateway.Http;
+
+        // Admin endpoints: no key 401, a non-master key 403.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Send(http, HttpMethod.Post, "/key/generate", null, "{}")).StatusCode);
+        var generated = await Json(await Send(http, HttpMethod.Post, "/key/generate", Master, """{"models":["gpt-4o-mini"],"rpm_limit":3,"key_alias":"team-a","user_id":"u1","team_id":"t1"}"""));
+        var key = generated.GetProperty("key").GetString()!;
+        Assert.StartsWith("sk-", key, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, (await Send(http, HttpMethod.Post, "/key/generate", key, "{}")).StatusCode);
+
+        // Inference: the key works for its model; a wrong key and another model are refused.
+        Assert.Equal(HttpStatusCode.OK, (await Chat(http, key, "gpt-4o-mini")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Chat(http, "sk-wrong-key-0123456789", "gpt-4o-mini")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Chat(http, null, "gpt-4o-mini")).StatusCode);
+        var disallowed = await Chat(http, key, "priced");
+        Assert.Equal(HttpStatusCode.Forbidden, disallowed.StatusCode);
+        Assert.Equal("model_not_allowed", (await Json(disallowed)).GetProperty("error").GetProperty("code").GetString());
+
+        // rpm_limit 3: two more pass, the next is a 429 with Retry-After.
+        Assert.Equal(HttpStatusCode.OK, (await Chat(http, key, "gpt-4o-mini")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Chat(http, key, "gpt-4o-mini")).StatusCode);
+        var limited = await Chat(http, key, "gpt-4o-mini");
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.True(limited.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+
+        // Budget: a priced model and a tiny max_budget; the first call spends it, the second is refused.
+        var budgeted = (await Json(await Send(http, HttpMethod.Post, "/key/generate", Master, """{"max_budget":0.000001}"""))).GetProperty("key").GetString()!;
+        Assert.Equal(HttpStatusCode.OK, (await Chat(http, budgeted, "priced")).StatusCode);
+        var over = await Chat(http, budgeted, "priced");
+        Assert.Equal(HttpStatusCode.BadRequest, over.StatusCode);
+        Assert.Equal("budget_exceeded", (await Json(over)).GetProperty("error").GetProperty("code").GetString());
+
+        // Expired key.
+        var shortLived = (await Json(await Send(http, HttpMethod.Post, "/key/generate", Master, """{"duration":"1s"}"""))).GetProperty("key").GetString()!;
+        await Task.Delay(1200, Ct);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Chat(http, shortLived, "gpt-4o-mini")).StatusCode);
+
+        // Info, list, spend logs (written off the request path in batches), delete.
+        var info = await Json(await Send(http, HttpMethod.Get, "/key/info?key=" + key, Master, null));
+        Assert.Equal("team-a", info.GetProperty("info").GetProperty("key_alias").GetString());
+        var list = await Json(await Send(http, HttpMethod.Get, "/key/list?page=1&size=2", Master, null));
+        Assert.Equal(3, list.GetProperty("total_count").GetInt64());
+        Assert.Equal(2, list.GetProperty("keys").GetArrayLength());
+
+        JsonElement logs = default;
+        for (var i = 0; i < 50; i++)
+        {
+            logs = await Json(await Send(http, HttpMethod.Get, "/spend/logs?api_key=" + key, Master, null));
+            if (logs.GetProperty("total").GetInt64() >= 3)
+            {
+                break;
+            }
+
+            await Task.Delay(100, Ct);
+        }
+
+        // Spend rows: one per admitted request of this key (three successes), none for refused ones.
+        Assert.Equal(3, logs.GetProperty("data").EnumerateArray().Count(r => r.GetProperty("status").GetString() == "success"));
+        Assert.All(logs.GetProperty("data").EnumerateArray(), r => Assert.DoesNotContain(key, r.GetRawText(), StringComparison.Ordinal));
+
+        var deleted = await Json(await Send(http, HttpMethod.Post, "/key/delete", Master, $$"""{"keys":["{{key}}"]}"""));
+        Assert.Equal(1, deleted.GetProperty("deleted_keys").GetArrayLength());
+        await Task.Delay(10, Ct);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Chat(http, key, "gpt-4o-mini")).StatusCode);
+    }
+
+    private static Task<HttpResponseMessage> Chat(HttpClient http, string? key, string model)
+        => Send(http, HttpMethod.Post, "/v1/chat/completions", key, $$"""{"model":"{{model}}","messages":[{"role":"user","content":"hi"}]}""");
+
+    private static async Task<HttpResponseMessage> Send(HttpClient http, HttpMethod method, string path, string? key, string? body)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (key is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        }
+
+        return await http.SendAsync(request, Ct);
+    }
+
+    private static async Task<JsonElement> Json(HttpResponseMessage response)
+        => JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement.Clone();
+
+    private static string TestServersPostgres()
+        => Environment.GetEnvironmentVariable("LITELLM_TEST_POSTGRES") ?? "Host=127.0.0.1;Port=5432;Username=litellm;Password=litellm;Database=litellm_test;Timeout=3";
+}
