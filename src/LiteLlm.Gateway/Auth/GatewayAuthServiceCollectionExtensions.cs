@@ -22,7 +22,15 @@ public static class GatewayAuthServiceCollectionExtensions
         services.AddSingleton<IKeyStore>(store);
         services.AddSingleton<ISpendStore>(store);
         services.AddHostedService(sp => new SchemaInitializer(store));
-        services.AddSingleton<KeyGate>();
+        if (options.RedisConfiguration is { } redis)
+        {
+            services.AddSingleton(sp => new SharedRateLimiter(
+                StackExchange.Redis.ConnectionMultiplexer.Connect(redis + ",abortConnect=false,connectTimeout=2000"),
+                options.RedisKeyPrefix,
+                sp.GetRequiredService<ILogger<SharedRateLimiter>>()));
+        }
+
+        services.AddSingleton(sp => new KeyGate(sp.GetRequiredService<IKeyStore>(), options, sp.GetRequiredService<TimeProvider>(), sp.GetService<SharedRateLimiter>()));
         services.AddSingleton<IRequestGate>(sp => sp.GetRequiredService<KeyGate>());
         services.AddSingleton<SpendWriter>();
         services.AddSingleton<ISpendSink>(sp => sp.GetRequiredService<SpendWriter>());
@@ -37,6 +45,7 @@ public static class GatewayAuthServiceCollectionExtensions
         MasterKey = config?.General.MasterKey,
         DatabaseUrl = config?.General.DatabaseUrl,
         SqlitePath = config?.General.Other.TryGetValue("sqlite_path", out var path) == true && path is string p ? p : "litellm-gateway.db",
+        RedisConfiguration = config?.Router.RedisConfiguration ?? config?.Litellm.CacheParams?.RedisConfiguration,
     };
 
     private sealed class SchemaInitializer(SqlGatewayStore store) : IHostedService

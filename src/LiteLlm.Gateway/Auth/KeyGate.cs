@@ -9,10 +9,11 @@ namespace LiteLlm.Gateway.Auth;
 /// </summary>
 /// <remarks>
 /// Keys are looked up by their SHA-256 with a short in-process cache, so the hot path does no database round trip.
-/// Rate limits and parallel counts are per process here (the Redis-shared limiter is still to come, see issue 7).
+/// Rate limits are shared by every replica when Redis is configured (<see cref="SharedRateLimiter"/>); parallel counts
+/// are per process.
 /// Spend reaches the budget check at once through <see cref="AddSpend"/>, before its batch is written.
 /// </remarks>
-internal sealed class KeyGate(IKeyStore store, GatewayAuthOptions options, TimeProvider time) : IRequestGate
+internal sealed class KeyGate(IKeyStore store, GatewayAuthOptions options, TimeProvider time, SharedRateLimiter? shared = null) : IRequestGate
 {
     private readonly ConcurrentDictionary<string, (VirtualKeyRecord? Key, DateTimeOffset Until)> _cache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, KeyCounters> _counters = new(StringComparer.Ordinal);
@@ -76,9 +77,12 @@ internal sealed class KeyGate(IKeyStore store, GatewayAuthOptions options, TimeP
         }
 
         var now = time.GetUtcNow();
-        if (key.RpmLimit is { } rpm && !counters.TryTakeRequest(rpm, now, options.RateLimitWindow, out var retryAfter))
+        var (allowed, retryAfter) = key.RpmLimit is not { } rpm ? (true, TimeSpan.Zero)
+            : shared is not null ? await shared.TryTakeAsync(key.Token, rpm, now, options.RateLimitWindow).ConfigureAwait(false)
+            : (counters.TryTakeRequest(rpm, now, options.RateLimitWindow, out var local), local);
+        if (!allowed)
         {
-            return GateResult.Refuse<IAsyncDisposable>(new GatewayError(429, $"Rate limit of {rpm} requests per minute reached for this key.", "rate_limit_error", "rate_limit_exceeded", RetryAfter: retryAfter));
+            return GateResult.Refuse<IAsyncDisposable>(new GatewayError(429, $"Rate limit of {key.RpmLimit} requests per minute reached for this key.", "rate_limit_error", "rate_limit_exceeded", RetryAfter: retryAfter));
         }
 
         if (key.MaxParallelRequests is { } parallel && !counters.TryEnter(parallel))

@@ -46,35 +46,8 @@ public sealed class VirtualKeyTests
     [Fact]
     public async Task Postgres_KeyLifecycleAndEnforcement()
     {
-        var admin = TestServersPostgres();
-        var database = "litellm_gw_" + Guid.NewGuid().ToString("N")[..12];
-        await using (var connection = new NpgsqlConnection(admin))
-        {
-            try
-            {
-                await connection.OpenAsync(Ct);
-            }
-            catch (NpgsqlException)
-            {
-                Assert.Skip("Needs PostgreSQL at 127.0.0.1:5432 (run eng/services.sh); none answered.");
-            }
-
-            await using var create = new NpgsqlCommand($"CREATE DATABASE {database}", connection);
-            await create.ExecuteNonQueryAsync(Ct);
-        }
-
-        try
-        {
-            await RunLifecycleAsync($"database_url: postgresql://litellm:litellm@127.0.0.1:5432/{database}");
-        }
-        finally
-        {
-            NpgsqlConnection.ClearAllPools();
-            await using var connection = new NpgsqlConnection(admin);
-            await connection.OpenAsync(Ct);
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {database} WITH (FORCE)", connection);
-            await drop.ExecuteNonQueryAsync(Ct);
-        }
+        await using var database = await PostgresDatabase.CreateOrSkipAsync();
+        await RunLifecycleAsync($"database_url: postgresql://litellm:litellm@127.0.0.1:5432/{database.Name}");
     }
 
     private static async Task RunLifecycleAsync(string storage)
@@ -166,7 +139,4 @@ public sealed class VirtualKeyTests
 
     private static async Task<JsonElement> Json(HttpResponseMessage response)
         => JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement.Clone();
-
-    private static string TestServersPostgres()
-        => Environment.GetEnvironmentVariable("LITELLM_TEST_POSTGRES") ?? "Host=127.0.0.1;Port=5432;Username=litellm;Password=litellm;Database=litellm_test;Timeout=3";
 }
