@@ -4,6 +4,7 @@ using System.Text;
 namespace LiteLlm.Gateway.Tests;
 
 /// <summary>Many streams at once through one gateway: every one completes whole.</summary>
+[Collection("Gateway load")]
 public sealed class ConcurrencyTests : IAsyncLifetime
 {
     private const string Config = """

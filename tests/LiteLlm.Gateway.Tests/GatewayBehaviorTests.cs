@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace LiteLlm.Gateway.Tests;
 
 /// <summary>The gate and spend seams, Anthropic messages, streaming behaviour, health, metrics and limits.</summary>
+[Collection("Gateway load")]
 public sealed class GatewayBehaviorTests
 {
     private const string Hi = """{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hi"}]}""";

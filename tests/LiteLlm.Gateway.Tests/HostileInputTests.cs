@@ -10,6 +10,7 @@ namespace LiteLlm.Gateway.Tests;
 /// bodies, invalid UTF-8, unknown models, malformed tools, absurd limits, wrong content types): every
 /// one is a 4xx with an OpenAI-shaped error, none a 5xx, and the gateway is healthy afterwards.
 /// </summary>
+[Collection("Gateway load")]
 public sealed class HostileInputTests : IAsyncLifetime
 {
     private const string Config = """
@@ -38,7 +39,17 @@ public sealed class HostileInputTests : IAsyncLifetime
         {
             using var content = new ByteArrayContent(c.Body);
             content.Headers.TryAddWithoutValidation("Content-Type", c.ContentType);
-            using var response = await _gateway.Http.PostAsync(c.Path, content, ct);
+            HttpResponseMessage response;
+            try
+            {
+                response = await _gateway.Http.PostAsync(c.Path, content, ct);
+            }
+            catch (HttpRequestException) when (c.Name == "oversize body")
+            {
+                return; // Kestrel answers 413 and closes before the client finishes sending: a refusal either way
+            }
+
+            using var disposeResponse = response;
             var status = (int)response.StatusCode;
             var body = await response.Content.ReadAsStringAsync(ct);
             if (status is < 400 or >= 500)

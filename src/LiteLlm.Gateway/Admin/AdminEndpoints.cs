@@ -20,6 +20,10 @@ internal static class AdminEndpoints
         endpoints.MapGet("/key/info", InfoAsync);
         endpoints.MapPost("/key/delete", DeleteAsync);
         endpoints.MapGet("/key/list", ListAsync);
+        endpoints.MapPost("/user/new", NewUserAsync);
+        endpoints.MapGet("/user/info", UserInfoAsync);
+        endpoints.MapPost("/team/new", NewTeamAsync);
+        endpoints.MapGet("/team/info", TeamInfoAsync);
         endpoints.MapGet("/spend/logs", SpendLogsAsync);
         endpoints.MapGet("/global/spend", GlobalSpendAsync);
     }
@@ -114,6 +118,105 @@ internal static class AdminEndpoints
             ["total_pages"] = (int)Math.Ceiling(result.TotalCount / (double)size),
         });
     }
+
+    private static async Task NewUserAsync(HttpContext context, IRequestGate gate, IKeyStore store, TimeProvider time)
+    {
+        if (await AdminBodyAsync(context, gate) is not { } body)
+        {
+            return;
+        }
+
+        var user = new GatewayUserRecord
+        {
+            UserId = body["user_id"]?.GetValue<string>() ?? "user-" + Guid.NewGuid().ToString("N")[..12],
+            UserEmail = body["user_email"]?.GetValue<string>(),
+            UserRole = body["user_role"]?.GetValue<string>(),
+            Models = body["models"] is JsonArray m ? [.. m.Select(x => x?.GetValue<string>()).OfType<string>()] : [],
+            MaxBudget = body["max_budget"] is JsonValue mb ? mb.GetValue<decimal>() : null,
+            BudgetDuration = body["budget_duration"]?.GetValue<string>(),
+            Metadata = body["metadata"] is JsonObject meta ? meta.ToJsonString() : null,
+            CreatedAt = time.GetUtcNow(),
+        };
+        if (!await store.InsertUserAsync(user, context.RequestAborted))
+        {
+            await GatewayErrors.WriteAsync(context, new GatewayError(400, $"The user '{user.UserId}' already exists.", "invalid_request_error", "user_exists", "user_id"));
+            return;
+        }
+
+        await WriteAsync(context, new JsonObject { ["user_id"] = user.UserId, ["models"] = Strings(user.Models), ["max_budget"] = user.MaxBudget, ["spend"] = 0 });
+    }
+
+    private static async Task UserInfoAsync(HttpContext context, IRequestGate gate, IKeyStore store)
+    {
+        if (!await IsAdminAsync(context, gate))
+        {
+            return;
+        }
+
+        var user = await store.GetUserAsync(context.Request.Query["user_id"].ToString(), context.RequestAborted);
+        if (user is null)
+        {
+            await GatewayErrors.WriteAsync(context, new GatewayError(404, "User not found.", "invalid_request_error", "user_not_found", "user_id"));
+            return;
+        }
+
+        var keys = await store.ListKeysAsync(new KeyListQuery(1, 100, UserId: user.UserId), context.RequestAborted);
+        await WriteAsync(context, new JsonObject
+        {
+            ["user_id"] = user.UserId,
+            ["user_info"] = new JsonObject { ["user_id"] = user.UserId, ["user_email"] = user.UserEmail, ["models"] = Strings(user.Models), ["max_budget"] = user.MaxBudget, ["spend"] = user.Spend },
+            ["keys"] = new JsonArray([.. keys.Keys.Select(k => (JsonNode?)Describe(k))]),
+        });
+    }
+
+    private static async Task NewTeamAsync(HttpContext context, IRequestGate gate, IKeyStore store, TimeProvider time)
+    {
+        if (await AdminBodyAsync(context, gate) is not { } body)
+        {
+            return;
+        }
+
+        var team = new GatewayTeamRecord
+        {
+            TeamId = body["team_id"]?.GetValue<string>() ?? "team-" + Guid.NewGuid().ToString("N")[..12],
+            TeamAlias = body["team_alias"]?.GetValue<string>(),
+            Models = body["models"] is JsonArray m ? [.. m.Select(x => x?.GetValue<string>()).OfType<string>()] : [],
+            MaxBudget = body["max_budget"] is JsonValue mb ? mb.GetValue<decimal>() : null,
+            BudgetDuration = body["budget_duration"]?.GetValue<string>(),
+            Metadata = body["metadata"] is JsonObject meta ? meta.ToJsonString() : null,
+            CreatedAt = time.GetUtcNow(),
+        };
+        if (!await store.InsertTeamAsync(team, context.RequestAborted))
+        {
+            await GatewayErrors.WriteAsync(context, new GatewayError(400, $"The team '{team.TeamId}' already exists.", "invalid_request_error", "team_exists", "team_id"));
+            return;
+        }
+
+        await WriteAsync(context, new JsonObject { ["team_id"] = team.TeamId, ["team_alias"] = team.TeamAlias, ["models"] = Strings(team.Models), ["max_budget"] = team.MaxBudget, ["spend"] = 0 });
+    }
+
+    private static async Task TeamInfoAsync(HttpContext context, IRequestGate gate, IKeyStore store)
+    {
+        if (!await IsAdminAsync(context, gate))
+        {
+            return;
+        }
+
+        var team = await store.GetTeamAsync(context.Request.Query["team_id"].ToString(), context.RequestAborted);
+        if (team is null)
+        {
+            await GatewayErrors.WriteAsync(context, new GatewayError(404, "Team not found.", "invalid_request_error", "team_not_found", "team_id"));
+            return;
+        }
+
+        await WriteAsync(context, new JsonObject
+        {
+            ["team_id"] = team.TeamId,
+            ["team_info"] = new JsonObject { ["team_id"] = team.TeamId, ["team_alias"] = team.TeamAlias, ["models"] = Strings(team.Models), ["max_budget"] = team.MaxBudget, ["spend"] = team.Spend },
+        });
+    }
+
+    private static JsonArray Strings(IEnumerable<string> values) => new([.. values.Select(v => (JsonNode?)v)]);
 
     private static async Task SpendLogsAsync(HttpContext context, IRequestGate gate, ISpendStore store)
     {

@@ -17,6 +17,7 @@ internal sealed class KeyGate(IKeyStore store, GatewayAuthOptions options, TimeP
 {
     private readonly ConcurrentDictionary<string, (VirtualKeyRecord? Key, DateTimeOffset Until)> _cache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, KeyCounters> _counters = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (object? Record, DateTimeOffset Until)> _owners = new(StringComparer.Ordinal);
 
     public async ValueTask<GateResult<CallerIdentity>> AuthenticateAsync(HttpContext context, CancellationToken cancellationToken)
     {
@@ -76,6 +77,33 @@ internal sealed class KeyGate(IKeyStore store, GatewayAuthOptions options, TimeP
             return GateResult.Refuse<IAsyncDisposable>(new GatewayError(400, $"Budget has been exceeded: spend {key.Spend + counters.UnwrittenSpend:0.######} of max budget {budget:0.######}.", "budget_exceeded", "budget_exceeded"));
         }
 
+        // The key's team and user bound it too: their model lists and budgets apply on top of the key's.
+        if (key.TeamId is { } teamId && await CachedAsync("team:" + teamId, ct => store.GetTeamAsync(teamId, ct), cancellationToken).ConfigureAwait(false) is { } team)
+        {
+            if (team.Blocked || (team.Models.Count > 0 && !team.Models.Contains(modelGroup, StringComparer.OrdinalIgnoreCase)))
+            {
+                return GateResult.Refuse<IAsyncDisposable>(new GatewayError(403, $"The team '{teamId}' may not use the model '{modelGroup}'.", "permission_error", "model_not_allowed", "model"));
+            }
+
+            if (team.MaxBudget is { } teamBudget && team.Spend >= teamBudget)
+            {
+                return GateResult.Refuse<IAsyncDisposable>(new GatewayError(400, $"The team '{teamId}' has exceeded its budget of {teamBudget:0.######}.", "budget_exceeded", "budget_exceeded"));
+            }
+        }
+
+        if (key.UserId is { } userId && await CachedAsync("user:" + userId, ct => store.GetUserAsync(userId, ct), cancellationToken).ConfigureAwait(false) is { } user)
+        {
+            if (user.Models.Count > 0 && !user.Models.Contains(modelGroup, StringComparer.OrdinalIgnoreCase))
+            {
+                return GateResult.Refuse<IAsyncDisposable>(new GatewayError(403, $"The user '{userId}' may not use the model '{modelGroup}'.", "permission_error", "model_not_allowed", "model"));
+            }
+
+            if (user.MaxBudget is { } userBudget && user.Spend >= userBudget)
+            {
+                return GateResult.Refuse<IAsyncDisposable>(new GatewayError(400, $"The user '{userId}' has exceeded their budget of {userBudget:0.######}.", "budget_exceeded", "budget_exceeded"));
+            }
+        }
+
         var now = time.GetUtcNow();
         var (allowed, retryAfter) = key.RpmLimit is not { } rpm ? (true, TimeSpan.Zero)
             : shared is not null ? await shared.TryTakeAsync(key.Token, rpm, now, options.RateLimitWindow).ConfigureAwait(false)
@@ -130,6 +158,20 @@ internal sealed class KeyGate(IKeyStore store, GatewayAuthOptions options, TimeP
         var key = await store.GetKeyAsync(hash, cancellationToken).ConfigureAwait(false);
         _cache[hash] = (key, now + options.KeyCacheTtl);
         return key;
+    }
+
+    private async ValueTask<T?> CachedAsync<T>(string id, Func<CancellationToken, Task<T?>> load, CancellationToken cancellationToken)
+        where T : class
+    {
+        var now = time.GetUtcNow();
+        if (_owners.TryGetValue(id, out var cached) && cached.Until > now)
+        {
+            return (T?)cached.Record;
+        }
+
+        var record = await load(cancellationToken).ConfigureAwait(false);
+        _owners[id] = (record, now + options.KeyCacheTtl);
+        return record;
     }
 
     private static string? PresentedKey(HttpRequest request)

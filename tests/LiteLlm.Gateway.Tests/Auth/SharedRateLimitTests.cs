@@ -7,6 +7,7 @@ using StackExchange.Redis;
 namespace LiteLlm.Gateway.Tests.Auth;
 
 /// <summary>Two gateway instances sharing one store and one real Redis hold one key's rpm limit together.</summary>
+[Collection("Gateway load")]
 public sealed class SharedRateLimitTests
 {
     private const string Master = "sk-master-shared-0123456789";
@@ -43,17 +44,23 @@ public sealed class SharedRateLimitTests
                 await Task.Delay(TimeSpan.FromSeconds(61 - DateTime.UtcNow.Second), TestContext.Current.CancellationToken);
             }
 
+            var errors = new System.Collections.Concurrent.ConcurrentBag<string>();
             var statuses = await Task.WhenAll(Enumerable.Range(0, 40).Select(async i =>
             {
                 var http = i % 2 == 0 ? a.Http : b.Http;
                 using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = new StringContent("""{"model":"chat","messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json") };
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
                 using var response = await http.SendAsync(request, TestContext.Current.CancellationToken);
+                if ((int)response.StatusCode >= 500)
+                {
+                    errors.Add(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+                }
+
                 return response.StatusCode;
             }));
 
             var ok = statuses.Count(s => s == HttpStatusCode.OK);
-            Assert.True(ok == 20, string.Join(",", statuses.GroupBy(s => s).Select(g => $"{g.Key}={g.Count()}")));
+            Assert.True(ok == 20, string.Join(",", statuses.GroupBy(s => s).Select(g => $"{g.Key}={g.Count()}")) + " " + string.Join(" | ", errors.Take(2)));
             Assert.Equal(20, ok);
             Assert.All(statuses, s => Assert.True(s is HttpStatusCode.OK or HttpStatusCode.TooManyRequests));
         }

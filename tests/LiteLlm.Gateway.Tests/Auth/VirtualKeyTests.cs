@@ -7,6 +7,7 @@ using Npgsql;
 namespace LiteLlm.Gateway.Tests.Auth;
 
 /// <summary>Key lifecycle and enforcement through the real gateway, on SQLite and on a real PostgreSQL.</summary>
+[Collection("Gateway load")]
 public sealed class VirtualKeyTests
 {
     private const string Master = "sk-master-test-key-0123456789";
@@ -111,6 +112,16 @@ public sealed class VirtualKeyTests
         // Spend rows: one per admitted request of this key (three successes), none for refused ones.
         Assert.Equal(3, logs.GetProperty("data").EnumerateArray().Count(r => r.GetProperty("status").GetString() == "success"));
         Assert.All(logs.GetProperty("data").EnumerateArray(), r => Assert.DoesNotContain(key, r.GetRawText(), StringComparison.Ordinal));
+
+        // Users and teams: a team's model list bounds its keys; info shows what was created.
+        Assert.Equal("t-search", (await Json(await Send(http, HttpMethod.Post, "/team/new", Master, """{"team_id":"t-search","team_alias":"Search","models":["gpt-4o-mini"],"max_budget":5}"""))).GetProperty("team_id").GetString());
+        Assert.Equal("u-ada", (await Json(await Send(http, HttpMethod.Post, "/user/new", Master, """{"user_id":"u-ada","max_budget":10}"""))).GetProperty("user_id").GetString());
+        var teamKey = (await Json(await Send(http, HttpMethod.Post, "/key/generate", Master, """{"team_id":"t-search","user_id":"u-ada"}"""))).GetProperty("key").GetString()!;
+        Assert.Equal(HttpStatusCode.OK, (await Chat(http, teamKey, "gpt-4o-mini")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await Chat(http, teamKey, "priced")).StatusCode);
+        Assert.Equal("Search", (await Json(await Send(http, HttpMethod.Get, "/team/info?team_id=t-search", Master, null))).GetProperty("team_info").GetProperty("team_alias").GetString());
+        Assert.Equal(1, (await Json(await Send(http, HttpMethod.Get, "/user/info?user_id=u-ada", Master, null))).GetProperty("keys").GetArrayLength());
+        Assert.Equal(HttpStatusCode.NotFound, (await Send(http, HttpMethod.Get, "/team/info?team_id=nope", Master, null)).StatusCode);
 
         var deleted = await Json(await Send(http, HttpMethod.Post, "/key/delete", Master, $$"""{"keys":["{{key}}"]}"""));
         Assert.Equal(1, deleted.GetProperty("deleted_keys").GetArrayLength());
