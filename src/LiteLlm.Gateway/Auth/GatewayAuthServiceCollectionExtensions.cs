@@ -30,7 +30,13 @@ public static class GatewayAuthServiceCollectionExtensions
                 sp.GetRequiredService<ILogger<SharedRateLimiter>>()));
         }
 
-        services.AddSingleton(sp => new KeyGate(sp.GetRequiredService<IKeyStore>(), options, sp.GetRequiredService<TimeProvider>(), sp.GetService<SharedRateLimiter>()));
+        services.AddSingleton(sp =>
+        {
+            // Unless the host says otherwise, a request is estimated at the dearest deployment of its group, every
+            // estimated token (prompt + max output) priced at input + output price: an upper bound.
+            options.CostEstimator ??= EstimateFrom(sp.GetRequiredService<LiteLlmRuntime>());
+            return new KeyGate(sp.GetRequiredService<IKeyStore>(), options, sp.GetRequiredService<TimeProvider>(), sp.GetService<SharedRateLimiter>());
+        });
         services.AddSingleton<IRequestGate>(sp => sp.GetRequiredService<KeyGate>());
         services.AddSingleton<SpendWriter>();
         services.AddSingleton<ISpendSink>(sp => sp.GetRequiredService<SpendWriter>());
@@ -46,6 +52,17 @@ public static class GatewayAuthServiceCollectionExtensions
         DatabaseUrl = config?.General.DatabaseUrl,
         SqlitePath = config?.General.Other.TryGetValue("sqlite_path", out var path) == true && path is string p ? p : "litellm-gateway.db",
         RedisConfiguration = config?.Router.RedisConfiguration ?? config?.Litellm.CacheParams?.RedisConfiguration,
+    };
+
+    private static Func<string, int, decimal> EstimateFrom(LiteLlmRuntime runtime) => (group, tokens) =>
+    {
+        if (!runtime.Router.HasModelGroup(group))
+        {
+            return 0m;
+        }
+
+        var price = runtime.Router.DeploymentsOf(group).Max(d => d.CostPerToken ?? 0m);
+        return price * tokens;
     };
 
     private sealed class SchemaInitializer(SqlGatewayStore store) : IHostedService

@@ -72,9 +72,13 @@ internal sealed class KeyGate(IKeyStore store, GatewayAuthOptions options, TimeP
         }
 
         var counters = _counters.GetOrAdd(key.Token, static _ => new KeyCounters());
-        if (key.MaxBudget is { } budget && key.Spend + counters.UnwrittenSpend >= budget)
+
+        // Atomic reserve-then-settle: the estimate is held until the request's spend is recorded, so concurrent
+        // requests of one key cannot together overshoot its budget by more than one request's cost.
+        var estimate = key.MaxBudget is null ? 0m : (options.CostEstimator?.Invoke(modelGroup, estimatedTokens) ?? 0m);
+        if (key.MaxBudget is { } budget && !counters.TryReserve(key.Spend, estimate, budget, out var committed))
         {
-            return GateResult.Refuse<IAsyncDisposable>(new GatewayError(400, $"Budget has been exceeded: spend {key.Spend + counters.UnwrittenSpend:0.######} of max budget {budget:0.######}.", "budget_exceeded", "budget_exceeded"));
+            return GateResult.Refuse<IAsyncDisposable>(new GatewayError(400, $"Budget has been exceeded: spend {committed:0.######} of max budget {budget:0.######}.", "budget_exceeded", "budget_exceeded"));
         }
 
         // The key's team and user bound it too: their model lists and budgets apply on top of the key's.
@@ -110,15 +114,17 @@ internal sealed class KeyGate(IKeyStore store, GatewayAuthOptions options, TimeP
             : (counters.TryTakeRequest(rpm, now, options.RateLimitWindow, out var local), local);
         if (!allowed)
         {
+            counters.Release(estimate);
             return GateResult.Refuse<IAsyncDisposable>(new GatewayError(429, $"Rate limit of {key.RpmLimit} requests per minute reached for this key.", "rate_limit_error", "rate_limit_exceeded", RetryAfter: retryAfter));
         }
 
         if (key.MaxParallelRequests is { } parallel && !counters.TryEnter(parallel))
         {
+            counters.Release(estimate);
             return GateResult.Refuse<IAsyncDisposable>(new GatewayError(429, $"This key already has {parallel} requests in flight.", "rate_limit_error", "max_parallel_requests", RetryAfter: TimeSpan.FromSeconds(1)));
         }
 
-        return GateResult.Ok<IAsyncDisposable>(key.MaxParallelRequests is null ? Lease.None : new Lease(counters));
+        return GateResult.Ok<IAsyncDisposable>(key.MaxParallelRequests is null && key.MaxBudget is null ? Lease.None : new Lease(counters, key.MaxParallelRequests is not null, estimate));
     }
 
     /// <summary>Counts spend that is queued but not yet written, so budgets see it at once.</summary>
@@ -193,6 +199,35 @@ internal sealed class KeyGate(IKeyStore store, GatewayAuthOptions options, TimeP
         private long _requests;
         private int _inFlight;
         private decimal _unwritten;
+        private decimal _reserved;
+
+        public bool TryReserve(decimal stored, decimal estimate, decimal budget, out decimal committed)
+        {
+            lock (_lock)
+            {
+                committed = stored + _unwritten + _reserved;
+                if (committed >= budget || committed + estimate > budget)
+                {
+                    return false;
+                }
+
+                _reserved += estimate;
+                return true;
+            }
+        }
+
+        public void Release(decimal estimate)
+        {
+            if (estimate == 0)
+            {
+                return;
+            }
+
+            lock (_lock)
+            {
+                _reserved = Math.Max(0, _reserved - estimate);
+            }
+        }
 
         public decimal UnwrittenSpend
         {
@@ -250,16 +285,21 @@ internal sealed class KeyGate(IKeyStore store, GatewayAuthOptions options, TimeP
         public void Exit() => Interlocked.Decrement(ref _inFlight);
     }
 
-    private sealed class Lease(KeyCounters? counters) : IAsyncDisposable
+    private sealed class Lease(KeyCounters? counters, bool parallel, decimal reserved) : IAsyncDisposable
     {
-        public static readonly Lease None = new(null);
+        public static readonly Lease None = new(null, false, 0);
         private int _disposed;
 
         public ValueTask DisposeAsync()
         {
             if (counters is not null && Interlocked.Exchange(ref _disposed, 1) == 0)
             {
-                counters.Exit();
+                if (parallel)
+                {
+                    counters.Exit();
+                }
+
+                counters.Release(reserved); // the actual cost was recorded just before (InferenceService)
             }
 
             return ValueTask.CompletedTask;

@@ -78,11 +78,8 @@ internal sealed partial class InferenceService(
         finally
         {
             metrics.InFlight.Add(-1);
-            if (call.Lease is { } lease)
-            {
-                await lease.DisposeAsync().ConfigureAwait(false);
-            }
 
+            // The spend record first, then the lease: a budget sees the actual cost before the reservation is released.
             if (call.ModelGroup is not null)
             {
                 metrics.Requests.Add(1, new("endpoint", endpoint), new("model_group", call.ModelGroup), new("status", status));
@@ -90,6 +87,11 @@ internal sealed partial class InferenceService(
                 {
                     spend.Record(call.ToSpendRecord(status));
                 }
+            }
+
+            if (call.Lease is { } lease)
+            {
+                await lease.DisposeAsync().ConfigureAwait(false);
             }
         }
     }

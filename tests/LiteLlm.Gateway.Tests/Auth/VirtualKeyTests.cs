@@ -78,8 +78,9 @@ public sealed class VirtualKeyTests
         Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
         Assert.True(limited.Headers.RetryAfter?.Delta > TimeSpan.Zero);
 
-        // Budget: a priced model and a tiny max_budget; the first call spends it, the second is refused.
-        var budgeted = (await Json(await Send(http, HttpMethod.Post, "/key/generate", Master, """{"max_budget":0.000001}"""))).GetProperty("key").GetString()!;
+        // Budget: a priced model (a call costs 0.011, is estimated at 0.003 without max_tokens) and max_budget 0.012:
+        // the first call is admitted and spends 0.011; the second would need 0.014 and is refused.
+        var budgeted = (await Json(await Send(http, HttpMethod.Post, "/key/generate", Master, """{"max_budget":0.012}"""))).GetProperty("key").GetString()!;
         Assert.Equal(HttpStatusCode.OK, (await Chat(http, budgeted, "priced")).StatusCode);
         var over = await Chat(http, budgeted, "priced");
         Assert.Equal(HttpStatusCode.BadRequest, over.StatusCode);
@@ -127,6 +128,34 @@ public sealed class VirtualKeyTests
         Assert.Equal(1, deleted.GetProperty("deleted_keys").GetArrayLength());
         await Task.Delay(10, Ct);
         Assert.Equal(HttpStatusCode.Unauthorized, (await Chat(http, key, "gpt-4o-mini")).StatusCode);
+    }
+
+    [Fact]
+    public async Task TwoHundredConcurrentRequests_OvershootAKeyBudgetByAtMostOneRequest()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"gw-budget-{Guid.NewGuid():N}.db");
+        try
+        {
+            await using var gateway = await GatewayHost.StartAsync(yaml: Yaml($"sqlite_path: {path}").Replace("mock_response: \"four words of answer\"", "mock_response: \"four words of answer\", mock_latency: 20", StringComparison.Ordinal));
+            const decimal Budget = 0.1m;
+            var key = (await Json(await Send(gateway.Http, HttpMethod.Post, "/key/generate", Master, $$"""{"max_budget":{{Budget}}}"""))).GetProperty("key").GetString()!;
+
+            var responses = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ =>
+                Send(gateway.Http, HttpMethod.Post, "/v1/chat/completions", key, """{"model":"priced","max_tokens":10,"messages":[{"role":"user","content":"hi"}]}""")));
+
+            var costs = responses.Where(r => r.StatusCode == HttpStatusCode.OK)
+                .Select(r => decimal.Parse(r.Headers.GetValues("x-litellm-response-cost").Single(), System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            Assert.NotEmpty(costs);
+            Assert.All(responses, r => Assert.True(r.StatusCode is HttpStatusCode.OK or HttpStatusCode.BadRequest, r.StatusCode.ToString()));
+            Assert.True(costs.Sum() <= Budget + costs.Max(), $"spent {costs.Sum()} of {Budget} in {costs.Count} requests");
+        }
+        finally
+        {
+            foreach (var f in new[] { path, path + "-wal", path + "-shm" })
+            {
+                File.Delete(f);
+            }
+        }
     }
 
     private static Task<HttpResponseMessage> Chat(HttpClient http, string? key, string model)
