@@ -63,7 +63,7 @@ public sealed class GatewayBehaviorTests
         Assert.Equal("key-hash-1", metadata["key_id"]);
         Assert.Equal("end-9", metadata["end_user"]);
 
-        var record = Assert.Single(sink.Records);
+        var record = Assert.Single(await sink.WaitForAsync(1));
         Assert.Equal("probe", record.ModelGroup);
         Assert.Equal("key-hash-1", record.KeyId);
         Assert.Equal("success", record.Status);
@@ -75,7 +75,8 @@ public sealed class GatewayBehaviorTests
 
         // A refused request never reached the pipeline: no spend.
         await host.PostJsonAsync("/v1/chat/completions", Hi, Bearer("sk-bad"));
-        Assert.Single(sink.Records);
+        await Task.Delay(100, TestContext.Current.CancellationToken);
+        Assert.Single(await sink.WaitForAsync(1));
     }
 
     [Fact]
@@ -334,7 +335,8 @@ public sealed class GatewayBehaviorTests
         var expected = (usage.GetProperty("prompt_tokens").GetInt64() * 0.001m) + (usage.GetProperty("completion_tokens").GetInt64() * 0.002m);
         var header = decimal.Parse(Assert.Single(response.Headers.GetValues("x-litellm-response-cost")), System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(expected, header);
-        Assert.Equal(expected, Assert.Single(sink.Records).Cost);
+
+        Assert.Equal(expected, Assert.Single(await sink.WaitForAsync(1)).Cost);
     }
 
     [Fact]

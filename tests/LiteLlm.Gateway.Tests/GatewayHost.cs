@@ -156,6 +156,28 @@ public sealed class RecordingSpendSink : ISpendSink
 {
     public List<SpendRecord> Records { get; } = [];
 
+    /// <summary>Waits (up to 2 s) until <paramref name="count"/> records arrived: they are recorded after the response has gone out.</summary>
+    public async Task<IReadOnlyList<SpendRecord>> WaitForAsync(int count)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            lock (Records)
+            {
+                if (Records.Count >= count)
+                {
+                    return [.. Records];
+                }
+            }
+
+            await Task.Delay(20);
+        }
+
+        lock (Records)
+        {
+            return [.. Records];
+        }
+    }
+
     public void Record(SpendRecord record)
     {
         lock (Records)
