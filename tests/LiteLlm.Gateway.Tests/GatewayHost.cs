@@ -131,20 +131,20 @@ public sealed class KeyGate : IRequestGate
             : GateResult.Refuse<CallerIdentity>(new GatewayError(401, "Invalid API key.", "authentication_error", "invalid_api_key")));
     }
 
-    public ValueTask<GateResult<IAsyncDisposable>> AdmitAsync(CallerIdentity caller, string modelGroup, int estimatedTokens, CancellationToken cancellationToken)
+    public ValueTask<GateResult<IGateLease>> AdmitAsync(CallerIdentity caller, string modelGroup, int estimatedTokens, CancellationToken cancellationToken)
     {
         if (modelGroup == "mock")
         {
-            return ValueTask.FromResult(GateResult.Refuse<IAsyncDisposable>(new GatewayError(429, "Rate limit for key exceeded.", "rate_limit_error", "rate_limit_exceeded", RetryAfter: TimeSpan.FromSeconds(7))));
+            return ValueTask.FromResult(GateResult.Refuse<IGateLease>(new GatewayError(429, "Rate limit for key exceeded.", "rate_limit_error", "rate_limit_exceeded", RetryAfter: TimeSpan.FromSeconds(7))));
         }
 
         Interlocked.Increment(ref Admitted);
-        return ValueTask.FromResult(GateResult.Ok<IAsyncDisposable>(new Lease(this)));
+        return ValueTask.FromResult(GateResult.Ok<IGateLease>(new Lease(this)));
     }
 
-    private sealed class Lease(KeyGate gate) : IAsyncDisposable
+    private sealed class Lease(KeyGate gate) : IGateLease
     {
-        public ValueTask DisposeAsync()
+        public ValueTask ReleaseAsync(SpendRecord? record)
         {
             Interlocked.Increment(ref gate.Released);
             return ValueTask.CompletedTask;

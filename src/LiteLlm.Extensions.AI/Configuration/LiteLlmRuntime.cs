@@ -40,7 +40,7 @@ public sealed partial class LiteLlmRuntime : IDisposable
             DefaultTimeout = config.Litellm.RequestTimeout ?? config.Router.Timeout ?? TimeSpan.FromMinutes(10),
             TimeProvider = options.TimeProvider,
         });
-        _redis = new(() => config.Router.RedisConfiguration is { } redis ? ConnectionMultiplexer.Connect(redis + ",abortConnect=false") : null);
+        _redis = new(() => config.Router.RedisConfiguration is { } redis ? RedisConnections.Connect(redis) : null);
         _router = BuildRouter(config);
         ChatClient = new CurrentRouterChatClient(this);
         EmbeddingGenerator = new CurrentRouterEmbeddingGenerator(this);
@@ -150,7 +150,7 @@ public sealed partial class LiteLlmRuntime : IDisposable
 
         if (config.Router.RedisConfiguration is not null && Redis is { } redis)
         {
-            options.StateStore = new RedisRouterStateStore(redis, timeProvider: _options.TimeProvider);
+            options.StateStore = new RedisRouterStateStore(redis, timeProvider: _options.TimeProvider, logger: _loggerFactory?.CreateLogger<RedisRouterStateStore>());
         }
 
         _options.ConfigureRouter?.Invoke(options);

@@ -28,7 +28,11 @@ public interface IBudgetStore
 /// <param name="Key">The storage key (unique per budget, scope id and window).</param>
 /// <param name="Limit">The limit in USD.</param>
 /// <param name="ExpiresAt">The end of the window, or <see langword="null"/> for a counter that never resets.</param>
-public readonly record struct BudgetCounter(string Key, decimal Limit, DateTimeOffset? ExpiresAt);
+/// <param name="InitialSpend">
+/// The spend a counter starts from when it does not exist yet (for example the spend a database already holds for the
+/// scope); ignored once the counter exists.
+/// </param>
+public readonly record struct BudgetCounter(string Key, decimal Limit, DateTimeOffset? ExpiresAt, decimal InitialSpend = 0);
 
 /// <summary>Why a reservation was refused.</summary>
 /// <param name="Index">The index of the refusing counter in the list given.</param>

@@ -21,7 +21,7 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         var entries = new (Entry Entry, int Index)[counters.Count];
         for (var i = 0; i < counters.Count; i++)
         {
-            byIndex[i] = _entries.GetOrAdd(counters[i].Key, static (_, c) => new Entry(c.ExpiresAt), counters[i]);
+            byIndex[i] = _entries.GetOrAdd(counters[i].Key, static (_, c) => new Entry(c.ExpiresAt) { Spend = c.InitialSpend }, counters[i]);
             entries[i] = (byIndex[i], i);
         }
 

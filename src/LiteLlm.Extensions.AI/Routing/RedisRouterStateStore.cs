@@ -1,4 +1,6 @@
 using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
 
 namespace LiteLlm.Routing;
@@ -7,27 +9,140 @@ namespace LiteLlm.Routing;
 /// Router state in Redis, so that several gateway replicas agree on cooldowns and usage. Reads are
 /// one <c>MGET</c> per routing decision; counters expire on their own.
 /// </summary>
-public sealed class RedisRouterStateStore : IRouterStateStore
+/// <remarks>
+/// While Redis is unreachable the router keeps routing on this process's own state (an <see cref="InMemoryRouterStateStore"/>),
+/// with one warning; after a failure Redis is tried again every <see cref="RetryInterval"/>, and sharing resumes when it answers.
+/// </remarks>
+public sealed partial class RedisRouterStateStore : IRouterStateStore
 {
+    /// <summary>How long the router stays on local state after a Redis failure before it tries Redis again.</summary>
+    public static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(2);
+
     private readonly IConnectionMultiplexer _redis;
     private readonly string _prefix;
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly InMemoryRouterStateStore _local = new();
+    private long _downUntil;
+    private int _down;
 
     /// <summary>Initializes a new instance of the <see cref="RedisRouterStateStore"/> class.</summary>
     /// <param name="redis">The connection.</param>
     /// <param name="keyPrefix">A prefix for every key (one per router / environment).</param>
     /// <param name="timeProvider">The clock cooldown expiries are computed with (the router's).</param>
-    public RedisRouterStateStore(IConnectionMultiplexer redis, string keyPrefix = "litellm:router", TimeProvider? timeProvider = null)
+    /// <param name="logger">Where an outage and the recovery are logged.</param>
+    public RedisRouterStateStore(IConnectionMultiplexer redis, string keyPrefix = "litellm:router", TimeProvider? timeProvider = null, ILogger? logger = null)
     {
         _redis = redis ?? throw new ArgumentNullException(nameof(redis));
         _prefix = keyPrefix;
         _time = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
     }
+
+    private bool Available => Volatile.Read(ref _down) == 0 || _time.GetUtcNow().UtcTicks >= Interlocked.Read(ref _downUntil);
 
     /// <inheritdoc/>
     public async ValueTask<IReadOnlyList<DeploymentUsage>> GetAsync(IReadOnlyList<string> deploymentIds, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(deploymentIds);
+        if (Available)
+        {
+            try
+            {
+                var shared = await SharedGetAsync(deploymentIds, now).ConfigureAwait(false);
+                Succeeded();
+                return shared;
+            }
+            catch (Exception e) when (IsOutage(e))
+            {
+                Failed(e);
+            }
+        }
+
+        return await _local.GetAsync(deploymentIds, now, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask AddUsageAsync(string deploymentId, long requests, long tokens, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (Available)
+        {
+            try
+            {
+                await SharedAddUsageAsync(deploymentId, requests, tokens, now).ConfigureAwait(false);
+                Succeeded();
+                return;
+            }
+            catch (Exception e) when (IsOutage(e))
+            {
+                Failed(e);
+            }
+        }
+
+        await _local.AddUsageAsync(deploymentId, requests, tokens, now, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<long> AddFailureAsync(string deploymentId, TimeSpan window, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (Available)
+        {
+            try
+            {
+                var count = await SharedAddFailureAsync(deploymentId, window, now).ConfigureAwait(false);
+                Succeeded();
+                return count;
+            }
+            catch (Exception e) when (IsOutage(e))
+            {
+                Failed(e);
+            }
+        }
+
+        return await _local.AddFailureAsync(deploymentId, window, now, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask CoolDownAsync(string deploymentId, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        if (Available)
+        {
+            try
+            {
+                await SharedCoolDownAsync(deploymentId, until).ConfigureAwait(false);
+                Succeeded();
+                return;
+            }
+            catch (Exception e) when (IsOutage(e))
+            {
+                Failed(e);
+            }
+        }
+
+        await _local.CoolDownAsync(deploymentId, until, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static bool IsOutage(Exception e) => e is RedisException or TimeoutException or ObjectDisposedException;
+
+    private void Failed(Exception e)
+    {
+        Interlocked.Exchange(ref _downUntil, (_time.GetUtcNow() + RetryInterval).UtcTicks);
+        if (Interlocked.Exchange(ref _down, 1) == 0)
+        {
+            LogDown(_logger, e.GetType().Name);
+        }
+    }
+
+    private void Succeeded()
+    {
+        if (Volatile.Read(ref _down) == 1 && Interlocked.Exchange(ref _down, 0) == 1)
+        {
+            LogUp(_logger);
+        }
+    }
+
+    private async ValueTask<IReadOnlyList<DeploymentUsage>> SharedGetAsync(IReadOnlyList<string> deploymentIds, DateTimeOffset now)
+    {
         var minute = InMemoryRouterStateStore.MinuteOf(now);
         var keys = new RedisKey[deploymentIds.Count * 3];
         for (var i = 0; i < deploymentIds.Count; i++)
@@ -51,8 +166,7 @@ public sealed class RedisRouterStateStore : IRouterStateStore
         return result;
     }
 
-    /// <inheritdoc/>
-    public async ValueTask AddUsageAsync(string deploymentId, long requests, long tokens, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task SharedAddUsageAsync(string deploymentId, long requests, long tokens, DateTimeOffset now)
     {
         var minute = InMemoryRouterStateStore.MinuteOf(now);
         var db = _redis.GetDatabase();
@@ -74,8 +188,7 @@ public sealed class RedisRouterStateStore : IRouterStateStore
         await Task.WhenAll(tasks).ConfigureAwait(false);
     }
 
-    /// <inheritdoc/>
-    public async ValueTask<long> AddFailureAsync(string deploymentId, TimeSpan window, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<long> SharedAddFailureAsync(string deploymentId, TimeSpan window, DateTimeOffset now)
     {
         var bucket = now.UtcTicks / Math.Max(1, window.Ticks);
         RedisKey key = $"{_prefix}:fails:{deploymentId}:{bucket.ToString(CultureInfo.InvariantCulture)}";
@@ -85,8 +198,7 @@ public sealed class RedisRouterStateStore : IRouterStateStore
         return count;
     }
 
-    /// <inheritdoc/>
-    public async ValueTask CoolDownAsync(string deploymentId, DateTimeOffset until, CancellationToken cancellationToken)
+    private async Task SharedCoolDownAsync(string deploymentId, DateTimeOffset until)
     {
         var ttl = until - _time.GetUtcNow();
         await _redis.GetDatabase().StringSetAsync(
@@ -100,4 +212,10 @@ public sealed class RedisRouterStateStore : IRouterStateStore
     private RedisKey TokensKey(string id, long minute) => $"{_prefix}:tpm:{id}:{minute.ToString(CultureInfo.InvariantCulture)}";
 
     private RedisKey CooldownKey(string id) => $"{_prefix}:cooldown:{id}";
+
+    [LoggerMessage(1, LogLevel.Warning, "Redis unreachable ({Error}): the router keeps routing on this process's own cooldowns and usage until it returns.")]
+    private static partial void LogDown(ILogger logger, string error);
+
+    [LoggerMessage(2, LogLevel.Information, "Redis reachable again: router state is shared across replicas again.")]
+    private static partial void LogUp(ILogger logger);
 }

@@ -13,8 +13,9 @@ namespace LiteLlm.Gateway.Admin;
 /// </summary>
 internal static class AdminEndpoints
 {
-    public static void Map(IEndpointRouteBuilder endpoints)
+    public static void Map(IEndpointRouteBuilder root)
     {
+        var endpoints = root.MapGroup(string.Empty).AddEndpointFilter(RefuseBadValuesAsync);
         endpoints.MapPost("/key/generate", GenerateAsync);
         endpoints.MapPost("/key/update", UpdateAsync);
         endpoints.MapGet("/key/info", InfoAsync);
@@ -133,7 +134,7 @@ internal static class AdminEndpoints
             UserRole = body["user_role"]?.GetValue<string>(),
             Models = body["models"] is JsonArray m ? [.. m.Select(x => x?.GetValue<string>()).OfType<string>()] : [],
             MaxBudget = body["max_budget"] is JsonValue mb ? mb.GetValue<decimal>() : null,
-            BudgetDuration = body["budget_duration"]?.GetValue<string>(),
+            BudgetDuration = Duration(body["budget_duration"]),
             Metadata = body["metadata"] is JsonObject meta ? meta.ToJsonString() : null,
             CreatedAt = time.GetUtcNow(),
         };
@@ -182,7 +183,7 @@ internal static class AdminEndpoints
             TeamAlias = body["team_alias"]?.GetValue<string>(),
             Models = body["models"] is JsonArray m ? [.. m.Select(x => x?.GetValue<string>()).OfType<string>()] : [],
             MaxBudget = body["max_budget"] is JsonValue mb ? mb.GetValue<decimal>() : null,
-            BudgetDuration = body["budget_duration"]?.GetValue<string>(),
+            BudgetDuration = Duration(body["budget_duration"]),
             Metadata = body["metadata"] is JsonObject meta ? meta.ToJsonString() : null,
             CreatedAt = time.GetUtcNow(),
         };
@@ -271,6 +272,53 @@ internal static class AdminEndpoints
         await WriteAsync(context, new JsonObject { ["spend"] = await store.GetGlobalSpendAsync(null, context.RequestAborted) });
     }
 
+    /// <summary>
+    /// A field of the wrong JSON type or a value out of range is the caller's 400, not a 500; a database that does not
+    /// answer is a 503 that names no secret.
+    /// </summary>
+    private static async ValueTask<object?> RefuseBadValuesAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        var context = invocation.HttpContext;
+        try
+        {
+            return await next(invocation);
+        }
+        catch (GatewayRequestException e) when (!context.Response.HasStarted)
+        {
+            await GatewayErrors.WriteAsync(context, e.Error);
+            return Results.Empty;
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException or OverflowException && !context.Response.HasStarted)
+        {
+            await GatewayErrors.WriteAsync(context, new GatewayError(400, "A field has the wrong type or an out-of-range value: " + e.Message, "invalid_request_error", "invalid_field"));
+            return Results.Empty;
+        }
+        catch (System.Data.Common.DbException) when (!context.Response.HasStarted)
+        {
+            await GatewayErrors.WriteAsync(context, new GatewayError(503, "The key database is unreachable; try again shortly.", "service_unavailable", "database_unavailable"));
+            return Results.Empty;
+        }
+    }
+
+    /// <summary>Checks a <c>budget_duration</c> (<c>30s</c>, <c>1h</c>, <c>1d</c>, <c>30d</c>, <c>1mo</c>) before it is stored.</summary>
+    private static string? Duration(JsonNode? node)
+    {
+        var text = node?.GetValue<string>();
+        if (text is not null)
+        {
+            try
+            {
+                _ = Cost.BudgetWindow.Parse(text);
+            }
+            catch (ArgumentException e)
+            {
+                throw GatewayErrors.Invalid(e.Message.Replace(" (Parameter 'duration')", string.Empty, StringComparison.Ordinal), "budget_duration");
+            }
+        }
+
+        return text;
+    }
+
     private static VirtualKeyRecord Apply(VirtualKeyRecord record, JsonObject body, DateTimeOffset now)
     {
         string[]? models = body["models"] is JsonArray m ? [.. m.Select(x => x?.GetValue<string>()).OfType<string>()] : null;
@@ -282,7 +330,7 @@ internal static class AdminEndpoints
             TeamId = body["team_id"]?.GetValue<string>() ?? record.TeamId,
             Models = models ?? record.Models,
             MaxBudget = body["max_budget"] is JsonValue mb ? mb.GetValue<decimal>() : record.MaxBudget,
-            BudgetDuration = body["budget_duration"]?.GetValue<string>() ?? record.BudgetDuration,
+            BudgetDuration = Duration(body["budget_duration"]) ?? record.BudgetDuration,
             RpmLimit = body["rpm_limit"] is JsonValue rpm ? rpm.GetValue<long>() : record.RpmLimit,
             TpmLimit = body["tpm_limit"] is JsonValue tpm ? tpm.GetValue<long>() : record.TpmLimit,
             MaxParallelRequests = body["max_parallel_requests"] is JsonValue mp ? mp.GetValue<int>() : record.MaxParallelRequests,

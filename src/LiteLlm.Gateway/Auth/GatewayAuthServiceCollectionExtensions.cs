@@ -24,18 +24,28 @@ public static class GatewayAuthServiceCollectionExtensions
         services.AddHostedService(sp => new SchemaInitializer(store));
         if (options.RedisConfiguration is { } redis)
         {
-            services.AddSingleton(sp => new SharedRateLimiter(
-                StackExchange.Redis.ConnectionMultiplexer.Connect(redis + ",abortConnect=false,connectTimeout=2000"),
+            // Short timeouts: while Redis is unreachable the gate falls back to local counters instead of waiting.
+            services.AddSingleton(sp => new RedisLink(
+                LiteLlm.Configuration.RedisConnections.Connect(redis),
                 options.RedisKeyPrefix,
-                sp.GetRequiredService<ILogger<SharedRateLimiter>>()));
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<RedisLink>>()));
         }
 
+        services.AddSingleton(sp => new KeyBudgets(sp.GetRequiredService<ISpendStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<KeyBudgets>>(), sp.GetService<RedisLink>()));
+        services.AddSingleton(sp => new RateLimits(options.RateLimitWindow, sp.GetService<RedisLink>()));
         services.AddSingleton(sp =>
         {
             // Unless the host says otherwise, a request is estimated at the dearest deployment of its group, every
             // estimated token (prompt + max output) priced at input + output price: an upper bound.
             options.CostEstimator ??= EstimateFrom(sp.GetRequiredService<LiteLlmRuntime>());
-            return new KeyGate(sp.GetRequiredService<IKeyStore>(), options, sp.GetRequiredService<TimeProvider>(), sp.GetService<SharedRateLimiter>());
+            return new KeyGate(
+                sp.GetRequiredService<IKeyStore>(),
+                options,
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<KeyBudgets>(),
+                sp.GetRequiredService<RateLimits>(),
+                sp.GetRequiredService<ILogger<KeyGate>>());
         });
         services.AddSingleton<IRequestGate>(sp => sp.GetRequiredService<KeyGate>());
         services.AddSingleton<SpendWriter>();

@@ -1,23 +1,24 @@
 using System.Collections.Concurrent;
 using LiteLlm.Gateway.Hosting;
+using LiteLlm.Gateway.Spend;
 
 namespace LiteLlm.Gateway.Auth;
 
 /// <summary>
-/// The gate with a master key: the master key is admin; virtual keys (stored hashed) carry allowed models, a budget,
-/// an expiry, an rpm limit and a parallel-request limit. Order: auth → model access → budget → rate limits.
+/// The gate with a master key: the master key is admin; virtual keys (stored hashed) carry allowed models, a budget
+/// (optionally reset every <c>budget_duration</c>), an expiry, rpm and tpm limits and a parallel-request limit, and are
+/// bound by their team's and user's models and budgets. Order: auth → model access → budget (atomic reserve) → rate limits.
 /// </summary>
 /// <remarks>
-/// Keys are looked up by their SHA-256 with a short in-process cache, so the hot path does no database round trip.
-/// Rate limits are shared by every replica when Redis is configured (<see cref="SharedRateLimiter"/>); parallel counts
-/// are per process.
-/// Spend reaches the budget check at once through <see cref="AddSpend"/>, before its batch is written.
+/// Keys, users and teams are looked up with a short in-process cache, so the hot path does no database round trip;
+/// while the database is unreachable the last looked-up records keep serving. Budgets (<see cref="KeyBudgets"/>) and
+/// rate limits (<see cref="RateLimits"/>) are shared by every replica when Redis is configured; parallel counts are per process.
 /// </remarks>
-internal sealed class KeyGate(IKeyStore store, GatewayAuthOptions options, TimeProvider time, SharedRateLimiter? shared = null) : IRequestGate
+internal sealed partial class KeyGate(IKeyStore store, GatewayAuthOptions options, TimeProvider time, KeyBudgets budgets, RateLimits limits, ILogger<KeyGate> logger) : IRequestGate
 {
-    private readonly ConcurrentDictionary<string, (VirtualKeyRecord? Key, DateTimeOffset Until)> _cache = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, KeyCounters> _counters = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, (object? Record, DateTimeOffset Until)> _owners = new(StringComparer.Ordinal);
+    private static readonly GatewayError StoreDown = new(503, "The key database is unreachable; try again shortly.", "service_unavailable", "database_unavailable");
+    private readonly ConcurrentDictionary<string, (object? Record, DateTimeOffset Until)> _cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, InFlight> _inFlight = new(StringComparer.Ordinal);
 
     public async ValueTask<GateResult<CallerIdentity>> AuthenticateAsync(HttpContext context, CancellationToken cancellationToken)
     {
@@ -32,7 +33,13 @@ internal sealed class KeyGate(IKeyStore store, GatewayAuthOptions options, TimeP
             return GateResult.Ok(new CallerIdentity { IsMaster = true, KeyId = "master" });
         }
 
-        var key = await LookupAsync(KeyHasher.Hash(presented), cancellationToken).ConfigureAwait(false);
+        var hash = KeyHasher.Hash(presented);
+        var (found, key) = await CachedAsync<VirtualKeyRecord>("key:" + hash, ct => store.GetKeyAsync(hash, ct), cancellationToken).ConfigureAwait(false);
+        if (!found)
+        {
+            return GateResult.Refuse<CallerIdentity>(StoreDown);
+        }
+
         if (key is null || key.Blocked)
         {
             return GateResult.Refuse<CallerIdentity>(new GatewayError(401, "Invalid API key.", "authentication_error", "invalid_api_key"));
@@ -53,131 +60,167 @@ internal sealed class KeyGate(IKeyStore store, GatewayAuthOptions options, TimeP
         });
     }
 
-    public async ValueTask<GateResult<IAsyncDisposable>> AdmitAsync(CallerIdentity caller, string modelGroup, int estimatedTokens, CancellationToken cancellationToken)
+    public async ValueTask<GateResult<IGateLease>> AdmitAsync(CallerIdentity caller, string modelGroup, int estimatedTokens, CancellationToken cancellationToken)
     {
         if (caller.IsMaster || caller.IsAnonymous || caller.KeyId is null)
         {
-            return GateResult.Ok<IAsyncDisposable>(Lease.None);
+            return GateResult.Ok<IGateLease>(Lease.None);
         }
 
         if (caller.AllowedModels.Count > 0 && !caller.AllowedModels.Contains(modelGroup, StringComparer.OrdinalIgnoreCase))
         {
-            return GateResult.Refuse<IAsyncDisposable>(new GatewayError(403, $"This key may not use the model '{modelGroup}'.", "permission_error", "model_not_allowed", "model"));
+            return Refuse(new GatewayError(403, $"This key may not use the model '{modelGroup}'.", "permission_error", "model_not_allowed", "model"));
         }
 
-        var key = await LookupAsync(caller.KeyId, cancellationToken).ConfigureAwait(false);
+        var (found, key) = await CachedAsync<VirtualKeyRecord>("key:" + caller.KeyId, ct => store.GetKeyAsync(caller.KeyId, ct), cancellationToken).ConfigureAwait(false);
+        if (!found)
+        {
+            return Refuse(StoreDown);
+        }
+
         if (key is null)
         {
-            return GateResult.Refuse<IAsyncDisposable>(new GatewayError(401, "Invalid API key.", "authentication_error", "invalid_api_key"));
-        }
-
-        var counters = _counters.GetOrAdd(key.Token, static _ => new KeyCounters());
-
-        // Atomic reserve-then-settle: the estimate is held until the request's spend is recorded, so concurrent
-        // requests of one key cannot together overshoot its budget by more than one request's cost.
-        var estimate = key.MaxBudget is null ? 0m : (options.CostEstimator?.Invoke(modelGroup, estimatedTokens) ?? 0m);
-        if (key.MaxBudget is { } budget && !counters.TryReserve(key.Spend, estimate, budget, out var committed))
-        {
-            return GateResult.Refuse<IAsyncDisposable>(new GatewayError(400, $"Budget has been exceeded: spend {committed:0.######} of max budget {budget:0.######}.", "budget_exceeded", "budget_exceeded"));
+            return Refuse(new GatewayError(401, "Invalid API key.", "authentication_error", "invalid_api_key"));
         }
 
         // The key's team and user bound it too: their model lists and budgets apply on top of the key's.
-        if (key.TeamId is { } teamId && await CachedAsync("team:" + teamId, ct => store.GetTeamAsync(teamId, ct), cancellationToken).ConfigureAwait(false) is { } team)
+        var scopes = new List<BudgetScope>(3);
+        if (key.MaxBudget is { } keyBudget)
         {
-            if (team.Blocked || (team.Models.Count > 0 && !team.Models.Contains(modelGroup, StringComparer.OrdinalIgnoreCase)))
+            scopes.Add(new BudgetScope(SpendScope.Key, key.Token, keyBudget, key.BudgetDuration, key.Spend));
+        }
+
+        if (key.TeamId is { } teamId)
+        {
+            var (teamFound, team) = await CachedAsync<GatewayTeamRecord>("team:" + teamId, ct => store.GetTeamAsync(teamId, ct), cancellationToken).ConfigureAwait(false);
+            if (!teamFound)
             {
-                return GateResult.Refuse<IAsyncDisposable>(new GatewayError(403, $"The team '{teamId}' may not use the model '{modelGroup}'.", "permission_error", "model_not_allowed", "model"));
+                return Refuse(StoreDown);
             }
 
-            if (team.MaxBudget is { } teamBudget && team.Spend >= teamBudget)
+            if (team is not null && (team.Blocked || !Allows(team.Models, modelGroup)))
             {
-                return GateResult.Refuse<IAsyncDisposable>(new GatewayError(400, $"The team '{teamId}' has exceeded its budget of {teamBudget:0.######}.", "budget_exceeded", "budget_exceeded"));
+                return Refuse(new GatewayError(403, $"The team '{teamId}' may not use the model '{modelGroup}'.", "permission_error", "model_not_allowed", "model"));
+            }
+
+            if (team?.MaxBudget is { } teamBudget)
+            {
+                scopes.Add(new BudgetScope(SpendScope.Team, teamId, teamBudget, team.BudgetDuration, team.Spend));
             }
         }
 
-        if (key.UserId is { } userId && await CachedAsync("user:" + userId, ct => store.GetUserAsync(userId, ct), cancellationToken).ConfigureAwait(false) is { } user)
+        if (key.UserId is { } userId)
         {
-            if (user.Models.Count > 0 && !user.Models.Contains(modelGroup, StringComparer.OrdinalIgnoreCase))
+            var (userFound, user) = await CachedAsync<GatewayUserRecord>("user:" + userId, ct => store.GetUserAsync(userId, ct), cancellationToken).ConfigureAwait(false);
+            if (!userFound)
             {
-                return GateResult.Refuse<IAsyncDisposable>(new GatewayError(403, $"The user '{userId}' may not use the model '{modelGroup}'.", "permission_error", "model_not_allowed", "model"));
+                return Refuse(StoreDown);
             }
 
-            if (user.MaxBudget is { } userBudget && user.Spend >= userBudget)
+            if (user is not null && !Allows(user.Models, modelGroup))
             {
-                return GateResult.Refuse<IAsyncDisposable>(new GatewayError(400, $"The user '{userId}' has exceeded their budget of {userBudget:0.######}.", "budget_exceeded", "budget_exceeded"));
+                return Refuse(new GatewayError(403, $"The user '{userId}' may not use the model '{modelGroup}'.", "permission_error", "model_not_allowed", "model"));
+            }
+
+            if (user?.MaxBudget is { } userBudget)
+            {
+                scopes.Add(new BudgetScope(SpendScope.User, userId, userBudget, user.BudgetDuration, user.Spend));
             }
         }
 
+        // Atomic reserve-then-settle: the estimate is held until the request's cost is known, so concurrent requests
+        // (on any replica sharing Redis) cannot together overshoot a budget by more than one request's cost.
+        Reservation? reservation = null;
+        if (scopes.Count > 0)
+        {
+            var estimate = options.CostEstimator?.Invoke(modelGroup, estimatedTokens) ?? 0m;
+            (reservation, var refused) = await budgets.ReserveAsync(scopes, estimate, cancellationToken).ConfigureAwait(false);
+            if (refused is not null)
+            {
+                return Refuse(BudgetExceeded(refused));
+            }
+        }
+
+        var lease = new Lease(this, key.Token, reservation, key.TpmLimit is not null);
         var now = time.GetUtcNow();
-        var (allowed, retryAfter) = key.RpmLimit is not { } rpm ? (true, TimeSpan.Zero)
-            : shared is not null ? await shared.TryTakeAsync(key.Token, rpm, now, options.RateLimitWindow).ConfigureAwait(false)
-            : (counters.TryTakeRequest(rpm, now, options.RateLimitWindow, out var local), local);
-        if (!allowed)
+        if (key.RpmLimit is { } rpm && await limits.TryTakeRequestAsync(key.Token, rpm, now).ConfigureAwait(false) is (false, var rpmRetry))
         {
-            counters.Release(estimate);
-            return GateResult.Refuse<IAsyncDisposable>(new GatewayError(429, $"Rate limit of {key.RpmLimit} requests per minute reached for this key.", "rate_limit_error", "rate_limit_exceeded", RetryAfter: retryAfter));
+            await lease.ReleaseAsync(null).ConfigureAwait(false);
+            return Refuse(new GatewayError(429, $"Rate limit of {rpm} requests per minute reached for this key.", "rate_limit_error", "rate_limit_exceeded", RetryAfter: rpmRetry));
         }
 
-        if (key.MaxParallelRequests is { } parallel && !counters.TryEnter(parallel))
+        if (key.TpmLimit is { } tpm && await limits.CheckTokensAsync(key.Token, tpm, now).ConfigureAwait(false) is (false, var tpmRetry))
         {
-            counters.Release(estimate);
-            return GateResult.Refuse<IAsyncDisposable>(new GatewayError(429, $"This key already has {parallel} requests in flight.", "rate_limit_error", "max_parallel_requests", RetryAfter: TimeSpan.FromSeconds(1)));
+            await lease.ReleaseAsync(null).ConfigureAwait(false);
+            return Refuse(new GatewayError(429, $"Rate limit of {tpm} tokens per minute reached for this key.", "rate_limit_error", "rate_limit_exceeded", RetryAfter: tpmRetry));
         }
 
-        return GateResult.Ok<IAsyncDisposable>(key.MaxParallelRequests is null && key.MaxBudget is null ? Lease.None : new Lease(counters, key.MaxParallelRequests is not null, estimate));
+        if (key.MaxParallelRequests is { } parallel)
+        {
+            var inFlight = _inFlight.GetOrAdd(key.Token, static _ => new InFlight());
+            if (!inFlight.TryEnter(parallel))
+            {
+                await lease.ReleaseAsync(null).ConfigureAwait(false);
+                return Refuse(new GatewayError(429, $"This key already has {parallel} requests in flight.", "rate_limit_error", "max_parallel_requests", RetryAfter: TimeSpan.FromSeconds(1)));
+            }
+
+            lease.Slot = inFlight;
+        }
+
+        return GateResult.Ok<IGateLease>(lease.IsEmpty ? Lease.None : lease);
     }
 
-    /// <summary>Counts spend that is queued but not yet written, so budgets see it at once.</summary>
-    public void AddSpend(string? keyId, decimal cost)
+    /// <summary>Settles a call's reservation with its recorded cost and counts its tokens.</summary>
+    private async ValueTask EndAsync(string keyId, Reservation? reservation, bool countTokens, SpendRecord? record)
     {
-        if (keyId is not null && cost > 0 && _counters.TryGetValue(keyId, out var counters))
+        if (reservation is not null)
         {
-            counters.AddUnwritten(cost);
-        }
-    }
-
-    /// <summary>Called after a batch is written: the stored spend now includes it.</summary>
-    public void SpendWritten(string? keyId, decimal cost)
-    {
-        if (keyId is not null && _counters.TryGetValue(keyId, out var counters))
-        {
-            counters.AddUnwritten(-cost);
+            await budgets.SettleAsync(reservation, record?.Cost ?? 0m).ConfigureAwait(false);
         }
 
-        if (keyId is not null)
+        if (countTokens && record is not null)
         {
-            _cache.TryRemove(keyId, out _);
+            await limits.AddTokensAsync(keyId, record.InputTokens + record.OutputTokens, time.GetUtcNow()).ConfigureAwait(false);
         }
     }
 
     /// <summary>Forgets a cached key (after an update or delete).</summary>
-    public void Invalidate(string keyId) => _cache.TryRemove(keyId, out _);
+    public void Invalidate(string keyId) => _cache.TryRemove("key:" + keyId, out _);
 
-    private async ValueTask<VirtualKeyRecord?> LookupAsync(string hash, CancellationToken cancellationToken)
+    private static GateResult<IGateLease> Refuse(GatewayError error) => GateResult.Refuse<IGateLease>(error);
+
+    private static bool Allows(IReadOnlyList<string> models, string modelGroup)
+        => models.Count == 0 || models.Contains(modelGroup, StringComparer.OrdinalIgnoreCase);
+
+    private static GatewayError BudgetExceeded(BudgetRefused refused) => refused.Scope.Kind switch
     {
-        var now = time.GetUtcNow();
-        if (_cache.TryGetValue(hash, out var cached) && cached.Until > now)
-        {
-            return cached.Key;
-        }
+        SpendScope.Team => new GatewayError(400, $"The team '{refused.Scope.Id}' has exceeded its budget: spend {refused.Committed:0.######} of max budget {refused.Scope.MaxBudget:0.######}.", "budget_exceeded", "budget_exceeded"),
+        SpendScope.User => new GatewayError(400, $"The user '{refused.Scope.Id}' has exceeded their budget: spend {refused.Committed:0.######} of max budget {refused.Scope.MaxBudget:0.######}.", "budget_exceeded", "budget_exceeded"),
+        _ => new GatewayError(400, $"Budget has been exceeded: spend {refused.Committed:0.######} of max budget {refused.Scope.MaxBudget:0.######}.", "budget_exceeded", "budget_exceeded"),
+    };
 
-        var key = await store.GetKeyAsync(hash, cancellationToken).ConfigureAwait(false);
-        _cache[hash] = (key, now + options.KeyCacheTtl);
-        return key;
-    }
-
-    private async ValueTask<T?> CachedAsync<T>(string id, Func<CancellationToken, Task<T?>> load, CancellationToken cancellationToken)
+    /// <summary>Looks a record up through the cache; while the database is unreachable a stale record keeps serving. Found is false when neither answers.</summary>
+    private async ValueTask<(bool Found, T? Record)> CachedAsync<T>(string id, Func<CancellationToken, Task<T?>> load, CancellationToken cancellationToken)
         where T : class
     {
         var now = time.GetUtcNow();
-        if (_owners.TryGetValue(id, out var cached) && cached.Until > now)
+        var hit = _cache.TryGetValue(id, out var cached);
+        if (hit && cached.Until > now)
         {
-            return (T?)cached.Record;
+            return (true, (T?)cached.Record);
         }
 
-        var record = await load(cancellationToken).ConfigureAwait(false);
-        _owners[id] = (record, now + options.KeyCacheTtl);
-        return record;
+        try
+        {
+            var record = await load(cancellationToken).ConfigureAwait(false);
+            _cache[id] = (record, now + options.KeyCacheTtl);
+            return (true, record);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogStoreDown(logger, e.GetType().Name, hit);
+            return hit ? (true, (T?)cached.Record) : (false, null);
+        }
     }
 
     private static string? PresentedKey(HttpRequest request)
@@ -192,117 +235,46 @@ internal sealed class KeyGate(IKeyStore store, GatewayAuthOptions options, TimeP
         return apiKey.Length > 0 ? apiKey : null;
     }
 
-    private sealed class KeyCounters
+    [LoggerMessage(1, LogLevel.Warning, "The key database did not answer ({Error}); serving the last cached record: {Stale}.")]
+    private static partial void LogStoreDown(ILogger logger, string error, bool stale);
+
+    private sealed class InFlight
     {
-        private readonly Lock _lock = new();
-        private long _window;
-        private long _requests;
-        private int _inFlight;
-        private decimal _unwritten;
-        private decimal _reserved;
+        private int _count;
 
-        public bool TryReserve(decimal stored, decimal estimate, decimal budget, out decimal committed)
+        public bool TryEnter(int limit)
         {
-            lock (_lock)
+            if (Interlocked.Increment(ref _count) <= limit)
             {
-                committed = stored + _unwritten + _reserved;
-                if (committed >= budget || committed + estimate > budget)
-                {
-                    return false;
-                }
-
-                _reserved += estimate;
                 return true;
             }
+
+            Interlocked.Decrement(ref _count);
+            return false;
         }
 
-        public void Release(decimal estimate)
+        public void Exit() => Interlocked.Decrement(ref _count);
+    }
+
+    /// <summary>What one admitted call holds: its budget reservation, its parallel slot, and whether its tokens count against a tpm limit.</summary>
+    private sealed class Lease(KeyGate? gate, string? keyId, Reservation? reservation, bool countTokens) : IGateLease
+    {
+        public static readonly Lease None = new(null, null, null, false);
+        private int _released;
+
+        public InFlight? Slot { get; set; }
+
+        public bool IsEmpty => reservation is null && !countTokens && Slot is null;
+
+        public async ValueTask ReleaseAsync(SpendRecord? record)
         {
-            if (estimate == 0)
+            if (gate is null || Interlocked.Exchange(ref _released, 1) != 0)
             {
                 return;
             }
 
-            lock (_lock)
-            {
-                _reserved = Math.Max(0, _reserved - estimate);
-            }
-        }
-
-        public decimal UnwrittenSpend
-        {
-            get
-            {
-                lock (_lock)
-                {
-                    return _unwritten;
-                }
-            }
-        }
-
-        public void AddUnwritten(decimal cost)
-        {
-            lock (_lock)
-            {
-                _unwritten = Math.Max(0, _unwritten + cost);
-            }
-        }
-
-        public bool TryTakeRequest(long limit, DateTimeOffset now, TimeSpan window, out TimeSpan retryAfter)
-        {
-            var bucket = now.UtcTicks / window.Ticks;
-            lock (_lock)
-            {
-                if (bucket != _window)
-                {
-                    _window = bucket;
-                    _requests = 0;
-                }
-
-                if (_requests >= limit)
-                {
-                    retryAfter = TimeSpan.FromTicks(((bucket + 1) * window.Ticks) - now.UtcTicks);
-                    return false;
-                }
-
-                _requests++;
-                retryAfter = TimeSpan.Zero;
-                return true;
-            }
-        }
-
-        public bool TryEnter(int limit)
-        {
-            if (Interlocked.Increment(ref _inFlight) <= limit)
-            {
-                return true;
-            }
-
-            Interlocked.Decrement(ref _inFlight);
-            return false;
-        }
-
-        public void Exit() => Interlocked.Decrement(ref _inFlight);
-    }
-
-    private sealed class Lease(KeyCounters? counters, bool parallel, decimal reserved) : IAsyncDisposable
-    {
-        public static readonly Lease None = new(null, false, 0);
-        private int _disposed;
-
-        public ValueTask DisposeAsync()
-        {
-            if (counters is not null && Interlocked.Exchange(ref _disposed, 1) == 0)
-            {
-                if (parallel)
-                {
-                    counters.Exit();
-                }
-
-                counters.Release(reserved); // the actual cost was recorded just before (InferenceService)
-            }
-
-            return ValueTask.CompletedTask;
+            Slot?.Exit();
+            await gate.EndAsync(keyId!, reservation, countTokens, record).ConfigureAwait(false);
         }
     }
 }

@@ -5,17 +5,17 @@ namespace LiteLlm.Gateway.Hosting;
 /// <summary>The gate used when no auth is registered: everyone is anonymous and admitted.</summary>
 internal sealed class OpenGate : IRequestGate
 {
-    private static readonly IAsyncDisposable NoLease = new Lease();
+    private static readonly IGateLease NoLease = new Lease();
 
     public ValueTask<GateResult<CallerIdentity>> AuthenticateAsync(HttpContext context, CancellationToken cancellationToken)
         => ValueTask.FromResult(GateResult.Ok(CallerIdentity.Anonymous));
 
-    public ValueTask<GateResult<IAsyncDisposable>> AdmitAsync(CallerIdentity caller, string modelGroup, int estimatedTokens, CancellationToken cancellationToken)
+    public ValueTask<GateResult<IGateLease>> AdmitAsync(CallerIdentity caller, string modelGroup, int estimatedTokens, CancellationToken cancellationToken)
         => ValueTask.FromResult(GateResult.Ok(NoLease));
 
-    private sealed class Lease : IAsyncDisposable
+    private sealed class Lease : IGateLease
     {
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        public ValueTask ReleaseAsync(SpendRecord? record) => ValueTask.CompletedTask;
     }
 }
 

@@ -41,7 +41,17 @@ public interface IRequestGate
     ValueTask<GateResult<CallerIdentity>> AuthenticateAsync(HttpContext context, CancellationToken cancellationToken);
 
     /// <summary>Checks model access, budgets and rate limits for one call of <paramref name="modelGroup"/>; returns a lease released when the call ends.</summary>
-    ValueTask<GateResult<IAsyncDisposable>> AdmitAsync(CallerIdentity caller, string modelGroup, int estimatedTokens, CancellationToken cancellationToken);
+    ValueTask<GateResult<IGateLease>> AdmitAsync(CallerIdentity caller, string modelGroup, int estimatedTokens, CancellationToken cancellationToken);
+}
+
+/// <summary>What the gate holds for one admitted call (a budget reservation, a parallel slot), released once when the call ends.</summary>
+public interface IGateLease
+{
+    /// <summary>
+    /// Releases what the call held and counts what it used (its cost against budgets, its tokens against tpm limits).
+    /// <paramref name="record"/> is the call's spend record, or null when it never reached the pipeline. Must not throw.
+    /// </summary>
+    ValueTask ReleaseAsync(SpendRecord? record);
 }
 
 /// <summary>The outcome of a gate check: a value, or an OpenAI-shaped refusal.</summary>

@@ -77,7 +77,7 @@ internal sealed class InferenceCall
 
     public AdditionalPropertiesDictionary Properties { get; } = [];
 
-    public IAsyncDisposable? Lease { get; set; }
+    public IGateLease? Lease { get; set; }
 
     public bool ReachedPipeline { get; set; }
 

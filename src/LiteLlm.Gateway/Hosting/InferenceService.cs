@@ -79,19 +79,28 @@ internal sealed partial class InferenceService(
         {
             metrics.InFlight.Add(-1);
 
-            // The spend record first, then the lease: a budget sees the actual cost before the reservation is released.
+            // The spend record is queued, then the lease settles the budget reservation with the same cost.
+            SpendRecord? record = null;
             if (call.ModelGroup is not null)
             {
                 metrics.Requests.Add(1, new("endpoint", endpoint), new("model_group", call.ModelGroup), new("status", status));
                 if (call.ReachedPipeline)
                 {
-                    spend.Record(call.ToSpendRecord(status));
+                    record = call.ToSpendRecord(status);
+                    spend.Record(record);
                 }
             }
 
             if (call.Lease is { } lease)
             {
-                await lease.DisposeAsync().ConfigureAwait(false);
+                try
+                {
+                    await lease.ReleaseAsync(record).ConfigureAwait(false);
+                }
+                catch (Exception e)
+                {
+                    LogLeaseFailed(logger, e, call.Id); // the response is already written; a gate's failure must not reach the caller
+                }
             }
         }
     }
@@ -187,6 +196,9 @@ internal sealed partial class InferenceService(
     private static Task WriteErrorAsync(HttpContext context, GatewayError error, Func<HttpContext, GatewayError, Task>? writeError)
         => context.Response.HasStarted ? Task.CompletedTask
             : writeError is null ? GatewayErrors.WriteAsync(context, error) : writeError(context, error);
+
+    [LoggerMessage(2, LogLevel.Error, "Releasing the gate's lease of request {CallId} failed.")]
+    private static partial void LogLeaseFailed(ILogger logger, Exception exception, string callId);
 
     [LoggerMessage(1, LogLevel.Error, "Request {CallId} failed inside the gateway.")]
     private static partial void LogUnexpected(ILogger logger, Exception exception, string callId);

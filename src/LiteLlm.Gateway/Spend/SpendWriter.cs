@@ -6,9 +6,12 @@ namespace LiteLlm.Gateway.Spend;
 
 /// <summary>
 /// Writes spend records off the request path: a bounded queue, batches of up to <see cref="GatewayAuthOptions.SpendBatchSize"/>
-/// or every <see cref="GatewayAuthOptions.SpendFlushInterval"/>, retried (bounded) while the database is down, drained on shutdown.
+/// or every <see cref="GatewayAuthOptions.SpendFlushInterval"/>, drained on shutdown. While the database is down the batch
+/// in hand is retried with back-off for as long as it takes, and new records wait in the queue (bounded by
+/// <see cref="GatewayAuthOptions.SpendQueueCapacity"/>; past it they are dropped and counted), so an outage of any length
+/// loses nothing that fits in the queue and never blocks a request.
 /// </summary>
-internal sealed partial class SpendWriter(ISpendStore store, KeyGate gate, GatewayAuthOptions options, ILogger<SpendWriter> logger) : ISpendSink, IHostedService, IAsyncDisposable
+internal sealed partial class SpendWriter(ISpendStore store, GatewayAuthOptions options, ILogger<SpendWriter> logger) : ISpendSink, IHostedService, IAsyncDisposable
 {
     private readonly Channel<SpendRecord> _queue = Channel.CreateBounded<SpendRecord>(new BoundedChannelOptions(options.SpendQueueCapacity)
     {
@@ -16,12 +19,18 @@ internal sealed partial class SpendWriter(ISpendStore store, KeyGate gate, Gatew
         SingleReader = true,
     });
 
+    private readonly CancellationTokenSource _abandon = new();
     private Task? _loop;
     private long _dropped;
 
+    /// <summary>Gets how many records were dropped because the queue was full.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Gets how many records wait to be written (queued, not counting the batch in hand).</summary>
+    public int Pending => _queue.Reader.Count;
+
     public void Record(SpendRecord record)
     {
-        gate.AddSpend(record.KeyId, record.Cost ?? 0);
         if (!_queue.Writer.TryWrite(record) && Interlocked.Increment(ref _dropped) % 1000 == 1)
         {
             LogDropped(logger, _dropped);
@@ -42,17 +51,26 @@ internal sealed partial class SpendWriter(ISpendStore store, KeyGate gate, Gatew
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _loop = Task.Run(() => RunAsync(CancellationToken.None), CancellationToken.None);
+        _loop = Task.Run(() => RunAsync(_abandon.Token), CancellationToken.None);
         return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        // Drain: no spend record of a completed request is lost on an orderly shutdown.
+        // Drain: no spend record of a completed request is lost on an orderly shutdown. If the host's shutdown
+        // timeout passes first (the database is down), what is left is abandoned and counted in the log.
         _queue.Writer.TryComplete();
         if (_loop is not null)
         {
-            await _loop.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await _loop.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                await _abandon.CancelAsync().ConfigureAwait(false);
+                LogAbandoned(logger, _queue.Reader.Count);
+            }
         }
     }
 
@@ -61,8 +79,17 @@ internal sealed partial class SpendWriter(ISpendStore store, KeyGate gate, Gatew
         _queue.Writer.TryComplete();
         if (_loop is not null)
         {
-            await _loop.ConfigureAwait(false);
+            try
+            {
+                await _loop.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // abandoned at shutdown (logged there)
+            }
         }
+
+        _abandon.Dispose();
     }
 
     private async Task RunAsync(CancellationToken cancellationToken)
@@ -117,17 +144,22 @@ internal sealed partial class SpendWriter(ISpendStore store, KeyGate gate, Gatew
             try
             {
                 await store.WriteSpendAsync(batch, cancellationToken).ConfigureAwait(false);
-                foreach (var record in batch)
+                if (attempt > 1)
                 {
-                    gate.SpendWritten(record.KeyId, record.Cost ?? 0);
+                    LogRecovered(logger, batch.Count, attempt);
                 }
 
                 return;
             }
-            catch (Exception e) when (e is not OperationCanceledException && attempt < 20)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
-                // The database is down: keep the batch (bounded by the queue) and retry with back-off; writes are idempotent by request id.
-                LogRetry(logger, batch.Count, attempt, e.GetType().Name);
+                // The database is down: keep the batch and retry with back-off (at most 5 s apart) until it answers;
+                // writes are idempotent by request id, so a batch that did land before the error is not counted twice.
+                if (attempt <= 3 || attempt % 20 == 0)
+                {
+                    LogRetry(logger, batch.Count, attempt, e.GetType().Name, _queue.Reader.Count);
+                }
+
                 await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 100 * attempt * attempt)), cancellationToken).ConfigureAwait(false);
             }
         }
@@ -136,6 +168,12 @@ internal sealed partial class SpendWriter(ISpendStore store, KeyGate gate, Gatew
     [LoggerMessage(1, LogLevel.Warning, "Spend queue full: {Dropped} records dropped so far.")]
     private static partial void LogDropped(ILogger logger, long dropped);
 
-    [LoggerMessage(2, LogLevel.Warning, "Writing {Count} spend records failed (attempt {Attempt}, {Error}); retrying.")]
-    private static partial void LogRetry(ILogger logger, int count, int attempt, string error);
+    [LoggerMessage(2, LogLevel.Warning, "Writing {Count} spend records failed (attempt {Attempt}, {Error}); retrying; {Queued} more queued.")]
+    private static partial void LogRetry(ILogger logger, int count, int attempt, string error, int queued);
+
+    [LoggerMessage(3, LogLevel.Information, "Wrote {Count} spend records after {Attempt} attempts: the database is back.")]
+    private static partial void LogRecovered(ILogger logger, int count, int attempt);
+
+    [LoggerMessage(4, LogLevel.Error, "Shutdown timed out while the database was unreachable: {Count} queued spend records were not written.")]
+    private static partial void LogAbandoned(ILogger logger, int count);
 }

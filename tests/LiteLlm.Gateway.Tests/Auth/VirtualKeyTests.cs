@@ -4,6 +4,8 @@ using System.Text;
 using System.Text.Json;
 using Npgsql;
 
+using static LiteLlm.Gateway.Tests.Auth.KeyCalls;
+
 namespace LiteLlm.Gateway.Tests.Auth;
 
 /// <summary>Key lifecycle and enforcement through the real gateway, on SQLite and on a real PostgreSQL.</summary>
@@ -144,7 +146,7 @@ public sealed class VirtualKeyTests
                 Send(gateway.Http, HttpMethod.Post, "/v1/chat/completions", key, """{"model":"priced","max_tokens":10,"messages":[{"role":"user","content":"hi"}]}""")));
 
             var costs = responses.Where(r => r.StatusCode == HttpStatusCode.OK)
-                .Select(r => decimal.Parse(r.Headers.GetValues("x-litellm-response-cost").Single(), System.Globalization.CultureInfo.InvariantCulture)).ToList();
+                .Select(CostOf).ToList();
             Assert.NotEmpty(costs);
             Assert.All(responses, r => Assert.True(r.StatusCode is HttpStatusCode.OK or HttpStatusCode.BadRequest, r.StatusCode.ToString()));
             Assert.True(costs.Sum() <= Budget + costs.Max(), $"spent {costs.Sum()} of {Budget} in {costs.Count} requests");
@@ -157,26 +159,4 @@ public sealed class VirtualKeyTests
             }
         }
     }
-
-    private static Task<HttpResponseMessage> Chat(HttpClient http, string? key, string model)
-        => Send(http, HttpMethod.Post, "/v1/chat/completions", key, $$"""{"model":"{{model}}","messages":[{"role":"user","content":"hi"}]}""");
-
-    private static async Task<HttpResponseMessage> Send(HttpClient http, HttpMethod method, string path, string? key, string? body)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        if (key is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        }
-
-        if (body is not null)
-        {
-            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
-        }
-
-        return await http.SendAsync(request, Ct);
-    }
-
-    private static async Task<JsonElement> Json(HttpResponseMessage response)
-        => JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement.Clone();
 }
