@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs the official OpenAI and Anthropic Node clients against a real gateway process (mock deployments, offline).
+# Usage: dotnet build Integration.sln && bash tests/clients/run.sh
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+dll="$root/src/LiteLlm.Gateway/bin/${CONFIGURATION:-Debug}/net10.0/LiteLlm.Gateway.dll"
+[ -f "$dll" ] || { echo "Build first: $dll is missing." >&2; exit 2; }
+
+if [ ! -d "$here/node_modules" ]; then
+  npm ci --prefix "$here" --no-audit --no-fund --loglevel=error
+fi
+
+work=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+(cd "$work" && exec dotnet "$dll" --config "$here/gateway.yaml" --port "$port" --host 127.0.0.1 > "$work/gateway.log" 2>&1) &
+gateway=$!
+trap 'kill $gateway 2>/dev/null; wait $gateway 2>/dev/null; rm -rf "$work"' EXIT
+
+for _ in $(seq 1 100); do
+  curl -fsS "http://127.0.0.1:$port/health/liveliness" > /dev/null 2>&1 && break
+  sleep 0.2
+done
+
+cd "$here"
+GATEWAY_URL="http://127.0.0.1:$port" GATEWAY_KEY=sk-client-conformance-master node --test --test-reporter=spec openai.test.mjs anthropic.test.mjs
