@@ -43,6 +43,7 @@ public sealed class DependencyOutageTests
                 services: s => s.AddSingleton<ILoggerProvider>(logs),
                 yaml: Yaml($"""
                     router_settings: {"{"}redis_host: 127.0.0.1, redis_port: {proxy.Port}{"}"}
+                    litellm_settings: {"{"}cache: true, cache_params: {"{"}type: redis, host: 127.0.0.1, port: {proxy.Port}{"}"}{"}"}
                     general_settings: {"{"}master_key: {Master}, sqlite_path: {db}{"}"}
                     """));
             var key = await GenerateKeyAsync(gateway.Http, Master, """{"rpm_limit":1000,"max_budget":100}""");
