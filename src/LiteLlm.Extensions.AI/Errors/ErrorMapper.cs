@@ -94,6 +94,12 @@ public static partial class ErrorMapper
             return new ProviderTimeoutException(details);
         }
 
+        // Bedrock's ModelErrorException (424): the model failed while processing a valid request, a server-side failure.
+        if (status == 424 || Has(code, "ModelError"))
+        {
+            return new InternalServerException(details);
+        }
+
         return status switch
         {
             401 => new AuthenticationException(details),

@@ -27,4 +27,15 @@ public class ErrorMapperBedrockTests
     [InlineData("validationException", typeof(BadRequestException))]
     public void StreamExceptionTypes_WithoutStatus(string code, Type expected)
         => Assert.IsType(expected, ErrorMapper.Classify(new ProviderErrorDetails("bedrock", "m", null, "failed", code, IsMidStream: true)));
+
+    /// <summary>ModelErrorException (424) is the model failing on a valid request: a server error (retried), not the caller's 400.</summary>
+    [Theory]
+    [InlineData(424, "ModelErrorException")]
+    [InlineData(424, null)]
+    public void ModelError424_IsAServerError(int status, string? code)
+    {
+        var error = ErrorMapper.Classify(new ProviderErrorDetails("bedrock", "m", status, "The model failed to process the request.", code));
+        Assert.IsType<InternalServerException>(error);
+        Assert.True(error.IsTransient);
+    }
 }
