@@ -106,7 +106,7 @@ public sealed partial class LiteLlmRuntime : IDisposable
         if (_options.Budgets.Count > 0)
         {
             IBudgetStore store = Redis is { } redis ? new RedisBudgetStore(redis) : new InMemoryBudgetStore();
-            builder.UseBudgets(new BudgetManager(_options.Budgets, store, _options.TimeProvider, Catalog));
+            builder.UseBudgets(new BudgetManager(_options.Budgets, store, _options.TimeProvider, Catalog, _loggerFactory?.CreateLogger<BudgetManager>()));
         }
 
         if (_options.ResponseCache ?? Config.Litellm.Cache)

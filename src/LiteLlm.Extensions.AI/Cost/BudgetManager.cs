@@ -4,6 +4,8 @@ using LiteLlm.Errors;
 using LiteLlm.Models;
 using LiteLlm.Providers;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LiteLlm.Cost;
 
@@ -14,17 +16,20 @@ namespace LiteLlm.Cost;
 /// therefore never pass a limit by more than what calls actually cost beyond their estimates; with estimates that are
 /// upper bounds (see <see cref="EstimateCost"/>), not at all.
 /// </summary>
-public sealed class BudgetManager
+public sealed partial class BudgetManager
 {
     private readonly Budget[] _budgets;
+    private readonly ILogger _logger;
 
     /// <summary>Initializes a manager for <paramref name="budgets"/>.</summary>
     /// <param name="budgets">The budgets; names must be unique.</param>
     /// <param name="store">Where counters live (default: a new <see cref="InMemoryBudgetStore"/>).</param>
     /// <param name="timeProvider">The clock for windows (default: <see cref="TimeProvider.System"/>).</param>
     /// <param name="catalog">Prices for estimates and actual costs (default: <see cref="ModelCatalog.Default"/>).</param>
-    public BudgetManager(IEnumerable<Budget> budgets, IBudgetStore? store = null, TimeProvider? timeProvider = null, ModelCatalog? catalog = null)
+    /// <param name="logger">Where a failure to record a finished call's cost is logged (it never fails the call).</param>
+    public BudgetManager(IEnumerable<Budget> budgets, IBudgetStore? store = null, TimeProvider? timeProvider = null, ModelCatalog? catalog = null, ILogger<BudgetManager>? logger = null)
     {
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
         ArgumentNullException.ThrowIfNull(budgets);
         _budgets = [.. budgets];
         foreach (var budget in _budgets)
@@ -140,10 +145,22 @@ public sealed class BudgetManager
     {
         if (counters.Length > 0)
         {
-            // Not cancellable: the call has happened; its cost must be recorded whatever the caller does next.
-            await Store.SettleAsync(counters, reserved, actual, TimeProvider.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+            // Not cancellable: the call has happened; its cost must be recorded whatever the caller does next. A store
+            // that fails now (Redis went away) must not turn a call that succeeded into an error: the caller keeps its
+            // response, and the log says the budget undercounts it.
+            try
+            {
+                await Store.SettleAsync(counters, reserved, actual, TimeProvider.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogSettleFailed(_logger, actual, counters.Length, e.GetType().Name);
+            }
         }
     }
+
+    [LoggerMessage(1, LogLevel.Warning, "Recording a finished call's cost of {Cost} USD against {Count} budget counters failed ({Error}); those budgets undercount it.")]
+    private static partial void LogSettleFailed(ILogger logger, decimal cost, int count, string error);
 
     private IEnumerable<(Budget Budget, string? ScopeId)> Applicable(BudgetSubject subject)
     {

@@ -21,6 +21,24 @@ public sealed class BudgetChatClientTests
     }
 
     [Fact]
+    public async Task AStoreThatFailsWhenSettling_DoesNotFailACallThatSucceeded()
+    {
+        var manager = new BudgetManager([Global(1m)], new SettleFailingStore(), catalog: Catalog());
+        using var client = FixedCostClient(TimeSpan.Zero).AsBuilder().UseBudgets(manager).Build();
+
+        var response = await client.GetResponseAsync("hi", Options(), Ct);
+        Assert.NotEmpty(response.Text);
+
+        var updates = 0;
+        await foreach (var update in client.GetStreamingResponseAsync("hi", Options(), Ct))
+        {
+            updates++;
+        }
+
+        Assert.True(updates > 0);
+    }
+
+    [Fact]
     public async Task ConcurrentRequests_InMemory_NeverOvershoot()
     {
         const decimal limit = 0.0025m;
@@ -234,5 +252,20 @@ public sealed class BudgetChatClientTests
         await client.GetResponseAsync("hi", unpriced, Ct);
         await client.GetResponseAsync("hi", unpriced, Ct);
         await Assert.ThrowsAsync<BudgetExceededException>(() => client.GetResponseAsync("hi", unpriced, Ct));
+    }
+
+    /// <summary>A store whose settle fails, as Redis does when it goes away mid-call.</summary>
+    private sealed class SettleFailingStore : IBudgetStore
+    {
+        private readonly InMemoryBudgetStore _inner = new();
+
+        public ValueTask<BudgetRefusal?> TryReserveAsync(IReadOnlyList<BudgetCounter> counters, decimal amount, DateTimeOffset now, CancellationToken cancellationToken)
+            => _inner.TryReserveAsync(counters, amount, now, cancellationToken);
+
+        public ValueTask SettleAsync(IReadOnlyList<BudgetCounter> counters, decimal reserved, decimal actual, DateTimeOffset now, CancellationToken cancellationToken)
+            => throw new TimeoutException("The store went away.");
+
+        public ValueTask<(decimal Spend, decimal Reserved)> GetAsync(BudgetCounter counter, DateTimeOffset now, CancellationToken cancellationToken)
+            => _inner.GetAsync(counter, now, cancellationToken);
     }
 }
