@@ -70,7 +70,7 @@ public sealed class SharedRateLimitTests
         }
     }
 
-    private static string RedisOrSkip()
+    internal static string RedisOrSkip()
     {
         var configuration = Environment.GetEnvironmentVariable("LITELLM_TEST_REDIS") ?? "127.0.0.1:6379";
         try
