@@ -134,8 +134,10 @@ public sealed class SpendDurabilityTests(ITestOutputHelper output) : IAsyncLifet
         var signalled = Stopwatch.GetTimestamp();
         await gateway.SignalAsync(signal);
         var exited = await gateway.WaitForExitAsync(TimeSpan.FromSeconds(40));
+        var exitedAfter = Stopwatch.GetElapsedTime(signalled);
         await stop.CancelAsync();
         await running;
+        TestContext.Current.TestOutputHelper?.WriteLine($"SIG{signal}: the process exited {exitedAfter.TotalMilliseconds:0} ms after the signal");
         return (load.Results, signalled, exited);
     }
 
