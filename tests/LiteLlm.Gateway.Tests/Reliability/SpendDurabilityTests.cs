@@ -16,6 +16,12 @@ public sealed class SpendDurabilityTests(ITestOutputHelper output) : IAsyncLifet
     private const int Clients = 8;
     private static readonly TimeSpan LoadBeforeSignal = TimeSpan.FromSeconds(3);
 
+    /// <summary>Long enough that a writer slower than the gateway shows a backlog beyond the flush window.</summary>
+    private static readonly TimeSpan SustainedLoad = TimeSpan.FromSeconds(6);
+
+    /// <summary>GatewayAuthOptions.SpendFlushInterval's default.</summary>
+    private static readonly TimeSpan FlushInterval = new LiteLlm.Gateway.Auth.GatewayAuthOptions().SpendFlushInterval;
+
     /// <summary>Generous bound on a SIGKILL's loss: SpendFlushInterval (500 ms) plus one batch in flight, with room for a loaded machine.</summary>
     private static readonly TimeSpan LossWindowBound = TimeSpan.FromSeconds(2);
 
@@ -51,11 +57,12 @@ public sealed class SpendDurabilityTests(ITestOutputHelper output) : IAsyncLifet
         var gateway = await StartAsync(config);
         var key = await gateway.GenerateKeyAsync(Master);
 
-        var (results, signalled, exited) = await LoadThenSignalAsync(gateway, key, "TERM");
+        var (results, signalled, exited) = await LoadThenSignalAsync(gateway, key, "TERM", LoadBeforeSignal);
         Assert.True(exited, $"The gateway did not exit within 40 s of SIGTERM.\n{gateway.Output}");
         var rows = await database.ReadSpendAsync();
         var ok = results.Where(r => r.Status == 200).ToList();
-        Report(kind, "SIGTERM", results, rows, signalled, gateway);
+        Report(kind, "SIGTERM", results, rows, signalled, LoadBeforeSignal);
+        output.WriteLine($"[{kind} SIGTERM] exit code: {gateway.ExitCode}");
 
         Assert.True(ok.Count > 50, $"Too little load reached the gateway ({ok.Count} OK) for the test to mean anything.");
         // spend_logs.request_id is the gateway's call id (x-litellm-call-id); the body's id is the provider's when it sends one.
@@ -72,33 +79,43 @@ public sealed class SpendDurabilityTests(ITestOutputHelper output) : IAsyncLifet
         await RestartServesAsync(config, database, key, rows.Count);
     }
 
-    [Theory]
-    [InlineData("sqlite")]
-    [InlineData("postgres")]
-    public async Task Sigkill_UnderLoad_LosesAtMostTheFlushWindow_AndRestartRecovers(string kind)
+    [Fact]
+    public Task Sigkill_Sqlite_UnderSustainedLoad_LosesAtMostTheFlushWindow_AndRestartRecovers() => SigkillAsync("sqlite");
+
+    /// <summary>
+    /// KNOWN BUG (issue #9, fails today on a 2-core box): the PostgreSQL spend writer inserts a batch one row per round trip and
+    /// falls behind a busy gateway (about 300-900 rows/s against 1,000+ req/s), so its queue grows for as long as the load lasts
+    /// and a SIGKILL loses seconds of spend, not the 500 ms flush window. Fix proposed in docs/reliability.md (one round trip per batch).
+    /// </summary>
+    [Fact]
+    [Trait("KnownBug", "postgres-spend-writer-falls-behind")]
+    public Task Sigkill_Postgres_UnderSustainedLoad_LosesAtMostTheFlushWindow_AndRestartRecovers() => SigkillAsync("postgres");
+
+    private async Task SigkillAsync(string kind)
     {
         await using var database = await SpendDatabase.CreateOrSkipAsync(kind, _directory);
         var config = WriteConfig(database);
         var gateway = await StartAsync(config);
         var key = await gateway.GenerateKeyAsync(Master);
 
-        var (results, killed, exited) = await LoadThenSignalAsync(gateway, key, "KILL");
+        var (results, killed, exited) = await LoadThenSignalAsync(gateway, key, "KILL", SustainedLoad);
         Assert.True(exited, "The gateway did not exit after SIGKILL.");
         var rows = await database.ReadSpendAsync();
         var ok = results.Where(r => r.Status == 200).ToList();
-        var (lost, oldest) = Report(kind, "SIGKILL", results, rows, killed, gateway);
+        var (lost, oldest) = Report(kind, "SIGKILL", results, rows, killed, SustainedLoad);
 
         Assert.True(ok.Count > 50, $"Too little load reached the gateway ({ok.Count} OK) for the test to mean anything.");
         var duplicates = rows.GroupBy(r => r.RequestId).Count(g => g.Count() > 1);
         Assert.Equal(0, duplicates);
 
-        // The loss is bounded by the flush window: every completed request without a row completed shortly before the kill.
-        var lostOutsideWindow = lost.Where(r => Stopwatch.GetElapsedTime(r.CompletedTimestamp, killed) > LossWindowBound).ToList();
-        Assert.True(lostOutsideWindow.Count == 0,
-            $"{lostOutsideWindow.Count} completed requests lost their spend rows although they completed more than {LossWindowBound.TotalSeconds} s before SIGKILL " +
-            $"(oldest lost: {oldest.TotalMilliseconds:0} ms before the kill). The writer is not flushing within SpendFlushInterval.");
-
+        // Whatever was lost, a new process on the same (crashed) database starts, serves and records without duplicates.
         await RestartServesAsync(config, database, key, rows.Count);
+
+        // The loss is bounded by the flush window: every completed request without a row completed shortly before the kill.
+        var lostOutsideWindow = lost.Count(r => Stopwatch.GetElapsedTime(r.CompletedTimestamp, killed) > LossWindowBound);
+        Assert.True(lostOutsideWindow == 0,
+            $"{lostOutsideWindow} of {lost.Count} completed requests without a spend row completed more than {LossWindowBound.TotalSeconds} s before SIGKILL " +
+            $"(oldest: {oldest.TotalMilliseconds:0} ms before). The spend writer is not keeping up: its backlog, not the {FlushInterval.TotalMilliseconds} ms flush window, is what a crash loses.");
     }
 
     private async Task<GatewayProcess> StartAsync(string config)
@@ -125,12 +142,12 @@ public sealed class SpendDurabilityTests(ITestOutputHelper output) : IAsyncLifet
     }
 
     /// <summary>8 clients for 3 s, then the signal while they keep sending; returns the results, the signal's timestamp and whether the process exited.</summary>
-    private static async Task<(IReadOnlyList<LoadResult> Results, long SignalTimestamp, bool Exited)> LoadThenSignalAsync(GatewayProcess gateway, string key, string signal)
+    private static async Task<(IReadOnlyList<LoadResult> Results, long SignalTimestamp, bool Exited)> LoadThenSignalAsync(GatewayProcess gateway, string key, string signal, TimeSpan loadFor)
     {
         var load = new ChatLoad();
         using var stop = new CancellationTokenSource();
         var running = load.RunAsync(gateway.Http, key, Clients, stop.Token);
-        await Task.Delay(LoadBeforeSignal, TestContext.Current.CancellationToken);
+        await Task.Delay(loadFor, TestContext.Current.CancellationToken);
         var signalled = Stopwatch.GetTimestamp();
         await gateway.SignalAsync(signal);
         var exited = await gateway.WaitForExitAsync(TimeSpan.FromSeconds(40));
@@ -142,7 +159,7 @@ public sealed class SpendDurabilityTests(ITestOutputHelper output) : IAsyncLifet
     }
 
     /// <summary>Prints the figures (the test output is the measurement) and returns the completed requests without a spend row.</summary>
-    private (List<LoadResult> Lost, TimeSpan Oldest) Report(string kind, string signal, IReadOnlyList<LoadResult> results, List<SpendRow> rows, long signalled, GatewayProcess gateway)
+    private (List<LoadResult> Lost, TimeSpan Oldest) Report(string kind, string signal, IReadOnlyList<LoadResult> results, List<SpendRow> rows, long signalled, TimeSpan loadFor)
     {
         var ids = rows.Select(r => r.RequestId).ToHashSet(StringComparer.Ordinal);
         var ok = results.Where(r => r.Status == 200).ToList();
@@ -156,9 +173,9 @@ public sealed class SpendDurabilityTests(ITestOutputHelper output) : IAsyncLifet
         var newest = ages.Count == 0 ? TimeSpan.Zero : ages.Min();
         var statuses = string.Join(" ", results.GroupBy(r => r.Status).OrderBy(g => g.Key).Select(g => $"{g.Key}={g.Count()}"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"[{kind} {signal}] requests: {statuses} (0 = transport error); OK before the signal: {okBefore} ({okBefore / LoadBeforeSignal.TotalSeconds:0} req/s); OK within {LossWindowBound.TotalSeconds} s before it: {inLast2s}"));
+            $"[{kind} {signal}] requests: {statuses} (0 = transport error); OK before the signal: {okBefore} over {loadFor.TotalSeconds:0} s ({okBefore / loadFor.TotalSeconds:0} req/s); OK within {LossWindowBound.TotalSeconds} s before it: {inLast2s}"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"[{kind} {signal}] spend rows: {rows.Count}; completed (200) without a row: {lost.Count}; rows for requests the client never saw complete: {unseen}; exit code: {gateway.ExitCode}"));
+            $"[{kind} {signal}] spend rows: {rows.Count}; completed (200) without a row: {lost.Count}; rows for requests the client never saw complete: {unseen}"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"[{kind} {signal}] lost requests completed between {oldest.TotalMilliseconds:0} ms and {newest.TotalMilliseconds:0} ms before the signal (window covered: {(oldest - newest).TotalMilliseconds:0} ms)"));
         return (lost, oldest);
