@@ -108,7 +108,7 @@ sleep 2
 sample "after" > "$OUT/after.csv" # load stopped: what the gateway keeps
 
 {
-  echo "# Gateway soak $(date -u +%Y-%m-%dT%H:%M:%SZ): ${DURATION} s, $LOADER, sampled every ${INTERVAL} s, $(nproc) cores shared"
+  echo "# Gateway soak finished $(date -u +%Y-%m-%dT%H:%M:%SZ): ${DURATION} s, $LOADER, sampled every ${INTERVAL} s, $(nproc) cores shared"
   echo
   echo "| t (s) | RSS (MB) | fds | threads | RSS |"
   echo "|---:|---:|---:|---:|:---|"
