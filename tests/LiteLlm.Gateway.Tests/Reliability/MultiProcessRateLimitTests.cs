@@ -58,7 +58,17 @@ public sealed class MultiProcessRateLimitTests(ITestOutputHelper output) : IAsyn
 
         // Start one first (it creates the schema), then the other two side by side.
         _processes.Add(await GatewayProcess.StartAsync(config));
-        _processes.AddRange(await Task.WhenAll(Enumerable.Range(1, Replicas - 1).Select(_ => GatewayProcess.StartAsync(config))));
+        var starting = Enumerable.Range(1, Replicas - 1).Select(_ => GatewayProcess.StartAsync(config)).ToList();
+        try
+        {
+            await Task.WhenAll(starting);
+        }
+        finally
+        {
+            // Whatever started is killed on teardown, even when one of its siblings failed to start.
+            _processes.AddRange(starting.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result));
+        }
+
         var key = await _processes[0].GenerateKeyAsync(Master, $$"""{"rpm_limit":{{RpmLimit}}}""");
 
         // Windows are whole minutes: start well inside one so the run does not straddle a boundary.
