@@ -49,7 +49,10 @@ root.SetAction(async (parse, cancellationToken) =>
     return 0;
 });
 
-return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+// SIGTERM/SIGINT belong to the web host (ConsoleLifetime): it stops accepting, finishes in-flight requests and drains the
+// spend queue within HostOptions.ShutdownTimeout. System.CommandLine's own handler would return from Main 2 s after the
+// signal (exit 143) and end the process mid-drain, losing spend records of completed requests.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);
 
 static int? EnvInt(string name)
     => int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : null;
