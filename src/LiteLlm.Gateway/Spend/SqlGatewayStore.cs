@@ -282,21 +282,14 @@ public sealed class SqlGatewayStore : IKeyStore, ISpendStore, IAsyncDisposable
         var keys = new Dictionary<string, double>(StringComparer.Ordinal);
         var users = new Dictionary<string, double>(StringComparer.Ordinal);
         var teams = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (var r in records)
+        var inserted = await InsertSpendAsync(connection, transaction, records, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < records.Count; i++)
         {
-            var inserted = await ExecuteAsync(connection, transaction,
-                $"INSERT INTO litellm_spend_logs ({SpendColumns}) VALUES (@request_id, @api_key, @user_id, @team_id, @model_group, @deployment, @provider, @model, @prompt_tokens, @completion_tokens, @total_tokens, @cached_tokens, @spend, @latency_ms, @cache_hit, @status, @start_time, @end_time, @endpoint) ON CONFLICT (request_id) DO NOTHING;",
-                cancellationToken,
-                ("request_id", r.RequestId), ("api_key", r.KeyId), ("user_id", r.UserId), ("team_id", r.TeamId), ("model_group", r.ModelGroup),
-                ("deployment", r.Deployment), ("provider", r.Provider), ("model", r.Model), ("prompt_tokens", r.InputTokens), ("completion_tokens", r.OutputTokens),
-                ("total_tokens", r.InputTokens + r.OutputTokens), ("cached_tokens", r.CachedTokens), ("spend", Money(r.Cost)), ("latency_ms", r.LatencyMs),
-                ("cache_hit", r.CacheHit ? 1L : 0L), ("status", r.Status), ("start_time", r.StartTime.ToUnixTimeMilliseconds()), ("end_time", r.EndTime.ToUnixTimeMilliseconds()),
-                ("endpoint", r.Endpoint)).ConfigureAwait(false);
-            if (inserted > 0 && r.Cost is { } cost && cost != 0)
+            if (inserted[i] && records[i].Cost is { } cost && cost != 0)
             {
-                Accumulate(keys, r.KeyId, (double)cost);
-                Accumulate(users, r.UserId, (double)cost);
-                Accumulate(teams, r.TeamId, (double)cost);
+                Accumulate(keys, records[i].KeyId, (double)cost);
+                Accumulate(users, records[i].UserId, (double)cost);
+                Accumulate(teams, records[i].TeamId, (double)cost);
             }
         }
 
@@ -514,6 +507,59 @@ public sealed class SqlGatewayStore : IKeyStore, ISpendStore, IAsyncDisposable
 
         return rows;
     }
+
+    /// <summary>
+    /// Inserts a batch of spend rows (a row already there, by request id, is skipped) and says which were new. Where the
+    /// provider batches (PostgreSQL) the whole batch is one round trip: a row a round trip could not keep up with load.
+    /// </summary>
+    private static async Task<bool[]> InsertSpendAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<SpendRecord> records, CancellationToken cancellationToken)
+    {
+        const string Sql = $"INSERT INTO litellm_spend_logs ({SpendColumns}) VALUES (@request_id, @api_key, @user_id, @team_id, @model_group, @deployment, @provider, @model, @prompt_tokens, @completion_tokens, @total_tokens, @cached_tokens, @spend, @latency_ms, @cache_hit, @status, @start_time, @end_time, @endpoint) ON CONFLICT (request_id) DO NOTHING;";
+        var inserted = new bool[records.Count];
+        if (!connection.CanCreateBatch)
+        {
+            for (var i = 0; i < records.Count; i++)
+            {
+                inserted[i] = await ExecuteAsync(connection, transaction, Sql, cancellationToken, SpendParameters(records[i])).ConfigureAwait(false) > 0;
+            }
+
+            return inserted;
+        }
+
+        await using var batch = connection.CreateBatch();
+        batch.Transaction = transaction;
+        foreach (var record in records)
+        {
+            var command = batch.CreateBatchCommand();
+            command.CommandText = Sql;
+            foreach (var (name, value) in SpendParameters(record))
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = "@" + name;
+                parameter.Value = value ?? DBNull.Value;
+                command.Parameters.Add(parameter);
+            }
+
+            batch.BatchCommands.Add(command);
+        }
+
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < records.Count; i++)
+        {
+            inserted[i] = batch.BatchCommands[i].RecordsAffected > 0;
+        }
+
+        return inserted;
+    }
+
+    private static (string, object?)[] SpendParameters(SpendRecord r) =>
+    [
+        ("request_id", r.RequestId), ("api_key", r.KeyId), ("user_id", r.UserId), ("team_id", r.TeamId), ("model_group", r.ModelGroup),
+        ("deployment", r.Deployment), ("provider", r.Provider), ("model", r.Model), ("prompt_tokens", r.InputTokens), ("completion_tokens", r.OutputTokens),
+        ("total_tokens", r.InputTokens + r.OutputTokens), ("cached_tokens", r.CachedTokens), ("spend", Money(r.Cost)), ("latency_ms", r.LatencyMs),
+        ("cache_hit", r.CacheHit ? 1L : 0L), ("status", r.Status), ("start_time", r.StartTime.ToUnixTimeMilliseconds()), ("end_time", r.EndTime.ToUnixTimeMilliseconds()),
+        ("endpoint", r.Endpoint),
+    ];
 
     private static async Task<int> ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken, params (string, object?)[] parameters)
     {

@@ -83,12 +83,10 @@ public sealed class SpendDurabilityTests(ITestOutputHelper output) : IAsyncLifet
     public Task Sigkill_Sqlite_UnderSustainedLoad_LosesAtMostTheFlushWindow_AndRestartRecovers() => SigkillAsync("sqlite");
 
     /// <summary>
-    /// KNOWN BUG (issue #9, fails today on a 2-core box): the PostgreSQL spend writer inserts a batch one row per round trip and
-    /// falls behind a busy gateway (about 300-900 rows/s against 1,000+ req/s), so its queue grows for as long as the load lasts
-    /// and a SIGKILL loses seconds of spend, not the 500 ms flush window. Fix proposed in docs/reliability.md (one round trip per batch).
+    /// PostgreSQL: the spend writer must keep up with a busy gateway (one round trip per batch), or its queue grows for as
+    /// long as the load lasts and a SIGKILL loses seconds of spend instead of the flush window (it did, before the fix).
     /// </summary>
     [Fact]
-    [Trait("KnownBug", "postgres-spend-writer-falls-behind")]
     public Task Sigkill_Postgres_UnderSustainedLoad_LosesAtMostTheFlushWindow_AndRestartRecovers() => SigkillAsync("postgres");
 
     private async Task SigkillAsync(string kind)
