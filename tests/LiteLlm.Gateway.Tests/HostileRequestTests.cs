@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
@@ -34,6 +35,35 @@ public sealed class HostileRequestTests
         "[{}]", "[null]", "[{\"type\":\"retrieval\"}]", "[{\"type\":\"function\"}]", "[{\"type\":\"function\",\"function\":{}}]",
         "[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"parameters\":\"x\"}}]", "[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"parameters\":[1]}}]",
     ];
+
+    [Fact]
+    public async Task OversizedHeaders_AreRefusedWith431_AndTheGatewayKeepsServing()
+    {
+        await using var host = await GatewayHost.StartAsync();
+        foreach (var (name, size) in new[] { ("Authorization", 64 * 1024), ("x-custom", 64 * 1024), ("Cookie", 40 * 1024) })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+            {
+                Content = new StringContent("""{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hi"}]}""", Encoding.UTF8, "application/json"),
+            };
+            request.Headers.TryAddWithoutValidation(name, (name == "Authorization" ? "Bearer sk-" : "v") + new string('a', size));
+            HttpStatusCode? status = null;
+            try
+            {
+                using var response = await host.Http.SendAsync(request, TestContext.Current.CancellationToken);
+                status = response.StatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                // Kestrel may close the connection instead of answering: refused either way.
+            }
+
+            Assert.True(status is null or HttpStatusCode.RequestHeaderFieldsTooLarge, $"{name}: {status}");
+        }
+
+        using var ok = await host.PostAsync("/v1/chat/completions", """{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hi"}]}""");
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+    }
 
     [Fact]
     public async Task GeneratedBadRequests_AreAll4xxWithOpenAiErrors()

@@ -73,6 +73,50 @@ public sealed class BudgetAndLimitTests : IDisposable
     }
 
     [Fact]
+    public async Task TeamBudget_BoundsEveryKeyOfTheTeamTogether()
+    {
+        await using var gateway = await GatewayHost.StartAsync(yaml: Yaml($"sqlite_path: {_db}"));
+        using (var team = await Send(gateway.Http, HttpMethod.Post, "/team/new", Master, """{"team_id":"t-budget","max_budget":0.03}"""))
+        {
+            Assert.Equal(HttpStatusCode.OK, team.StatusCode);
+        }
+
+        var keys = new[]
+        {
+            await GenerateKeyAsync(gateway.Http, Master, """{"team_id":"t-budget"}"""),
+            await GenerateKeyAsync(gateway.Http, Master, """{"team_id":"t-budget"}"""),
+        };
+
+        var spent = 0m;
+        var dearest = 0m;
+        HttpResponseMessage? refused = null;
+        for (var i = 0; i < 40 && refused is null; i++)
+        {
+            var response = await Chat(gateway.Http, keys[i % 2], "priced");
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                spent += CostOf(response);
+                dearest = Math.Max(dearest, CostOf(response));
+            }
+            else
+            {
+                refused = response;
+            }
+        }
+
+        Assert.NotNull(refused);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        var error = (await Json(refused)).GetProperty("error");
+        Assert.Equal("budget_exceeded", error.GetProperty("code").GetString());
+        Assert.Contains("t-budget", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.InRange(spent, 0.0001m, 0.03m + dearest); // the last admitted call may cost more than its estimate
+
+        // The other key of the team is refused too: the budget is the team's, not the key's.
+        Assert.Equal(HttpStatusCode.BadRequest, (await Chat(gateway.Http, keys[0], "priced")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Chat(gateway.Http, keys[1], "priced")).StatusCode);
+    }
+
+    [Fact]
     public async Task InvalidBudgetDurationOrWrongTypes_AreRefusedWith400()
     {
         await using var gateway = await GatewayHost.StartAsync(yaml: Yaml($"sqlite_path: {_db}"));
