@@ -91,8 +91,12 @@ internal static class ResponseCacheKeys
             t_writer = null;
         }
 
-        var hash = Convert.ToHexStringLower(digest);
-        return ns is null ? $"litellm:{kind}:{hash}" : $"{ns}:litellm:{kind}:{hash}";
+        // One string (not the hex, then the key): "litellm:kind:" and the digest in lower-case hex.
+        Span<char> hex = stackalloc char[2 * SHA256.HashSizeInBytes];
+        Convert.TryToHexStringLower(digest, hex, out _);
+        return ns is null
+            ? string.Concat("litellm:", kind, ":", hex)
+            : string.Concat(ns, ":litellm:", kind, ":") + hex.ToString();
     }
 
     private static void WriteOptions(Utf8JsonWriter writer, ChatOptions? options, JsonSerializerOptions json)

@@ -18,6 +18,7 @@ internal sealed partial class RouterCore
     private readonly RouterOptions _options;
     private readonly FrozenDictionary<string, DeploymentState[]> _groups;
     private readonly FrozenDictionary<string, string[]> _groupIds;
+    private readonly FrozenDictionary<string, string> _groupKeys; // any casing -> the group's own spelling
     private readonly IRouterStateStore _store;
     private readonly IRoutingStrategy _strategy;
     private readonly ResiliencePipeline _pipeline;
@@ -42,6 +43,7 @@ internal sealed partial class RouterCore
                 g => g.Select(d => new DeploymentState(d, factory, SafeResolve(factory, d))).ToArray(),
                 StringComparer.OrdinalIgnoreCase);
         _groupIds = _groups.ToFrozenDictionary(g => g.Key, g => g.Value.Select(s => s.Deployment.Id).ToArray(), StringComparer.OrdinalIgnoreCase);
+        _groupKeys = _groups.ToFrozenDictionary(g => g.Key, g => g.Key, StringComparer.OrdinalIgnoreCase);
         _strategy = ResolveStrategy(options);
         Validate();
         _pipeline = BuildPipeline();
@@ -65,7 +67,7 @@ internal sealed partial class RouterCore
             requested = aliased;
         }
 
-        return _groups.ContainsKey(requested) ? KeyOf(requested)
+        return _groupKeys.TryGetValue(requested, out var key) ? key
             : throw new UnknownModelException(requested, $"The router has no model group '{requested}'. It serves: "
                 + string.Join(", ", _groups.Keys.Concat(_options.ModelGroupAlias.Keys).Order(StringComparer.Ordinal)) + ".");
     }
@@ -240,8 +242,6 @@ internal sealed partial class RouterCore
 
     private static IReadOnlyList<string>? Lookup(IDictionary<string, IReadOnlyList<string>> map, string group)
         => map.TryGetValue(group, out var list) && list.Count > 0 ? list : null;
-
-    private string KeyOf(string group) => _groups.Keys.First(k => string.Equals(k, group, StringComparison.OrdinalIgnoreCase));
 
     private static Models.ModelInfo? SafeResolve(LiteLlmClientFactory factory, Deployment deployment)
     {
