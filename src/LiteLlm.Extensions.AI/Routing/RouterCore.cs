@@ -88,7 +88,7 @@ internal sealed partial class RouterCore
                 && NextFallback(request, e) is { } next)
             {
                 LogFallback(e, group, next);
-                request.Trace.Fallbacks.Add(next);
+                request.Trace.AddFallback(next);
                 group = next;
             }
         }
