@@ -76,28 +76,40 @@ public static class AllocProfile
         var gateway = new GatewayBenchmarks();
         var runners = names.Select(n => typeof(PipelineBenchmarks).GetMethod(n) is { } m ? BuildRunner(pipeline, m) : BuildRunner(gateway, typeof(GatewayBenchmarks).GetMethod(n)!)).ToArray();
         var results = names.Select(_ => new List<double>()).ToArray();
+        var cpu = names.Select(_ => new List<double>()).ToArray();
+        using var process = Process.GetCurrentProcess();
         for (var round = -3; round < rounds; round++)
         {
             for (var j = 0; j < runners.Length; j++)
             {
+                process.Refresh();
+                var cpuBefore = process.TotalProcessorTime;
                 var watch = Stopwatch.StartNew();
                 for (var i = 0; i < calls; i++)
                 {
                     await runners[j]();
                 }
 
+                watch.Stop();
+                process.Refresh();
                 if (round >= 0)
                 {
                     results[j].Add(watch.Elapsed.TotalMicroseconds / calls);
+                    cpu[j].Add((process.TotalProcessorTime - cpuBefore).TotalMicroseconds / calls);
                 }
             }
         }
 
+        // CPU time (all threads of the process: the benchmark, background consumers, GC) is far less sensitive than
+        // wall time to other work on the machine; both are printed.
         var baseline = results[0].Order().ElementAt(rounds / 2);
+        var cpuBaseline = cpu[0].Order().ElementAt(rounds / 2);
         for (var j = 0; j < names.Length; j++)
         {
             var sorted = results[j].Order().ToList();
-            Console.WriteLine($"{names[j],-28} median {sorted[rounds / 2],7:F1} µs  (min {sorted[0]:F1}, max {sorted[^1]:F1})  x{sorted[rounds / 2] / baseline:F2}");
+            var cpuSorted = cpu[j].Order().ToList();
+            Console.WriteLine($"{names[j],-28} wall median {sorted[rounds / 2],7:F1} µs (min {sorted[0]:F1}, max {sorted[^1]:F1}) x{sorted[rounds / 2] / baseline:F2}"
+                + $" | cpu median {cpuSorted[rounds / 2],7:F1} µs (min {cpuSorted[0]:F1}, max {cpuSorted[^1]:F1}) x{cpuSorted[rounds / 2] / cpuBaseline:F2}");
         }
 
         pipeline.Cleanup();
