@@ -107,7 +107,7 @@ internal sealed partial class RouterCore
         try
         {
             return await _pipeline.ExecuteAsync(
-                static async (ctx, s) => await s.Core.AttemptAsync(s.State, s.Call, ctx.CancellationToken).ConfigureAwait(false),
+                static (ctx, s) => new ValueTask<(T, DeploymentState)>(s.Core.AttemptAsync(s.State, s.Call, ctx.CancellationToken)),
                 context,
                 (Core: this, State: state, Call: call)).ConfigureAwait(false);
         }
@@ -117,19 +117,31 @@ internal sealed partial class RouterCore
         }
     }
 
-    private async Task<(T, DeploymentState)> AttemptAsync<T>(AttemptState state, Func<DeploymentState, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    private Task<(T, DeploymentState)> AttemptAsync<T>(AttemptState state, Func<DeploymentState, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
         state.Request.Trace.Attempts++;
-        var first = await SelectAsync(state, exclude: null, cancellationToken).ConfigureAwait(false);
+        var selecting = SelectAsync(state, exclude: null, cancellationToken);
+
+        // The usual case (selection done at once, no hedging): straight to the call, without a state machine here.
+        return selecting.IsCompletedSuccessfully && (_options.HedgeAfter is null || !state.HasAlternative)
+            ? CallAsync(selecting.Result, state, call, cancellationToken)
+            : AttemptSlowAsync(selecting, state, call, cancellationToken);
+    }
+
+    private async Task<(T, DeploymentState)> AttemptSlowAsync<T>(
+        ValueTask<DeploymentState> selecting, AttemptState state, Func<DeploymentState, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        var first = await selecting.ConfigureAwait(false);
         if (_options.HedgeAfter is not { } hedgeAfter || !state.HasAlternative)
         {
-            return (await CallAsync(first, state, call, cancellationToken).ConfigureAwait(false), first);
+            return await CallAsync(first, state, call, cancellationToken).ConfigureAwait(false);
         }
 
         return await HedgedAsync(first, hedgeAfter, state, call, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<T> CallAsync<T>(DeploymentState deployment, AttemptState state, Func<DeploymentState, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    /// <summary>One call on one deployment; returns the result with the deployment that gave it.</summary>
+    private async Task<(T, DeploymentState)> CallAsync<T>(DeploymentState deployment, AttemptState state, Func<DeploymentState, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
         deployment.Enter();
         var started = _time.GetTimestamp();
@@ -141,7 +153,7 @@ internal sealed partial class RouterCore
                 deployment.RecordLatency(_time.GetElapsedTime(started));
             }
 
-            return result;
+            return (result, deployment);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not OperationCanceledException)
         {
@@ -171,7 +183,7 @@ internal sealed partial class RouterCore
             if (await Task.WhenAny(firstTask, delay).ConfigureAwait(false) == firstTask)
             {
                 await delaySource.CancelAsync().ConfigureAwait(false);
-                return (await firstTask.ConfigureAwait(false), first);
+                return await firstTask.ConfigureAwait(false);
             }
         }
 
@@ -182,7 +194,7 @@ internal sealed partial class RouterCore
         }
         catch (LiteLlmException)
         {
-            return (await firstTask.ConfigureAwait(false), first); // nobody to hedge with
+            return await firstTask.ConfigureAwait(false); // nobody to hedge with
         }
 
         LogHedge(state.Group, first.Deployment.Id, second.Deployment.Id);
@@ -195,13 +207,13 @@ internal sealed partial class RouterCore
         {
             await (winner == firstTask ? secondSource : firstSource).CancelAsync().ConfigureAwait(false);
             DisposeWhenDone(loser);
-            return (winner.Result, winner == firstTask ? first : second);
+            return winner.Result;
         }
 
         // The first to finish failed: the other may still answer.
         try
         {
-            return (await loser.ConfigureAwait(false), loser == firstTask ? first : second);
+            return await loser.ConfigureAwait(false);
         }
         catch (LiteLlmException)
         {
@@ -210,11 +222,11 @@ internal sealed partial class RouterCore
         }
     }
 
-    private static void DisposeWhenDone<T>(Task<T> loser)
+    private static void DisposeWhenDone<T>(Task<(T Result, DeploymentState Deployment)> loser)
         => _ = loser.ContinueWith(
             static t =>
             {
-                if (t.IsCompletedSuccessfully && t.Result is IAsyncDisposable disposable)
+                if (t.IsCompletedSuccessfully && t.Result.Result is IAsyncDisposable disposable)
                 {
                     _ = disposable.DisposeAsync().AsTask();
                 }
