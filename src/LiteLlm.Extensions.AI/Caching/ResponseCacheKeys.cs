@@ -91,8 +91,12 @@ internal static class ResponseCacheKeys
             t_writer = null;
         }
 
-        var hash = Convert.ToHexStringLower(digest);
-        return ns is null ? $"litellm:{kind}:{hash}" : $"{ns}:litellm:{kind}:{hash}";
+        // One string (not the hex, then the key): "litellm:kind:" and the digest in lower-case hex.
+        Span<char> hex = stackalloc char[2 * SHA256.HashSizeInBytes];
+        Convert.TryToHexStringLower(digest, hex, out _);
+        return ns is null
+            ? string.Concat("litellm:", kind, ":", hex)
+            : string.Concat(ns, ":litellm:", kind, ":") + hex.ToString();
     }
 
     private static void WriteOptions(Utf8JsonWriter writer, ChatOptions? options, JsonSerializerOptions json)
@@ -120,26 +124,55 @@ internal static class ResponseCacheKeys
         writer.WriteStartObject();
         if (settings is { Count: > 0 })
         {
-            foreach (var (name, value) in settings.OrderBy(p => p.Key, StringComparer.Ordinal))
+            // Sorted by name (ordinal), in a rented array rather than through LINQ.
+            var count = settings.Count;
+            var sorted = ArrayPool<KeyValuePair<string, object?>>.Shared.Rent(count);
+            try
             {
-                if (IgnoredSettings.Contains(name) || name.StartsWith("litellm.", StringComparison.Ordinal))
+                ((ICollection<KeyValuePair<string, object?>>)settings).CopyTo(sorted, 0);
+                if (count > 1)
                 {
-                    continue;
+                    Array.Sort(sorted, 0, count, SettingOrder.Instance);
                 }
 
-                writer.WritePropertyName(name);
-                if (value is null)
+                for (var i = 0; i < count; i++)
                 {
-                    writer.WriteNullValue();
+                    WriteSetting(writer, sorted[i].Key, sorted[i].Value, json);
                 }
-                else
-                {
-                    JsonSerializer.Serialize(writer, value, json.GetTypeInfo(value.GetType()));
-                }
+            }
+            finally
+            {
+                sorted.AsSpan(0, count).Clear();
+                ArrayPool<KeyValuePair<string, object?>>.Shared.Return(sorted);
             }
         }
 
         writer.WriteEndObject();
+    }
+
+    private static void WriteSetting(Utf8JsonWriter writer, string name, object? value, JsonSerializerOptions json)
+    {
+        if (IgnoredSettings.Contains(name) || name.StartsWith("litellm.", StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        writer.WritePropertyName(name);
+        if (value is null)
+        {
+            writer.WriteNullValue();
+        }
+        else
+        {
+            JsonSerializer.Serialize(writer, value, json.GetTypeInfo(value.GetType()));
+        }
+    }
+
+    private sealed class SettingOrder : IComparer<KeyValuePair<string, object?>>
+    {
+        public static readonly SettingOrder Instance = new();
+
+        public int Compare(KeyValuePair<string, object?> x, KeyValuePair<string, object?> y) => string.CompareOrdinal(x.Key, y.Key);
     }
 
     private static void WriteTools(Utf8JsonWriter writer, IList<AITool>? tools)

@@ -32,6 +32,8 @@ public sealed class ResponseCachingChatClient : DelegatingChatClient
     private readonly ResponseCacheOptions _options;
     private readonly JsonSerializerOptions _json;
     private readonly string? _defaultModel;
+    private HybridCacheEntryOptions? _defaultEntry;
+    private ModelTags? _lastTags;
 
     /// <summary>Initializes a new instance of the <see cref="ResponseCachingChatClient"/> class.</summary>
     /// <param name="innerClient">The client whose answers are cached.</param>
@@ -144,10 +146,33 @@ public sealed class ResponseCachingChatClient : DelegatingChatClient
         var control = ResponseCacheControl.From(options?.AdditionalProperties);
         var model = options?.ModelId ?? _defaultModel;
         var key = ResponseCacheKeys.ForChat(messages, options, model, control.Namespace ?? _options.Namespace, _json);
-        return new CachePlan(key, control, EntryOptions(control.Ttl), [ResponseCacheKeys.ModelTag(model)]);
+        return new CachePlan(key, control, EntryOptions(control.Ttl), TagsFor(model));
+    }
+
+    /// <summary>The entry's tags; the last model's array is kept (callers only read it), so a steady model makes none.</summary>
+    private string[] TagsFor(string? model)
+    {
+        if (_lastTags is { } last && string.Equals(last.Model, model, StringComparison.Ordinal))
+        {
+            return last.Tags;
+        }
+
+        var tags = new ModelTags(model, [ResponseCacheKeys.ModelTag(model)]);
+        _lastTags = tags;
+        return tags.Tags;
     }
 
     private HybridCacheEntryOptions EntryOptions(TimeSpan? ttl)
+    {
+        if (ttl is null)
+        {
+            return _defaultEntry ??= NewEntryOptions(null);
+        }
+
+        return NewEntryOptions(ttl);
+    }
+
+    private HybridCacheEntryOptions NewEntryOptions(TimeSpan? ttl)
     {
         var expiration = ttl ?? _options.Expiration;
         var local = _options.LocalCacheExpiration is { } l && l < expiration ? l : expiration;
@@ -197,6 +222,8 @@ public sealed class ResponseCachingChatClient : DelegatingChatClient
             properties[ResponseProperties.Attempts] = 0;
         }
     }
+
+    private sealed record ModelTags(string? Model, string[] Tags);
 
     private readonly record struct CachePlan(string Key, ResponseCacheControl Control, HybridCacheEntryOptions Entry, string[] Tags);
 

@@ -87,6 +87,12 @@ public sealed class CostCalculator
     internal static EffectivePrices PricesFor(ModelInfo model, long inputTokens)
     {
         var prices = new EffectivePrices(model.InputCostPerToken, model.OutputCostPerToken, model.CacheReadInputTokenCost, model.CacheCreationInputTokenCost);
+        if (model.PriceTiers.Count == 0 && model.InputCostPerTokenAbove128K is null && model.OutputCostPerTokenAbove128K is null
+            && model.InputCostPerTokenAbove200K is null && model.OutputCostPerTokenAbove200K is null)
+        {
+            return prices; // no tiers (most models): no iterator to allocate
+        }
+
         PriceTier? best = null;
         foreach (var tier in Tiers(model))
         {

@@ -39,6 +39,11 @@ public static class TokenCounter
     private static readonly Lazy<Tokenizer> O200k = new(() => TiktokenTokenizer.CreateForEncoding("o200k_base"));
     private static readonly Lazy<Tokenizer> Cl100k = new(() => TiktokenTokenizer.CreateForEncoding("cl100k_base"));
 
+    // The four standard roles are counted once per encoding (the same counts, without tokenizing them on every call).
+    private static readonly string[] StandardRoles = [ChatRole.System.Value, ChatRole.User.Value, ChatRole.Assistant.Value, ChatRole.Tool.Value];
+    private static readonly Lazy<int[]> O200kRoles = new(() => [.. StandardRoles.Select(r => O200k.Value.CountTokens(r))]);
+    private static readonly Lazy<int[]> Cl100kRoles = new(() => [.. StandardRoles.Select(r => Cl100k.Value.CountTokens(r))]);
+
     private static readonly string[] O200kFamilies = ["gpt-4o", "chatgpt-4o", "gpt-4.1", "gpt-4.5", "gpt-5", "o1", "o3", "o4", "gpt-oss", "codex"];
 
     /// <summary>Gets the encoding used for <paramref name="model"/> (a bare or <c>provider/</c>-prefixed name; <see langword="null"/> gives <c>cl100k_base</c>).</summary>
@@ -73,11 +78,13 @@ public static class TokenCounter
     public static int CountTokens(IEnumerable<ChatMessage> messages, string? model = null, IEnumerable<AITool>? tools = null)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var tokenizer = TokenizerFor(EncodingFor(model));
+        var encoding = EncodingFor(model);
+        var tokenizer = TokenizerFor(encoding);
+        var roles = encoding == TokenEncoding.O200kBase ? O200kRoles.Value : Cl100kRoles.Value;
         var total = ReplyPriming;
         foreach (var message in messages)
         {
-            total += TokensPerMessage + Count(tokenizer, message.Role.Value);
+            total += TokensPerMessage + CountRole(tokenizer, roles, message.Role.Value);
             if (!string.IsNullOrEmpty(message.AuthorName))
             {
                 total += TokensPerName + Count(tokenizer, message.AuthorName);
@@ -121,6 +128,19 @@ public static class TokenCounter
         DataContent or UriContent or HostedFileContent => TokensPerNonTextContent,
         _ => 0,
     };
+
+    private static int CountRole(Tokenizer tokenizer, int[] standard, string role)
+    {
+        for (var i = 0; i < StandardRoles.Length; i++)
+        {
+            if (string.Equals(role, StandardRoles[i], StringComparison.Ordinal))
+            {
+                return standard[i];
+            }
+        }
+
+        return Count(tokenizer, role);
+    }
 
     private static int Count(Tokenizer tokenizer, string? text) => string.IsNullOrEmpty(text) ? 0 : tokenizer.CountTokens(text);
 }

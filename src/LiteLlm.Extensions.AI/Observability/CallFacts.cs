@@ -11,7 +11,10 @@ internal static class CallFacts
     private const string CallIdSetting = "litellm_call_id";
 
     public static string RequestId(ChatOptions? options)
-        => String(options?.AdditionalProperties, CallIdSetting) ?? Guid.NewGuid().ToString("N");
+        => CallerRequestId(options) ?? Guid.NewGuid().ToString("N");
+
+    /// <summary>The caller's own request id (<c>litellm_call_id</c>), if it set one.</summary>
+    public static string? CallerRequestId(ChatOptions? options) => String(options?.AdditionalProperties, CallIdSetting);
 
     public static string? String(AdditionalPropertiesDictionary? properties, string key) => Value(properties, key) switch
     {

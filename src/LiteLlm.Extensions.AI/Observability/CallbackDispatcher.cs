@@ -25,7 +25,9 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
     private readonly CancellationTokenSource _shutdown = new();
     private readonly Lock _gate = new();
     private readonly Task _consumer;
-    private TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Made only when someone flushes while events are pending (not once per event): completed when _pending reaches 0.
+    private TaskCompletionSource? _idle;
     private int _pending;
     private long _dropped;
 
@@ -33,7 +35,6 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
     {
         _handlers = handlers.ToArray();
         _logger = logger;
-        _idle.SetResult();
         _channel = Channel.CreateBounded<(CallbackKind, LiteLlmCallPayload)>(
             new BoundedChannelOptions(options.QueueCapacity) { FullMode = options.FullMode, SingleReader = true },
             _ => OnDropped());
@@ -53,14 +54,7 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
             return;
         }
 
-        lock (_gate)
-        {
-            if (_pending++ == 0)
-            {
-                _idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            }
-        }
-
+        Interlocked.Increment(ref _pending);
         if (!_channel.Writer.TryWrite((kind, payload)))
         {
             // Closed (shutting down), or full in DropWrite mode without the drop callback.
@@ -73,7 +67,12 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
     {
         lock (_gate)
         {
-            return _idle.Task.WaitAsync(cancellationToken);
+            if (Volatile.Read(ref _pending) == 0)
+            {
+                return Task.CompletedTask;
+            }
+
+            return (_idle ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task.WaitAsync(cancellationToken);
         }
     }
 
@@ -136,11 +135,18 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
 
     private void Done()
     {
+        if (Interlocked.Decrement(ref _pending) != 0)
+        {
+            return;
+        }
+
         lock (_gate)
         {
-            if (--_pending == 0)
+            // Re-read under the gate: an event posted since must be handled before a flush completes.
+            if (_idle is { } idle && Volatile.Read(ref _pending) == 0)
             {
-                _idle.TrySetResult();
+                _idle = null;
+                idle.TrySetResult();
             }
         }
     }

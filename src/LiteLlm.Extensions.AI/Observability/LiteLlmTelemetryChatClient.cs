@@ -20,6 +20,10 @@ public sealed partial class LiteLlmTelemetryChatClient : DelegatingChatClient
     /// <summary>The default meter name.</summary>
     public const string DefaultMeterName = "LiteLlm";
 
+    // Tag values are objects: the two booleans are boxed once, not on every call.
+    private static readonly object BoxedTrue = true;
+    private static readonly object BoxedFalse = false;
+
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
     private readonly LiteLlmMetrics _metrics;
@@ -88,7 +92,7 @@ public sealed partial class LiteLlmTelemetryChatClient : DelegatingChatClient
 
     private Call Start(ref IEnumerable<ChatMessage> messages, ChatOptions? options)
     {
-        var call = new Call(CallFacts.RequestId(options), TimeProvider.GetTimestamp());
+        var call = new Call(CallFacts.CallerRequestId(options), TimeProvider.GetTimestamp());
         if (EnableSensitiveData && _logger.IsEnabled(LogLevel.Trace))
         {
             var list = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
@@ -117,7 +121,7 @@ public sealed partial class LiteLlmTelemetryChatClient : DelegatingChatClient
         var tags = LiteLlmMetrics.Tags(modelGroup, provider);
         var requestTags = tags;
         requestTags.Add(LiteLlmMetrics.OutcomeTag, outcome);
-        requestTags.Add(LiteLlmMetrics.CacheHitTag, cacheHit);
+        requestTags.Add(LiteLlmMetrics.CacheHitTag, cacheHit ? BoxedTrue : BoxedFalse);
         if (exception is not null)
         {
             requestTags.Add(LiteLlmMetrics.ErrorTypeTag, exception.GetType().Name);
@@ -201,8 +205,15 @@ public sealed partial class LiteLlmTelemetryChatClient : DelegatingChatClient
     [LoggerMessage(EventId = 1204, Level = LogLevel.Trace, Message = "LLM call {RequestId} response: {Text}")]
     private static partial void LogResponseContent(ILogger logger, string requestId, string text);
 
-    private sealed record Call(string RequestId, long Timestamp)
+    /// <summary>One call; its id is the caller's <c>litellm_call_id</c>, else one made when a log line first needs it.</summary>
+    private sealed class Call(string? callerId, long timestamp)
     {
+        private string? _requestId = callerId;
+
+        public string RequestId => _requestId ??= Guid.NewGuid().ToString("N");
+
+        public long Timestamp { get; } = timestamp;
+
         public TimeSpan? TimeToFirstToken { get; set; }
     }
 

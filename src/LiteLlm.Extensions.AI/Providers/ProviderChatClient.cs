@@ -49,7 +49,7 @@ internal sealed class ProviderChatClient : DelegatingChatClient
                 response.AdditionalProperties[ResponseProperties.DroppedParams] = dropped;
             }
 
-            response.FinishReason = FinishReasons.Normalize(response.FinishReason, HasToolCalls(response.Messages.SelectMany(m => m.Contents)));
+            response.FinishReason = FinishReasons.Normalize(response.FinishReason, HasToolCalls(response.Messages));
             return response;
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
@@ -228,11 +228,25 @@ internal sealed class ProviderChatClient : DelegatingChatClient
         => _endpoint.Provider.Protocol == ProviderProtocol.Mock
         && name is CallSettings.MockResponse or CallSettings.MockToolCalls or CallSettings.MockLatency;
 
-    private static bool HasToolCalls(IEnumerable<AIContent> contents)
+    private static bool HasToolCalls(IList<ChatMessage> messages)
     {
-        foreach (var content in contents)
+        for (var i = 0; i < messages.Count; i++)
         {
-            if (content is FunctionCallContent)
+            if (HasToolCalls(messages[i].Contents))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool HasToolCalls(IList<AIContent> contents)
+    {
+        // Indexed: a foreach over the interface would allocate an enumerator per call.
+        for (var i = 0; i < contents.Count; i++)
+        {
+            if (contents[i] is FunctionCallContent)
             {
                 return true;
             }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using LiteLlm.Errors;
+using LiteLlm.Providers;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 
@@ -132,15 +133,21 @@ public sealed class LiteLlmRouter : IChatClient
         return (new RouterRequest(group, _countTokens(list), streaming, FallbacksOf(options)), list);
     }
 
-    private static ChatOptions OptionsFor(DeploymentState deployment, ChatOptions? options)
+    private static ChatOptions? OptionsFor(DeploymentState deployment, ChatOptions? options)
     {
+        if (deployment.Deployment.ConfigureOptions is null && deployment.ChatClient is ProviderChatClient)
+        {
+            // A provider client copies the options itself and names its own model: no second copy needed.
+            return options;
+        }
+
         var result = options?.Clone() ?? new ChatOptions();
         result.ModelId = null; // the deployment names its own model
         deployment.Deployment.ConfigureOptions?.Invoke(result);
         return result;
     }
 
-    private async Task<StartedStream> StartStreamAsync(DeploymentState deployment, IList<ChatMessage> messages, ChatOptions options, CancellationToken cancellationToken)
+    private async Task<StartedStream> StartStreamAsync(DeploymentState deployment, IList<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
         // stream_timeout bounds the time to the first update; after it the stream runs unbounded here.
         var firstUpdateTimeout = _options.StreamTimeout is { } t ? new CancellationTokenSource(t, _options.TimeProvider) : new CancellationTokenSource();

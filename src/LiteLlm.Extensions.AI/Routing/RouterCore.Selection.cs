@@ -82,9 +82,7 @@ internal sealed partial class RouterCore
             }
         }
 
-        var tier = candidates.Min(c => c.Deployment.Order ?? int.MaxValue);
-        var tierCandidates = candidates.Where(c => (c.Deployment.Order ?? int.MaxValue) == tier).ToList();
-        var pick = _strategy.Pick(new RoutingRequest(state.Group, state.Request.IsStreaming, estimate), tierCandidates);
+        var pick = _strategy.Pick(new RoutingRequest(state.Group, state.Request.IsStreaming, estimate), LowestTier(candidates));
         state.Tried.Add(pick);
         state.HasAlternative = candidates.Count > 1;
         await _store.AddUsageAsync(pick.Deployment.Id, 1, 0, now, cancellationToken).ConfigureAwait(false);
@@ -129,6 +127,35 @@ internal sealed partial class RouterCore
         LogCooldown(deployment.Deployment.Id, state.Group, cooldown.TotalSeconds, error.Kind);
         RouterMetrics.Cooldowns.Add(1, new KeyValuePair<string, object?>("model_group", state.Group), new KeyValuePair<string, object?>("deployment", deployment.Deployment.Id));
         await _store.CoolDownAsync(deployment.Deployment.Id, now + cooldown, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>The candidates of the lowest order tier (the list itself when they share one, as they usually do).</summary>
+    private static List<DeploymentState> LowestTier(List<DeploymentState> candidates)
+    {
+        var tier = int.MaxValue;
+        var mixed = false;
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            var order = candidates[i].Deployment.Order ?? int.MaxValue;
+            mixed |= i > 0 && order != tier;
+            tier = Math.Min(tier, order);
+        }
+
+        if (!mixed)
+        {
+            return candidates;
+        }
+
+        var result = new List<DeploymentState>(candidates.Count);
+        foreach (var c in candidates)
+        {
+            if ((c.Deployment.Order ?? int.MaxValue) == tier)
+            {
+                result.Add(c);
+            }
+        }
+
+        return result;
     }
 
     private static TimeSpan Earlier(TimeSpan? current, TimeSpan candidate)

@@ -18,6 +18,7 @@ internal sealed partial class RouterCore
     private readonly RouterOptions _options;
     private readonly FrozenDictionary<string, DeploymentState[]> _groups;
     private readonly FrozenDictionary<string, string[]> _groupIds;
+    private readonly FrozenDictionary<string, string> _groupKeys; // any casing -> the group's own spelling
     private readonly IRouterStateStore _store;
     private readonly IRoutingStrategy _strategy;
     private readonly ResiliencePipeline _pipeline;
@@ -42,6 +43,7 @@ internal sealed partial class RouterCore
                 g => g.Select(d => new DeploymentState(d, factory, SafeResolve(factory, d))).ToArray(),
                 StringComparer.OrdinalIgnoreCase);
         _groupIds = _groups.ToFrozenDictionary(g => g.Key, g => g.Value.Select(s => s.Deployment.Id).ToArray(), StringComparer.OrdinalIgnoreCase);
+        _groupKeys = _groups.ToFrozenDictionary(g => g.Key, g => g.Key, StringComparer.OrdinalIgnoreCase);
         _strategy = ResolveStrategy(options);
         Validate();
         _pipeline = BuildPipeline();
@@ -65,7 +67,7 @@ internal sealed partial class RouterCore
             requested = aliased;
         }
 
-        return _groups.ContainsKey(requested) ? KeyOf(requested)
+        return _groupKeys.TryGetValue(requested, out var key) ? key
             : throw new UnknownModelException(requested, $"The router has no model group '{requested}'. It serves: "
                 + string.Join(", ", _groups.Keys.Concat(_options.ModelGroupAlias.Keys).Order(StringComparer.Ordinal)) + ".");
     }
@@ -86,7 +88,7 @@ internal sealed partial class RouterCore
                 && NextFallback(request, e) is { } next)
             {
                 LogFallback(e, group, next);
-                request.Trace.Fallbacks.Add(next);
+                request.Trace.AddFallback(next);
                 group = next;
             }
         }
@@ -105,7 +107,7 @@ internal sealed partial class RouterCore
         try
         {
             return await _pipeline.ExecuteAsync(
-                static async (ctx, s) => await s.Core.AttemptAsync(s.State, s.Call, ctx.CancellationToken).ConfigureAwait(false),
+                static (ctx, s) => new ValueTask<(T, DeploymentState)>(s.Core.AttemptAsync(s.State, s.Call, ctx.CancellationToken)),
                 context,
                 (Core: this, State: state, Call: call)).ConfigureAwait(false);
         }
@@ -115,19 +117,31 @@ internal sealed partial class RouterCore
         }
     }
 
-    private async Task<(T, DeploymentState)> AttemptAsync<T>(AttemptState state, Func<DeploymentState, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    private Task<(T, DeploymentState)> AttemptAsync<T>(AttemptState state, Func<DeploymentState, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
         state.Request.Trace.Attempts++;
-        var first = await SelectAsync(state, exclude: null, cancellationToken).ConfigureAwait(false);
+        var selecting = SelectAsync(state, exclude: null, cancellationToken);
+
+        // The usual case (selection done at once, no hedging): straight to the call, without a state machine here.
+        return selecting.IsCompletedSuccessfully && (_options.HedgeAfter is null || !state.HasAlternative)
+            ? CallAsync(selecting.Result, state, call, cancellationToken)
+            : AttemptSlowAsync(selecting, state, call, cancellationToken);
+    }
+
+    private async Task<(T, DeploymentState)> AttemptSlowAsync<T>(
+        ValueTask<DeploymentState> selecting, AttemptState state, Func<DeploymentState, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        var first = await selecting.ConfigureAwait(false);
         if (_options.HedgeAfter is not { } hedgeAfter || !state.HasAlternative)
         {
-            return (await CallAsync(first, state, call, cancellationToken).ConfigureAwait(false), first);
+            return await CallAsync(first, state, call, cancellationToken).ConfigureAwait(false);
         }
 
         return await HedgedAsync(first, hedgeAfter, state, call, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<T> CallAsync<T>(DeploymentState deployment, AttemptState state, Func<DeploymentState, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    /// <summary>One call on one deployment; returns the result with the deployment that gave it.</summary>
+    private async Task<(T, DeploymentState)> CallAsync<T>(DeploymentState deployment, AttemptState state, Func<DeploymentState, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
         deployment.Enter();
         var started = _time.GetTimestamp();
@@ -139,7 +153,7 @@ internal sealed partial class RouterCore
                 deployment.RecordLatency(_time.GetElapsedTime(started));
             }
 
-            return result;
+            return (result, deployment);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not OperationCanceledException)
         {
@@ -169,7 +183,7 @@ internal sealed partial class RouterCore
             if (await Task.WhenAny(firstTask, delay).ConfigureAwait(false) == firstTask)
             {
                 await delaySource.CancelAsync().ConfigureAwait(false);
-                return (await firstTask.ConfigureAwait(false), first);
+                return await firstTask.ConfigureAwait(false);
             }
         }
 
@@ -180,7 +194,7 @@ internal sealed partial class RouterCore
         }
         catch (LiteLlmException)
         {
-            return (await firstTask.ConfigureAwait(false), first); // nobody to hedge with
+            return await firstTask.ConfigureAwait(false); // nobody to hedge with
         }
 
         LogHedge(state.Group, first.Deployment.Id, second.Deployment.Id);
@@ -193,13 +207,13 @@ internal sealed partial class RouterCore
         {
             await (winner == firstTask ? secondSource : firstSource).CancelAsync().ConfigureAwait(false);
             DisposeWhenDone(loser);
-            return (winner.Result, winner == firstTask ? first : second);
+            return winner.Result;
         }
 
         // The first to finish failed: the other may still answer.
         try
         {
-            return (await loser.ConfigureAwait(false), loser == firstTask ? first : second);
+            return await loser.ConfigureAwait(false);
         }
         catch (LiteLlmException)
         {
@@ -208,11 +222,11 @@ internal sealed partial class RouterCore
         }
     }
 
-    private static void DisposeWhenDone<T>(Task<T> loser)
+    private static void DisposeWhenDone<T>(Task<(T Result, DeploymentState Deployment)> loser)
         => _ = loser.ContinueWith(
             static t =>
             {
-                if (t.IsCompletedSuccessfully && t.Result is IAsyncDisposable disposable)
+                if (t.IsCompletedSuccessfully && t.Result.Result is IAsyncDisposable disposable)
                 {
                     _ = disposable.DisposeAsync().AsTask();
                 }
@@ -240,8 +254,6 @@ internal sealed partial class RouterCore
 
     private static IReadOnlyList<string>? Lookup(IDictionary<string, IReadOnlyList<string>> map, string group)
         => map.TryGetValue(group, out var list) && list.Count > 0 ? list : null;
-
-    private string KeyOf(string group) => _groups.Keys.First(k => string.Equals(k, group, StringComparison.OrdinalIgnoreCase));
 
     private static Models.ModelInfo? SafeResolve(LiteLlmClientFactory factory, Deployment deployment)
     {

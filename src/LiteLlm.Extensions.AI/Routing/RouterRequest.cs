@@ -20,5 +20,10 @@ internal sealed class RouterTrace
 {
     public int Attempts { get; set; }
 
-    public List<string> Fallbacks { get; } = [];
+    private List<string>? _fallbacks;
+
+    /// <summary>Gets the fallback groups tried, in order (empty, and not allocated, for almost every request).</summary>
+    public IReadOnlyList<string> Fallbacks => (IReadOnlyList<string>?)_fallbacks ?? [];
+
+    public void AddFallback(string group) => (_fallbacks ??= []).Add(group);
 }

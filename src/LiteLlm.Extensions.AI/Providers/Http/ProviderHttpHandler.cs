@@ -142,7 +142,13 @@ internal sealed class ProviderHttpHandler : DelegatingHandler
     {
         var bytes = await content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         var rename = legacyMaxTokens && bytes.AsSpan().IndexOf("\"max_completion_tokens\""u8) >= 0;
-        if ((extra is not { Count: > 0 } && !rename) || JsonNode.Parse(bytes) is not JsonObject body)
+        if (extra is not { Count: > 0 } && !rename)
+        {
+            // Nothing to change (the usual case): the content is buffered now and is sent as it is, not copied.
+            return content;
+        }
+
+        if (JsonNode.Parse(bytes) is not JsonObject body)
         {
             var unchanged = new ByteArrayContent(bytes);
             unchanged.Headers.ContentType = content.Headers.ContentType;
