@@ -14,6 +14,14 @@ internal sealed class PrometheusExporter : IDisposable
     private static readonly double[] SecondsBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
     private static readonly double[] DefaultBuckets = [1, 5, 10, 50, 100, 500, 1000, 5000, 10000, 50000, 100000];
 
+    private static readonly ConcurrentDictionary<string, string> SanitizedNames = new(StringComparer.Ordinal);
+
+    [ThreadStatic]
+    private static char[]? t_buffer;
+
+    [ThreadStatic]
+    private static string[]? t_names;
+
     private readonly MeterListener _listener = new();
     private readonly IMeterFactory _meterFactory;
     private readonly ConcurrentDictionary<Instrument, Series> _series = new();
@@ -67,16 +75,14 @@ internal sealed class PrometheusExporter : IDisposable
         return chars.Length > 0 && char.IsAsciiDigit(chars[0]) ? "_" + new string(chars) : new string(chars);
     }
 
-    private static string Escape(string value)
-        => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
-
     private static string Number(double value)
         => double.IsPositiveInfinity(value) ? "+Inf" : double.IsNegativeInfinity(value) ? "-Inf" : double.IsNaN(value) ? "NaN" : value.ToString("R", CultureInfo.InvariantCulture);
 
     private sealed class Series
     {
         private readonly Instrument _instrument;
-        private readonly ConcurrentDictionary<string, Point> _points = new(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<string, Point> _points;
+        private readonly ConcurrentDictionary<string, Point>.AlternateLookup<ReadOnlySpan<char>> _lookup;
         private readonly bool _histogram;
         private readonly bool _counter;
         private readonly double[] _buckets;
@@ -84,6 +90,8 @@ internal sealed class PrometheusExporter : IDisposable
         public Series(Instrument instrument)
         {
             _instrument = instrument;
+            _points = new(StringComparer.Ordinal);
+            _lookup = _points.GetAlternateLookup<ReadOnlySpan<char>>();
             _histogram = instrument.GetType().Name.StartsWith("Histogram", StringComparison.Ordinal);
             _counter = instrument.GetType().Name.StartsWith("Counter", StringComparison.Ordinal) || instrument.GetType().Name.StartsWith("ObservableCounter", StringComparison.Ordinal);
             var unit = instrument.Unit switch
@@ -103,8 +111,9 @@ internal sealed class PrometheusExporter : IDisposable
 
         public void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
+            // The label text is formatted into a per-thread buffer and looked up as a span: a string is made only for a new series.
             var labels = Labels(tags);
-            var point = _points.GetOrAdd(labels, _ => new Point(_buckets.Length));
+            var point = _lookup.TryGetValue(labels, out var existing) ? existing : _points.GetOrAdd(new string(labels), _ => new Point(_buckets.Length));
             lock (point)
             {
                 if (_histogram)
@@ -177,21 +186,99 @@ internal sealed class PrometheusExporter : IDisposable
 
         private static string Join(string labels, string extra) => labels.Length == 0 ? extra : labels + "," + extra;
 
-        private static string Labels(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        /// <summary>Formats <c>k1="v1",k2="v2"</c>, keys sanitized and sorted, values escaped, into this thread's buffer.</summary>
+        private static ReadOnlySpan<char> Labels(ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
             if (tags.Length == 0)
             {
-                return string.Empty;
+                return [];
             }
 
-            var pairs = new List<(string Key, string Value)>(tags.Length);
-            foreach (var tag in tags)
+            Span<int> order = stackalloc int[Math.Min(tags.Length, 32)];
+            var count = order.Length;
+            var names = t_names ??= new string[32];
+            for (var i = 0; i < count; i++)
             {
-                pairs.Add((Sanitize(tag.Key), Convert.ToString(tag.Value, CultureInfo.InvariantCulture) ?? string.Empty));
+                names[i] = SanitizedNames.GetOrAdd(tags[i].Key, static k => Sanitize(k));
+                var j = i;
+                while (j > 0 && string.CompareOrdinal(names[order[j - 1]], names[i]) > 0)
+                {
+                    order[j] = order[j - 1];
+                    j--;
+                }
+
+                order[j] = i;
             }
 
-            pairs.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
-            return string.Join(",", pairs.Select(p => p.Key + "=\"" + Escape(p.Value) + "\""));
+            var buffer = t_buffer ??= new char[256];
+            var length = 0;
+            for (var n = 0; n < count; n++)
+            {
+                var i = order[n];
+                if (n > 0)
+                {
+                    Append(ref buffer, ref length, ",");
+                }
+
+                Append(ref buffer, ref length, names[i]);
+                Append(ref buffer, ref length, "=\"");
+                switch (tags[i].Value)
+                {
+                    case string text:
+                        AppendEscaped(ref buffer, ref length, text);
+                        break;
+                    case ISpanFormattable formattable when formattable.TryFormat(Reserve(ref buffer, length, 64), out var written, default, CultureInfo.InvariantCulture):
+                        length += written;
+                        break;
+                    case var other:
+                        AppendEscaped(ref buffer, ref length, Convert.ToString(other, CultureInfo.InvariantCulture) ?? string.Empty);
+                        break;
+                }
+
+                Append(ref buffer, ref length, "\"");
+            }
+
+            t_buffer = buffer;
+            return buffer.AsSpan(0, length);
+        }
+
+        private static Span<char> Reserve(ref char[] buffer, int length, int needed)
+        {
+            if (buffer.Length - length < needed)
+            {
+                Array.Resize(ref buffer, Math.Max(buffer.Length * 2, length + needed));
+            }
+
+            return buffer.AsSpan(length);
+        }
+
+        private static void Append(ref char[] buffer, ref int length, string text)
+        {
+            text.CopyTo(Reserve(ref buffer, length, text.Length));
+            length += text.Length;
+        }
+
+        private static void AppendEscaped(ref char[] buffer, ref int length, string text)
+        {
+            foreach (var c in text)
+            {
+                var escaped = c switch
+                {
+                    '\\' => "\\\\",
+                    '"' => "\\\"",
+                    '\n' => "\\n",
+                    _ => null,
+                };
+                if (escaped is null)
+                {
+                    Reserve(ref buffer, length, 1)[0] = c;
+                    length++;
+                }
+                else
+                {
+                    Append(ref buffer, ref length, escaped);
+                }
+            }
         }
     }
 
