@@ -130,7 +130,7 @@ public sealed class LiteLlmRouter : IChatClient
         ArgumentNullException.ThrowIfNull(messages);
         var list = messages as IList<ChatMessage> ?? messages.ToList(); // enumerated once per attempt
         var group = _core.ResolveGroup(options?.ModelId);
-        return (new RouterRequest(group, _countTokens(list), streaming, FallbacksOf(options)), list);
+        return (new RouterRequest(group, _countTokens(list), streaming, FallbacksOf(options), NumRetriesOf(options)), list);
     }
 
     private static ChatOptions? OptionsFor(DeploymentState deployment, ChatOptions? options)
@@ -205,6 +205,17 @@ public sealed class LiteLlmRouter : IChatClient
 
         return false;
     }
+
+    private static int? NumRetriesOf(ChatOptions? options)
+        => options?.AdditionalProperties?.TryGetValue("num_retries", out var value) is true
+            ? value switch
+            {
+                int n => Math.Clamp(n, 0, RouterCore.MaxRetries),
+                long n => (int)Math.Clamp(n, 0, RouterCore.MaxRetries),
+                JsonElement { ValueKind: JsonValueKind.Number } json when json.TryGetInt32(out var n) => Math.Clamp(n, 0, RouterCore.MaxRetries),
+                _ => null,
+            }
+            : null;
 
     private static string[]? FallbacksOf(ChatOptions? options)
         => options?.AdditionalProperties?.TryGetValue("fallbacks", out var value) is true

@@ -14,6 +14,9 @@ namespace LiteLlm.Routing;
 /// </summary>
 internal sealed partial class RouterCore
 {
+    /// <summary>The most retries one request may ask for (<c>num_retries</c>).</summary>
+    internal const int MaxRetries = 20;
+
     private static readonly ResiliencePropertyKey<AttemptState> StateKey = new("litellm.router.attempt");
     private readonly RouterOptions _options;
     private readonly FrozenDictionary<string, DeploymentState[]> _groups;
@@ -300,37 +303,37 @@ internal sealed partial class RouterCore
         var policy = _options.RetryPolicy;
         var maxRetries = new[] { _options.NumRetries, policy.BadRequest, policy.Authentication, policy.ContentPolicy, policy.ContextWindow, policy.NotFound, policy.RateLimit ?? 0, policy.Timeout ?? 0, policy.InternalServer ?? 0 }.Max();
         var builder = new ResiliencePipelineBuilder { TimeProvider = _time };
-        if (maxRetries > 0)
+
+        // The strategy is there even with no retries configured: a request may ask for its own num_retries.
+        builder.AddRetry(new RetryStrategyOptions
         {
-            builder.AddRetry(new RetryStrategyOptions
+            MaxRetryAttempts = Math.Max(maxRetries, MaxRetries),
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = _options.RetryBaseDelay,
+            MaxDelay = _options.MaxRetryDelay,
+            ShouldHandle = args => ValueTask.FromResult(
+                args.Outcome.Exception is LiteLlmException e
+                && args.AttemptNumber < policy.RetriesFor(e, args.Context.Properties.GetValue(StateKey, null!)?.Request.NumRetries ?? _options.NumRetries)),
+            DelayGenerator = args =>
             {
-                MaxRetryAttempts = maxRetries,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = _options.RetryBaseDelay,
-                MaxDelay = _options.MaxRetryDelay,
-                ShouldHandle = args => ValueTask.FromResult(
-                    args.Outcome.Exception is LiteLlmException e && args.AttemptNumber < policy.RetriesFor(e, _options.NumRetries)),
-                DelayGenerator = args =>
-                {
-                    // Another healthy deployment: go at once. Otherwise honour Retry-After, else exponential back-off with jitter.
-                    var state = args.Context.Properties.GetValue(StateKey, null!);
-                    TimeSpan? delay = state is { HasAlternative: true } ? TimeSpan.Zero
-                        : args.Outcome.Exception switch
-                        {
-                            RateLimitException { RetryAfter: { } after } => Min(after, _options.MaxRetryDelay),
-                            ServiceUnavailableException { RetryAfter: { } after } => Min(after, _options.MaxRetryDelay),
-                            _ => null,
-                        };
-                    return ValueTask.FromResult(delay);
-                },
-                OnRetry = args =>
-                {
-                    LogRetry(args.AttemptNumber + 1, args.RetryDelay, args.Outcome.Exception?.GetType().Name);
-                    return ValueTask.CompletedTask;
-                },
-            });
-        }
+                // Another healthy deployment: go at once. Otherwise honour Retry-After, else exponential back-off with jitter.
+                var state = args.Context.Properties.GetValue(StateKey, null!);
+                TimeSpan? delay = state is { HasAlternative: true } ? TimeSpan.Zero
+                    : args.Outcome.Exception switch
+                    {
+                        RateLimitException { RetryAfter: { } after } => Min(after, _options.MaxRetryDelay),
+                        ServiceUnavailableException { RetryAfter: { } after } => Min(after, _options.MaxRetryDelay),
+                        _ => null,
+                    };
+                return ValueTask.FromResult(delay);
+            },
+            OnRetry = args =>
+            {
+                LogRetry(args.AttemptNumber + 1, args.RetryDelay, args.Outcome.Exception?.GetType().Name);
+                return ValueTask.CompletedTask;
+            },
+        });
 
         return builder.Build();
     }

@@ -1,7 +1,7 @@
 namespace LiteLlm.Routing;
 
 /// <summary>One request through the router.</summary>
-internal sealed class RouterRequest(string group, int estimatedPromptTokens, bool isStreaming, IReadOnlyList<string>? fallbacks)
+internal sealed class RouterRequest(string group, int estimatedPromptTokens, bool isStreaming, IReadOnlyList<string>? fallbacks, int? numRetries = null)
 {
     public string Group { get; } = group;
 
@@ -11,6 +11,9 @@ internal sealed class RouterRequest(string group, int estimatedPromptTokens, boo
 
     /// <summary>Gets the per-request fallback list, replacing the configured one.</summary>
     public IReadOnlyList<string>? Fallbacks { get; } = fallbacks;
+
+    /// <summary>Gets the per-request <c>num_retries</c>, replacing the router's (per-error retry policies still apply).</summary>
+    public int? NumRetries { get; } = numRetries;
 
     public RouterTrace Trace { get; } = new();
 }

@@ -111,6 +111,24 @@ public sealed class LiteLlmRouterTests
     }
 
     [Fact]
+    public async Task NumRetriesPerRequest_ReplacesTheRoutersOwn()
+    {
+        var a = new ScriptedChatClient("a") { OnCall = Fails(500) };
+        var router = new LiteLlmRouter(new RouterOptions { NumRetries = 0, RetryBaseDelay = TimeSpan.Zero, AllowedFails = 100, Deployments = [D("g", a)] });
+
+        await Assert.ThrowsAsync<InternalServerException>(() => router.GetResponseAsync("hi", cancellationToken: Ct));
+        Assert.Equal(1, a.Calls);
+
+        var options = new ChatOptions { AdditionalProperties = new() { ["num_retries"] = System.Text.Json.JsonDocument.Parse("2").RootElement } };
+        await Assert.ThrowsAsync<InternalServerException>(() => router.GetResponseAsync("hi", options, Ct));
+        Assert.Equal(4, a.Calls); // one call and two retries
+
+        var retrying = new LiteLlmRouter(new RouterOptions { NumRetries = 3, RetryBaseDelay = TimeSpan.Zero, AllowedFails = 100, Deployments = [D("g", a)] });
+        await Assert.ThrowsAsync<InternalServerException>(() => retrying.GetResponseAsync("hi", new ChatOptions { AdditionalProperties = new() { ["num_retries"] = 0 } }, Ct));
+        Assert.Equal(5, a.Calls); // asked for none: no retry
+    }
+
+    [Fact]
     public async Task OnlyDeployment_IsNeverCooledDown()
     {
         var a = new ScriptedChatClient("a") { OnCall = Fails(429) };
