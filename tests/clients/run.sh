@@ -8,7 +8,9 @@ dll="$root/src/LiteLlm.Gateway/bin/${CONFIGURATION:-Debug}/net10.0/LiteLlm.Gatew
 [ -f "$dll" ] || { echo "Build first: $dll is missing." >&2; exit 2; }
 
 if [ ! -d "$here/node_modules" ]; then
-  npm ci --prefix "$here" --no-audit --no-fund --loglevel=error
+  # Retried once: a registry hiccup should not fail the run.
+  npm ci --prefix "$here" --no-audit --no-fund --loglevel=error \
+    || { sleep 5; npm ci --prefix "$here" --no-audit --no-fund --loglevel=error; }
 fi
 
 work=$(mktemp -d)
@@ -17,8 +19,9 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 gateway=$!
 trap 'kill $gateway 2>/dev/null; wait $gateway 2>/dev/null; rm -rf "$work"' EXIT
 
-for _ in $(seq 1 100); do
+for _ in $(seq 1 150); do
   curl -fsS "http://127.0.0.1:$port/health/liveliness" > /dev/null 2>&1 && break
+  kill -0 $gateway 2>/dev/null || { echo "The gateway exited at start:" >&2; cat "$work/gateway.log" >&2; exit 1; }
   sleep 0.2
 done
 
