@@ -1,4 +1,5 @@
 using System.Globalization;
+using LiteLlm.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
@@ -11,20 +12,16 @@ namespace LiteLlm.Routing;
 /// </summary>
 /// <remarks>
 /// While Redis is unreachable the router keeps routing on this process's own state (an <see cref="InMemoryRouterStateStore"/>),
-/// with one warning; after a failure Redis is tried again every <see cref="RetryInterval"/>, and sharing resumes when it answers.
+/// with one warning; after a failure Redis is tried again every 2 s, and sharing resumes when it answers.
 /// </remarks>
 public sealed partial class RedisRouterStateStore : IRouterStateStore
 {
-    /// <summary>How long the router stays on local state after a Redis failure before it tries Redis again.</summary>
-    public static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(2);
-
     private readonly IConnectionMultiplexer _redis;
     private readonly string _prefix;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly InMemoryRouterStateStore _local = new();
-    private long _downUntil;
-    private int _down;
+    private readonly RedisBreaker _breaker;
 
     /// <summary>Initializes a new instance of the <see cref="RedisRouterStateStore"/> class.</summary>
     /// <param name="redis">The connection.</param>
@@ -37,15 +34,14 @@ public sealed partial class RedisRouterStateStore : IRouterStateStore
         _prefix = keyPrefix;
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
+        _breaker = new RedisBreaker(_time);
     }
-
-    private bool Available => Volatile.Read(ref _down) == 0 || _time.GetUtcNow().UtcTicks >= Interlocked.Read(ref _downUntil);
 
     /// <inheritdoc/>
     public async ValueTask<IReadOnlyList<DeploymentUsage>> GetAsync(IReadOnlyList<string> deploymentIds, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(deploymentIds);
-        if (Available)
+        if (_breaker.Available)
         {
             try
             {
@@ -53,7 +49,7 @@ public sealed partial class RedisRouterStateStore : IRouterStateStore
                 Succeeded();
                 return shared;
             }
-            catch (Exception e) when (IsOutage(e))
+            catch (Exception e) when (RedisBreaker.IsOutage(e))
             {
                 Failed(e);
             }
@@ -65,7 +61,7 @@ public sealed partial class RedisRouterStateStore : IRouterStateStore
     /// <inheritdoc/>
     public async ValueTask AddUsageAsync(string deploymentId, long requests, long tokens, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (Available)
+        if (_breaker.Available)
         {
             try
             {
@@ -73,7 +69,7 @@ public sealed partial class RedisRouterStateStore : IRouterStateStore
                 Succeeded();
                 return;
             }
-            catch (Exception e) when (IsOutage(e))
+            catch (Exception e) when (RedisBreaker.IsOutage(e))
             {
                 Failed(e);
             }
@@ -85,7 +81,7 @@ public sealed partial class RedisRouterStateStore : IRouterStateStore
     /// <inheritdoc/>
     public async ValueTask<long> AddFailureAsync(string deploymentId, TimeSpan window, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (Available)
+        if (_breaker.Available)
         {
             try
             {
@@ -93,7 +89,7 @@ public sealed partial class RedisRouterStateStore : IRouterStateStore
                 Succeeded();
                 return count;
             }
-            catch (Exception e) when (IsOutage(e))
+            catch (Exception e) when (RedisBreaker.IsOutage(e))
             {
                 Failed(e);
             }
@@ -105,7 +101,7 @@ public sealed partial class RedisRouterStateStore : IRouterStateStore
     /// <inheritdoc/>
     public async ValueTask CoolDownAsync(string deploymentId, DateTimeOffset until, CancellationToken cancellationToken)
     {
-        if (Available)
+        if (_breaker.Available)
         {
             try
             {
@@ -113,7 +109,7 @@ public sealed partial class RedisRouterStateStore : IRouterStateStore
                 Succeeded();
                 return;
             }
-            catch (Exception e) when (IsOutage(e))
+            catch (Exception e) when (RedisBreaker.IsOutage(e))
             {
                 Failed(e);
             }
@@ -122,12 +118,9 @@ public sealed partial class RedisRouterStateStore : IRouterStateStore
         await _local.CoolDownAsync(deploymentId, until, cancellationToken).ConfigureAwait(false);
     }
 
-    private static bool IsOutage(Exception e) => e is RedisException or TimeoutException or ObjectDisposedException;
-
     private void Failed(Exception e)
     {
-        Interlocked.Exchange(ref _downUntil, (_time.GetUtcNow() + RetryInterval).UtcTicks);
-        if (Interlocked.Exchange(ref _down, 1) == 0)
+        if (_breaker.Failed())
         {
             LogDown(_logger, e.GetType().Name);
         }
@@ -135,7 +128,7 @@ public sealed partial class RedisRouterStateStore : IRouterStateStore
 
     private void Succeeded()
     {
-        if (Volatile.Read(ref _down) == 1 && Interlocked.Exchange(ref _down, 0) == 1)
+        if (_breaker.Succeeded())
         {
             LogUp(_logger);
         }

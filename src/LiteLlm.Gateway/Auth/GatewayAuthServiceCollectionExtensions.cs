@@ -24,12 +24,18 @@ public static class GatewayAuthServiceCollectionExtensions
         services.AddHostedService(sp => new SchemaInitializer(store));
         if (options.RedisConfiguration is { } redis)
         {
-            // Short timeouts: while Redis is unreachable the gate falls back to local counters instead of waiting.
-            services.AddSingleton(sp => new RedisLink(
-                LiteLlm.Configuration.RedisConnections.Connect(redis),
-                options.RedisKeyPrefix,
-                sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ILogger<RedisLink>>()));
+            // One connection with the router when they use the same Redis; fail-fast either way (RedisConnections).
+            services.AddSingleton(sp =>
+            {
+                var runtime = sp.GetRequiredService<LiteLlmRuntime>();
+                var shared = runtime.Config.Router.RedisConfiguration == redis ? runtime.Redis : null;
+                return new RedisLink(
+                    shared ?? RedisConnections.Connect(redis),
+                    options.RedisKeyPrefix,
+                    sp.GetRequiredService<TimeProvider>(),
+                    sp.GetRequiredService<ILogger<RedisLink>>(),
+                    ownsConnection: shared is null);
+            });
         }
 
         services.AddSingleton(sp => new KeyBudgets(sp.GetRequiredService<ISpendStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<KeyBudgets>>(), sp.GetService<RedisLink>()));

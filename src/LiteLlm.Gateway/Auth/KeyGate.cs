@@ -84,10 +84,10 @@ internal sealed partial class KeyGate(IKeyStore store, GatewayAuthOptions option
         }
 
         // The key's team and user bound it too: their model lists and budgets apply on top of the key's.
-        var scopes = new List<BudgetScope>(3);
+        List<BudgetScope>? scopes = null; // most keys have no budget: nothing allocated for them
         if (key.MaxBudget is { } keyBudget)
         {
-            scopes.Add(new BudgetScope(SpendScope.Key, key.Token, keyBudget, key.BudgetDuration, key.Spend));
+            (scopes ??= new(3)).Add(new BudgetScope(SpendScope.Key, key.Token, keyBudget, key.BudgetDuration, key.Spend));
         }
 
         if (key.TeamId is { } teamId)
@@ -105,7 +105,7 @@ internal sealed partial class KeyGate(IKeyStore store, GatewayAuthOptions option
 
             if (team?.MaxBudget is { } teamBudget)
             {
-                scopes.Add(new BudgetScope(SpendScope.Team, teamId, teamBudget, team.BudgetDuration, team.Spend));
+                (scopes ??= new(3)).Add(new BudgetScope(SpendScope.Team, teamId, teamBudget, team.BudgetDuration, team.Spend));
             }
         }
 
@@ -124,14 +124,14 @@ internal sealed partial class KeyGate(IKeyStore store, GatewayAuthOptions option
 
             if (user?.MaxBudget is { } userBudget)
             {
-                scopes.Add(new BudgetScope(SpendScope.User, userId, userBudget, user.BudgetDuration, user.Spend));
+                (scopes ??= new(3)).Add(new BudgetScope(SpendScope.User, userId, userBudget, user.BudgetDuration, user.Spend));
             }
         }
 
         // Atomic reserve-then-settle: the estimate is held until the request's cost is known, so concurrent requests
         // (on any replica sharing Redis) cannot together overshoot a budget by more than one request's cost.
         Reservation? reservation = null;
-        if (scopes.Count > 0)
+        if (scopes is not null)
         {
             var estimate = options.CostEstimator?.Invoke(modelGroup, estimatedTokens) ?? 0m;
             (reservation, var refused) = await budgets.ReserveAsync(scopes, estimate, cancellationToken).ConfigureAwait(false);

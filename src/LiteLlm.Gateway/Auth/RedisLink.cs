@@ -1,19 +1,15 @@
+using LiteLlm.Configuration;
 using StackExchange.Redis;
 
 namespace LiteLlm.Gateway.Auth;
 
 /// <summary>
-/// The gateway's connection to the Redis its replicas share, with a breaker: after a failure the gate works on this
-/// process's own counters for <see cref="RetryAfter"/> before it tries Redis again, so an outage costs one failed
-/// call per interval instead of a timeout per request. Going down is logged as a warning, coming back as information.
+/// The gateway's connection to the Redis its replicas share, behind a <see cref="RedisBreaker"/>: while Redis is
+/// unreachable the gate works on this process's own counters. Going down is logged as a warning, coming back as information.
 /// </summary>
-internal sealed partial class RedisLink(IConnectionMultiplexer redis, string prefix, TimeProvider time, ILogger<RedisLink> logger)
+internal sealed partial class RedisLink(IConnectionMultiplexer redis, string prefix, TimeProvider time, ILogger<RedisLink> logger, bool ownsConnection) : IDisposable
 {
-    /// <summary>How long the gate stays on local state after a Redis failure before it tries again.</summary>
-    public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(2);
-
-    private long _downUntil;
-    private int _down;
+    private readonly RedisBreaker _breaker = new(time);
 
     public IConnectionMultiplexer Connection => redis;
 
@@ -21,15 +17,14 @@ internal sealed partial class RedisLink(IConnectionMultiplexer redis, string pre
     public string Prefix => prefix;
 
     /// <summary>Gets a value indicating whether Redis should be tried now (up, or down long enough to probe again).</summary>
-    public bool Available => Volatile.Read(ref _down) == 0 || time.GetUtcNow().UtcTicks >= Interlocked.Read(ref _downUntil);
+    public bool Available => _breaker.Available;
 
     /// <summary>Gets whether <paramref name="e"/> is Redis being unreachable (as opposed to a bug).</summary>
-    public static bool IsOutage(Exception e) => e is RedisException or TimeoutException or ObjectDisposedException;
+    public static bool IsOutage(Exception e) => RedisBreaker.IsOutage(e);
 
     public void Failed(Exception e, string what)
     {
-        Interlocked.Exchange(ref _downUntil, (time.GetUtcNow() + RetryAfter).UtcTicks);
-        if (Interlocked.Exchange(ref _down, 1) == 0)
+        if (_breaker.Failed())
         {
             LogDown(logger, what, e.GetType().Name);
         }
@@ -37,9 +32,17 @@ internal sealed partial class RedisLink(IConnectionMultiplexer redis, string pre
 
     public void Succeeded()
     {
-        if (Volatile.Read(ref _down) == 1 && Interlocked.Exchange(ref _down, 0) == 1)
+        if (_breaker.Succeeded())
         {
             LogUp(logger);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (ownsConnection)
+        {
+            redis.Dispose();
         }
     }
 

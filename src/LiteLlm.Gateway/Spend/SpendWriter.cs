@@ -23,12 +23,6 @@ internal sealed partial class SpendWriter(ISpendStore store, GatewayAuthOptions 
     private Task? _loop;
     private long _dropped;
 
-    /// <summary>Gets how many records were dropped because the queue was full.</summary>
-    public long Dropped => Interlocked.Read(ref _dropped);
-
-    /// <summary>Gets how many records wait to be written (queued, not counting the batch in hand).</summary>
-    public int Pending => _queue.Reader.Count;
-
     public void Record(SpendRecord record)
     {
         if (!_queue.Writer.TryWrite(record) && Interlocked.Increment(ref _dropped) % 1000 == 1)

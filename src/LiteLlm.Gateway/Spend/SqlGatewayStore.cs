@@ -532,14 +532,7 @@ public sealed class SqlGatewayStore : IKeyStore, ISpendStore, IAsyncDisposable
         {
             var command = batch.CreateBatchCommand();
             command.CommandText = Sql;
-            foreach (var (name, value) in SpendParameters(record))
-            {
-                var parameter = command.CreateParameter();
-                parameter.ParameterName = "@" + name;
-                parameter.Value = value ?? DBNull.Value;
-                command.Parameters.Add(parameter);
-            }
-
+            Bind(command.Parameters, command.CreateParameter, SpendParameters(record));
             batch.BatchCommands.Add(command);
         }
 
@@ -580,15 +573,19 @@ public sealed class SqlGatewayStore : IKeyStore, ISpendStore, IAsyncDisposable
         var command = connection.CreateCommand();
         command.CommandText = sql;
         command.Transaction = transaction;
+        Bind(command.Parameters, command.CreateParameter, parameters);
+        return command;
+    }
+
+    private static void Bind(DbParameterCollection target, Func<DbParameter> create, IReadOnlyList<(string Name, object? Value)> parameters)
+    {
         foreach (var (name, value) in parameters)
         {
-            var parameter = command.CreateParameter();
+            var parameter = create();
             parameter.ParameterName = "@" + name;
             parameter.Value = value ?? DBNull.Value;
-            command.Parameters.Add(parameter);
+            target.Add(parameter);
         }
-
-        return command;
     }
 #pragma warning restore CA2100
 
