@@ -12,6 +12,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using OpenAI;
 
 namespace LiteLlm.Gateway.Tests;
@@ -75,7 +77,15 @@ public sealed class GatewayHost : IAsyncDisposable
         configure?.Invoke(options);
         var config = LiteLlmConfigLoader.ParseYaml(yaml);
         Assert.Empty(config.Errors);
-        var app = GatewayApp.Create(options, b => services?.Invoke(b.Services), config);
+        var app = GatewayApp.Create(
+            options,
+            b =>
+            {
+                // The console carries only warnings and errors, so a failed test's report stays readable; capturing providers see everything.
+                b.Logging.AddFilter<ConsoleLoggerProvider>(null, LogLevel.Warning);
+                services?.Invoke(b.Services);
+            },
+            config);
         await app.StartAsync(TestContext.Current.CancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new GatewayHost(app, new Uri(address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal)));
