@@ -20,18 +20,10 @@ internal sealed class ProviderHttpHandler : DelegatingHandler
     private static readonly JsonSerializerOptions WireJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private readonly ProviderEndpoint _endpoint;
 
-    // MEAI.OpenAI writes max_completion_tokens, which OpenAI itself requires for its reasoning models
-    // but which OpenAI-compatible servers (Mistral, Together, vLLM, LM Studio, …) do not all know:
-    // everywhere but api.openai.com and Azure it goes out as the universally accepted max_tokens.
-    private readonly bool _useLegacyMaxTokens;
-
     public ProviderHttpHandler(ProviderEndpoint endpoint, HttpMessageHandler inner)
         : base(inner)
     {
         _endpoint = endpoint;
-        _useLegacyMaxTokens = endpoint.Provider.Protocol == ProviderProtocol.OpenAI
-            && !(endpoint.Provider.Name == "openai" && endpoint.Provider.DefaultApiBase is { } official
-                 && endpoint.ApiBase.AbsoluteUri.StartsWith(official, StringComparison.OrdinalIgnoreCase));
     }
 
     private string ProviderName => _endpoint.Provider.Name;
@@ -44,9 +36,9 @@ internal sealed class ProviderHttpHandler : DelegatingHandler
         PrepareHeaders(request, call);
 
         // A signed request (Bedrock SigV4) already carries its pass-through fields: its signature covers the body.
-        if (request.Content is not null && !SignsItsRequests && (call?.ExtraBody is { Count: > 0 } || _useLegacyMaxTokens))
+        if (request.Content is not null && !SignsItsRequests && call?.ExtraBody is { Count: > 0 } extra)
         {
-            request.Content = await RewriteBodyAsync(request.Content, call?.ExtraBody, _useLegacyMaxTokens, cancellationToken).ConfigureAwait(false);
+            request.Content = await RewriteBodyAsync(request.Content, extra, cancellationToken).ConfigureAwait(false);
         }
 
         HttpResponseMessage response;
@@ -138,16 +130,9 @@ internal sealed class ProviderHttpHandler : DelegatingHandler
         }
     }
 
-    private static async Task<HttpContent> RewriteBodyAsync(HttpContent content, JsonObject? extra, bool legacyMaxTokens, CancellationToken cancellationToken)
+    private static async Task<HttpContent> RewriteBodyAsync(HttpContent content, JsonObject extra, CancellationToken cancellationToken)
     {
         var bytes = await content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-        var rename = legacyMaxTokens && bytes.AsSpan().IndexOf("\"max_completion_tokens\""u8) >= 0;
-        if (extra is not { Count: > 0 } && !rename)
-        {
-            // Nothing to change (the usual case): the content is buffered now and is sent as it is, not copied.
-            return content;
-        }
-
         if (JsonNode.Parse(bytes) is not JsonObject body)
         {
             var unchanged = new ByteArrayContent(bytes);
@@ -155,15 +140,7 @@ internal sealed class ProviderHttpHandler : DelegatingHandler
             return unchanged;
         }
 
-        if (rename && body.Remove("max_completion_tokens", out var maxTokens))
-        {
-            body["max_tokens"] = maxTokens;
-        }
-
-        if (extra is not null)
-        {
-            Merge(body, extra);
-        }
+        Merge(body, extra);
         var merged = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, WireJson));
         merged.Headers.ContentType = content.Headers.ContentType ?? new MediaTypeHeaderValue("application/json");
         return merged;

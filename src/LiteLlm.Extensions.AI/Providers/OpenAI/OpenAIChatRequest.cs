@@ -1,0 +1,530 @@
+using System.Buffers;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+
+namespace LiteLlm.Providers.OpenAI;
+
+/// <summary>Writes an OpenAI Chat Completions request body from MEAI messages and options.</summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item><see cref="ChatOptions.Instructions"/> becomes a leading system message.</item>
+/// <item>A user or system message of one text is sent as a string, anything else as content parts (text, images as
+/// <c>image_url</c>, audio as <c>input_audio</c>, other files as <c>file</c>); an assistant message's text is one string
+/// next to its <c>tool_calls</c>; each function result is its own <c>tool</c> message.</item>
+/// <item>A tool's parameter schema is sent as an object schema with <c>type</c>, <c>required</c>, <c>properties</c> and
+/// <c>additionalProperties</c> always present (as Microsoft.Extensions.AI.OpenAI sends it), plus its other keywords.</item>
+/// <item>The token limit is <c>max_completion_tokens</c> for OpenAI itself and Azure, <c>max_tokens</c> everywhere else.</item>
+/// <item>Provider-specific fields (<c>reasoning_effort</c>, <c>user</c>, <c>logprobs</c>, …) are not written here: they travel
+/// as the call's extra body, merged by <see cref="Http.ProviderHttpHandler"/>.</item>
+/// </list>
+/// </remarks>
+internal static class OpenAIChatRequest
+{
+    // The body is JSON sent to an API, never embedded in HTML: keep base64 '+' and non-ASCII text unescaped.
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
+    /// <summary>Builds the request body.</summary>
+    public static byte[] Build(string model, IEnumerable<ChatMessage> messages, ChatOptions? options, bool stream, bool legacyMaxTokens)
+    {
+        // One buffer and writer per thread, reset for each body: only the finished bytes are allocated.
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(4096);
+        var w = t_writer ??= new Utf8JsonWriter(buffer, WriterOptions);
+        buffer.ResetWrittenCount();
+        w.Reset(buffer);
+        try
+        {
+            Write(w, model, messages, options, stream, legacyMaxTokens);
+            w.Flush();
+            return buffer.WrittenSpan.ToArray();
+        }
+        finally
+        {
+            if (buffer.Capacity > 1 << 20)
+            {
+                // A huge prompt does not pin its buffer to the thread.
+                t_buffer = null;
+                t_writer = null;
+            }
+        }
+    }
+
+    private static void Write(Utf8JsonWriter w, string model, IEnumerable<ChatMessage> messages, ChatOptions? options, bool stream, bool legacyMaxTokens)
+    {
+        w.WriteStartObject();
+        w.WriteString("model", model);
+        w.WritePropertyName("messages");
+        w.WriteStartArray();
+        if (options?.Instructions is { Length: > 0 } instructions)
+        {
+            w.WriteStartObject();
+            w.WriteString("role", "system");
+            w.WriteString("content", instructions);
+            w.WriteEndObject();
+        }
+
+        if (messages is IList<ChatMessage> list)
+        {
+            for (var i = 0; i < list.Count; i++)
+            {
+                WriteMessage(w, list[i]);
+            }
+        }
+        else
+        {
+            foreach (var message in messages)
+            {
+                WriteMessage(w, message);
+            }
+        }
+
+        w.WriteEndArray();
+        if (stream)
+        {
+            w.WriteBoolean("stream", true);
+            w.WriteStartObject("stream_options");
+            w.WriteBoolean("include_usage", true);
+            w.WriteEndObject();
+        }
+
+        if (options is not null)
+        {
+            WriteOptions(w, options, legacyMaxTokens);
+        }
+
+        w.WriteEndObject();
+    }
+
+    private static void WriteOptions(Utf8JsonWriter w, ChatOptions options, bool legacyMaxTokens)
+    {
+        if (options.MaxOutputTokens is { } maxTokens)
+        {
+            w.WriteNumber(legacyMaxTokens ? "max_tokens" : "max_completion_tokens", maxTokens);
+        }
+
+        if (options.Temperature is { } temperature)
+        {
+            w.WriteNumber("temperature", temperature);
+        }
+
+        if (options.TopP is { } topP)
+        {
+            w.WriteNumber("top_p", topP);
+        }
+
+        if (options.TopK is { } topK)
+        {
+            // Only reaches the wire for a provider that declares top_k (vLLM and similar servers).
+            w.WriteNumber("top_k", topK);
+        }
+
+        if (options.FrequencyPenalty is { } frequencyPenalty)
+        {
+            w.WriteNumber("frequency_penalty", frequencyPenalty);
+        }
+
+        if (options.PresencePenalty is { } presencePenalty)
+        {
+            w.WriteNumber("presence_penalty", presencePenalty);
+        }
+
+        if (options.Seed is { } seed)
+        {
+            w.WriteNumber("seed", seed);
+        }
+
+        if (options.StopSequences is { Count: > 0 } stops)
+        {
+            w.WriteStartArray("stop");
+            for (var i = 0; i < stops.Count; i++)
+            {
+                w.WriteStringValue(stops[i]);
+            }
+
+            w.WriteEndArray();
+        }
+
+        if (options.Reasoning?.Effort is { } effort && effort != ReasoningEffort.None)
+        {
+            w.WriteString("reasoning_effort", effort switch
+            {
+                ReasoningEffort.Low => "low",
+                ReasoningEffort.Medium => "medium",
+                _ => "high",
+            });
+        }
+
+        WriteResponseFormat(w, options.ResponseFormat);
+        WriteTools(w, options);
+    }
+
+    private static void WriteResponseFormat(Utf8JsonWriter w, ChatResponseFormat? format)
+    {
+        switch (format)
+        {
+            case ChatResponseFormatText:
+                w.WriteStartObject("response_format");
+                w.WriteString("type", "text");
+                w.WriteEndObject();
+                break;
+            case ChatResponseFormatJson { Schema: { ValueKind: JsonValueKind.Object } schema } json:
+                w.WriteStartObject("response_format");
+                w.WriteString("type", "json_schema");
+                w.WriteStartObject("json_schema");
+                w.WriteString("name", json.SchemaName ?? "json_schema");
+                if (json.SchemaDescription is { } description)
+                {
+                    w.WriteString("description", description);
+                }
+
+                w.WritePropertyName("schema");
+                schema.WriteTo(w);
+                w.WriteEndObject();
+                w.WriteEndObject();
+                break;
+            case ChatResponseFormatJson:
+                w.WriteStartObject("response_format");
+                w.WriteString("type", "json_object");
+                w.WriteEndObject();
+                break;
+        }
+    }
+
+    private static void WriteTools(Utf8JsonWriter w, ChatOptions options)
+    {
+        if (options.Tools is not { Count: > 0 } tools)
+        {
+            return;
+        }
+
+        var any = false;
+        for (var i = 0; i < tools.Count; i++)
+        {
+            if (tools[i] is not AIFunctionDeclaration function)
+            {
+                continue;
+            }
+
+            if (!any)
+            {
+                w.WriteStartArray("tools");
+                any = true;
+            }
+
+            w.WriteStartObject();
+            w.WriteString("type", "function");
+            w.WriteStartObject("function");
+            w.WriteString("name", function.Name);
+            if (!string.IsNullOrEmpty(function.Description))
+            {
+                w.WriteString("description", function.Description);
+            }
+
+            w.WritePropertyName("parameters");
+            WriteParameters(w, function.JsonSchema);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+
+        if (!any)
+        {
+            return;
+        }
+
+        w.WriteEndArray();
+        switch (options.ToolMode)
+        {
+            case NoneChatToolMode:
+                w.WriteString("tool_choice", "none");
+                break;
+            case RequiredChatToolMode { RequiredFunctionName: { } name }:
+                w.WriteStartObject("tool_choice");
+                w.WriteString("type", "function");
+                w.WriteStartObject("function");
+                w.WriteString("name", name);
+                w.WriteEndObject();
+                w.WriteEndObject();
+                break;
+            case RequiredChatToolMode:
+                w.WriteString("tool_choice", "required");
+                break;
+            case AutoChatToolMode:
+                w.WriteString("tool_choice", "auto");
+                break;
+        }
+
+        if (options.AllowMultipleToolCalls is { } parallel)
+        {
+            w.WriteBoolean("parallel_tool_calls", parallel);
+        }
+    }
+
+    /// <summary>An object schema with <c>type</c>, <c>required</c>, <c>properties</c> and <c>additionalProperties</c> always present.</summary>
+    private static void WriteParameters(Utf8JsonWriter w, JsonElement schema)
+    {
+        w.WriteStartObject();
+        w.WriteString("type", "object");
+        w.WritePropertyName("required");
+        if (schema.ValueKind == JsonValueKind.Object && schema.TryGetProperty("required", out var required) && required.ValueKind == JsonValueKind.Array)
+        {
+            required.WriteTo(w);
+        }
+        else
+        {
+            w.WriteStartArray();
+            w.WriteEndArray();
+        }
+
+        w.WritePropertyName("properties");
+        if (schema.ValueKind == JsonValueKind.Object && schema.TryGetProperty("properties", out var properties) && properties.ValueKind == JsonValueKind.Object)
+        {
+            properties.WriteTo(w);
+        }
+        else
+        {
+            w.WriteStartObject();
+            w.WriteEndObject();
+        }
+
+        w.WriteBoolean("additionalProperties",
+            schema.ValueKind == JsonValueKind.Object && schema.TryGetProperty("additionalProperties", out var additional) && additional.ValueKind == JsonValueKind.True);
+        if (schema.ValueKind == JsonValueKind.Object)
+        {
+            // The schema's other keywords ($defs for $ref, description, …) go along.
+            foreach (var property in schema.EnumerateObject())
+            {
+                if (property.NameEquals("type") || property.NameEquals("required") || property.NameEquals("properties")
+                    || property.NameEquals("additionalProperties") || property.NameEquals("$schema"))
+                {
+                    continue;
+                }
+
+                property.WriteTo(w);
+            }
+        }
+
+        w.WriteEndObject();
+    }
+
+    private static void WriteMessage(Utf8JsonWriter w, ChatMessage message)
+    {
+        var contents = message.Contents;
+        if (message.Role == ChatRole.Tool)
+        {
+            for (var i = 0; i < contents.Count; i++)
+            {
+                if (contents[i] is FunctionResultContent result)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("role", "tool");
+                    w.WriteString("tool_call_id", result.CallId);
+                    w.WriteString("content", ToolJson.ResultText(result));
+                    w.WriteEndObject();
+                }
+            }
+
+            return;
+        }
+
+        if (message.Role == ChatRole.Assistant)
+        {
+            WriteAssistant(w, message);
+            return;
+        }
+
+        w.WriteStartObject();
+        w.WriteString("role", message.Role.Value);
+        if (message.AuthorName is { Length: > 0 } name)
+        {
+            w.WriteString("name", name);
+        }
+
+        if (contents.Count == 1 && contents[0] is TextContent only)
+        {
+            w.WriteString("content", only.Text);
+        }
+        else if (AllText(contents) && (message.Role == ChatRole.System || contents.Count == 0))
+        {
+            w.WriteString("content", message.Text);
+        }
+        else
+        {
+            w.WriteStartArray("content");
+            for (var i = 0; i < contents.Count; i++)
+            {
+                WritePart(w, contents[i]);
+            }
+
+            w.WriteEndArray();
+        }
+
+        w.WriteEndObject();
+
+        // Function results carried by a non-tool message still answer their calls.
+        for (var i = 0; i < contents.Count; i++)
+        {
+            if (contents[i] is FunctionResultContent result)
+            {
+                w.WriteStartObject();
+                w.WriteString("role", "tool");
+                w.WriteString("tool_call_id", result.CallId);
+                w.WriteString("content", ToolJson.ResultText(result));
+                w.WriteEndObject();
+            }
+        }
+    }
+
+    private static void WriteAssistant(Utf8JsonWriter w, ChatMessage message)
+    {
+        var contents = message.Contents;
+        w.WriteStartObject();
+        w.WriteString("role", "assistant");
+        if (message.AuthorName is { Length: > 0 } name)
+        {
+            w.WriteString("name", name);
+        }
+
+        var text = message.Text;
+        if (text.Length == 0 && HasCalls(contents))
+        {
+            w.WriteNull("content"); // a turn that only calls tools has no content (the canonical form)
+        }
+        else
+        {
+            w.WriteString("content", text);
+        }
+
+        var calls = false;
+        for (var i = 0; i < contents.Count; i++)
+        {
+            if (contents[i] is not FunctionCallContent call)
+            {
+                continue;
+            }
+
+            if (!calls)
+            {
+                w.WriteStartArray("tool_calls");
+                calls = true;
+            }
+
+            w.WriteStartObject();
+            w.WriteString("id", call.CallId);
+            w.WriteString("type", "function");
+            w.WriteStartObject("function");
+            w.WriteString("name", call.Name);
+            WriteArguments(w, call.Arguments);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+
+        if (calls)
+        {
+            w.WriteEndArray();
+        }
+
+        w.WriteEndObject();
+    }
+
+    /// <summary>Arguments as compact JSON text (the serializer's own options would indent them).</summary>
+    private static void WriteArguments(Utf8JsonWriter w, IDictionary<string, object?>? arguments)
+    {
+        if (arguments is null)
+        {
+            w.WriteString("arguments", "{}"u8);
+            return;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var inner = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            JsonSerializer.Serialize(inner, arguments, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(IDictionary<string, object?>)));
+        }
+
+        w.WriteString("arguments", buffer.WrittenSpan);
+    }
+
+    private static void WritePart(Utf8JsonWriter w, AIContent content)
+    {
+        switch (content)
+        {
+            case TextContent text:
+                w.WriteStartObject();
+                w.WriteString("type", "text");
+                w.WriteString("text", text.Text);
+                w.WriteEndObject();
+                break;
+            case DataContent data when data.HasTopLevelMediaType("image"):
+                WriteImage(w, data.Uri, data);
+                break;
+            case UriContent uri when uri.HasTopLevelMediaType("image"):
+                WriteImage(w, uri.Uri.ToString(), uri);
+                break;
+            case DataContent data when data.HasTopLevelMediaType("audio"):
+                w.WriteStartObject();
+                w.WriteString("type", "input_audio");
+                w.WriteStartObject("input_audio");
+                w.WriteString("data", data.Base64Data.Span);
+                w.WriteString("format", data.MediaType.Contains("mp3", StringComparison.OrdinalIgnoreCase) || data.MediaType.Contains("mpeg", StringComparison.OrdinalIgnoreCase) ? "mp3" : "wav");
+                w.WriteEndObject();
+                w.WriteEndObject();
+                break;
+            case DataContent file:
+                w.WriteStartObject();
+                w.WriteString("type", "file");
+                w.WriteStartObject("file");
+                w.WriteString("file_data", file.Uri);
+                w.WriteString("filename", file.Name ?? (file.MediaType == "application/pdf" ? "file.pdf" : "file"));
+                w.WriteEndObject();
+                w.WriteEndObject();
+                break;
+        }
+    }
+
+    private static void WriteImage(Utf8JsonWriter w, string url, AIContent content)
+    {
+        w.WriteStartObject();
+        w.WriteString("type", "image_url");
+        w.WriteStartObject("image_url");
+        w.WriteString("url", url);
+        if (content.AdditionalProperties?.TryGetValue("detail", out var detail) == true && detail?.ToString() is { Length: > 0 } level)
+        {
+            w.WriteString("detail", level);
+        }
+
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private static bool HasCalls(IList<AIContent> contents)
+    {
+        for (var i = 0; i < contents.Count; i++)
+        {
+            if (contents[i] is FunctionCallContent)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool AllText(IList<AIContent> contents)
+    {
+        for (var i = 0; i < contents.Count; i++)
+        {
+            if (contents[i] is not TextContent)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
