@@ -46,14 +46,16 @@ public sealed class CallbacksChatClient : DelegatingChatClient, IAsyncDisposable
     }
 
     /// <inheritdoc />
-    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        if (!_dispatcher.HasHandlers)
-        {
-            return await base.GetResponseAsync(messages, options, cancellationToken);
-        }
 
+        // No handlers (a gateway without callbacks): the inner call's own task, without a state machine here.
+        return _dispatcher.HasHandlers ? ReportedAsync(messages, options, cancellationToken) : base.GetResponseAsync(messages, options, cancellationToken);
+    }
+
+    private async Task<ChatResponse> ReportedAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
         var call = Start(messages, options, streaming: false);
         try
         {
