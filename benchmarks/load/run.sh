@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Gateway load bench: the same mock upstream measured directly and through the gateway, in one run.
+# Gateway load bench: the same mock upstream measured directly, through our gateway, through a plain reverse proxy
+# (nginx) and through a peer gateway (Portkey's open-source gateway on Node), in one run.
 #   bash benchmarks/load/run.sh [--duration 10]
 # Prints one summary table and writes raw results to benchmarks/load/results/<timestamp>/.
-# Needs Debian's wrk and hey (installed when missing). Only loopback addresses are used.
+# Needs Debian's wrk and hey (installed when missing); nginx and the peer (benchmarks/load/peer, npm) are installed when
+# possible and their columns left out when not. Only loopback addresses are used.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=10
@@ -15,10 +17,14 @@ if ! command -v wrk >/dev/null || ! command -v hey >/dev/null; then
   apt-get update -qq >/dev/null && apt-get install -y -qq wrk hey >/dev/null
 fi
 
+command -v nginx >/dev/null || { apt-get install -y -qq nginx-light >/dev/null 2>&1 || apt-get install -y -qq nginx >/dev/null 2>&1 || true; }
+PEER=benchmarks/load/peer/node_modules/@portkey-ai/gateway/build/start-server.js
+[ -f "$PEER" ] || { command -v npm >/dev/null && (cd benchmarks/load/peer && npm ci --no-audit --no-fund --ignore-scripts >/dev/null 2>&1) || true; }
+
 dotnet build src/LiteLlm.Gateway -c Release -v q -nologo >/dev/null
 dotnet build tests/LiteLlm.MockUpstream -c Release -v q -nologo >/dev/null
 
-MOCK=9100; SLOW=9101; GW=4100
+MOCK=9100; SLOW=9101; GW=4100; NGX=4101; PK=4102
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
@@ -34,58 +40,127 @@ model_list:
 YAML
 dotnet src/LiteLlm.Gateway/bin/Release/net10.0/LiteLlm.Gateway.dll --config "$OUT/config.yaml" --port $GW > "$OUT/gateway.log" 2>&1 & GWPID=$!; pids+=($GWPID)
 
+# The plain reverse proxy: nginx with keep-alive to the mock, no access log, unbuffered (for streams).
+NGXPID=""
+if command -v nginx >/dev/null; then
+  mkdir -p "$OUT/nginx"
+  cat > "$OUT/nginx/nginx.conf" <<NGINX
+worker_processes auto;
+daemon off;
+pid $PWD/$OUT/nginx/nginx.pid;
+error_log $PWD/$OUT/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $PWD/$OUT/nginx;
+  proxy_temp_path $PWD/$OUT/nginx;
+  upstream mock { server 127.0.0.1:$MOCK; keepalive 128; }
+  server {
+    listen 127.0.0.1:$NGX;
+    location / { proxy_pass http://mock; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_buffering off; }
+  }
+}
+NGINX
+  nginx -c "$PWD/$OUT/nginx/nginx.conf" > "$OUT/nginx/stdout.log" 2>&1 & NGXPID=$!; pids+=($NGXPID)
+fi
+
+# The peer gateway: Portkey's gateway, told per request to use the OpenAI format against the mock.
+PKPID=""
+PKHEADERS="x-portkey-provider: openai|x-portkey-custom-host: http://127.0.0.1:$MOCK/v1|Authorization: Bearer bench-key"
+if [ -f "$PEER" ] && command -v node >/dev/null; then
+  NODE_ENV=production node "$PEER" --port=$PK --headless > "$OUT/peer.log" 2>&1 & PKPID=$!; pids+=($PKPID)
+fi
+
 for port in $MOCK $SLOW $GW; do
   for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/health/liveliness" 2>/dev/null && break; curl -s -o /dev/null "http://127.0.0.1:$port/health" 2>/dev/null && break; sleep 0.1; done
 done
 
 direct="http://127.0.0.1:$MOCK/v1/chat/completions"
 gateway="http://127.0.0.1:$GW/v1/chat/completions"
+proxy="http://127.0.0.1:$NGX/v1/chat/completions"
+peer="http://127.0.0.1:$PK/v1/chat/completions"
 body='{"model":"bench","messages":[{"role":"user","content":"Say hello."}]}'
 
-# Warm-up (JIT, connection pools).
-wrk -t1 -c8 -d3s -s benchmarks/load/chat.lua "$direct" > /dev/null
-wrk -t1 -c8 -d3s -s benchmarks/load/chat.lua "$gateway" > /dev/null
+# Targets measured: name, URL, extra headers ("Name: value|…"), pid for peak RSS.
+names=(direct gateway); urls=("$direct" "$gateway"); hdrs=("" ""); rsspids=("" "$GWPID")
+if [ -n "$NGXPID" ] && curl -s -o /dev/null --retry 20 --retry-delay 0 --retry-connrefused -m 2 "http://127.0.0.1:$NGX/health" 2>/dev/null; then
+  names+=(nginx); urls+=("$proxy"); hdrs+=(""); rsspids+=("$NGXPID")
+fi
+if [ -n "$PKPID" ]; then
+  for _ in $(seq 1 100); do curl -s -o /dev/null -m 1 "http://127.0.0.1:$PK/" && break; sleep 0.1; done
+  names+=(peer); urls+=("$peer"); hdrs+=("$PKHEADERS"); rsspids+=("$PKPID")
+fi
 
-run_wrk() { # name conns url
-  wrk -t"$([ "$2" -gt 1 ] && echo 2 || echo 1)" -c"$2" -d"${DURATION}s" --latency -s benchmarks/load/chat.lua "$3" > "$OUT/$1.txt"
+run_wrk() { # name conns url headers
+  BENCH_HEADERS="$4" wrk -t"$([ "$2" -gt 1 ] && echo 2 || echo 1)" -c"$2" -d"${DURATION}s" --latency -s benchmarks/load/chat.lua "$3" > "$OUT/$1.txt"
 }
 pct() { awk -v p="$2" '$1==p {print $2}' "$OUT/$1.txt"; }           # "50%" / "99%" lines of wrk --latency
 rps() { awk '/Requests\/sec/ {print $2}' "$OUT/$1.txt"; }
 ms() { # wrk latency text (e.g. 123.45us, 1.20ms, 1.01s) -> ms
   awk -v v="$1" 'BEGIN { if (v ~ /us$/) { sub(/us$/,"",v); print v/1000 } else if (v ~ /ms$/) { sub(/ms$/,"",v); print v } else { sub(/s$/,"",v); print v*1000 } }'
 }
-
-run_wrk direct-1 1 "$direct";   run_wrk gateway-1 1 "$gateway"
-run_wrk direct-64 64 "$direct"; run_wrk gateway-64 64 "$gateway"
-
-# 20 ms upstream at a fixed rate (hey: 25 workers x 8 req/s = 200 req/s).
-hey -z "${DURATION}s" -c 25 -q 8 -m POST -T application/json -d "$body" "http://127.0.0.1:$SLOW/v1/chat/completions" > "$OUT/direct-slow.txt"
-BENCH_MODEL=bench-slow hey -z "${DURATION}s" -c 25 -q 8 -m POST -T application/json -d '{"model":"bench-slow","messages":[{"role":"user","content":"Say hello."}]}' "$gateway" > "$OUT/gateway-slow.txt"
 hey_p99() { awk '/99% in/ {print $3*1000}' "$OUT/$1.txt"; }
-
-# Streaming: time to first byte of the SSE body, 200 sequential requests each way.
-ttfb() { # url model -> p50 ms
+ttfb() { # url headers -> p50 ms of the time to the first byte of a stream over 200 sequential requests ("failed" if any is not a 200)
+  local args=(); local IFS='|'; for h in $2; do args+=(-H "$h"); done; unset IFS
   for _ in $(seq 1 200); do
-    curl -s -o /dev/null -w '%{time_starttransfer}\n' -H 'content-type: application/json' \
-      -d "{\"model\":\"$2\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}" "$1"
-  done | sort -n | awk '{a[NR]=$1} END {print a[int(NR*0.5)]*1000, a[int(NR*0.99)]*1000}'
+    curl -s -o /dev/null -w '%{http_code} %{time_starttransfer}\n' -H 'content-type: application/json' "${args[@]}" \
+      -d '{"model":"bench","stream":true,"messages":[{"role":"user","content":"hi"}]}' "$1"
+  done > "$OUT/ttfb.tmp"
+  if awk '$1 != 200 {bad = 1} END {exit !bad}' "$OUT/ttfb.tmp"; then
+    echo failed
+  else
+    awk '{print $2}' "$OUT/ttfb.tmp" | sort -n | awk '{a[NR]=$1} END {print a[int(NR*0.5)]*1000}'
+  fi
 }
-read -r s_direct50 s_direct99 < <(ttfb "$direct" bench)
-read -r s_gw50 s_gw99 < <(ttfb "$gateway" bench)
+peak_rss_mb() { # pid (and its children: nginx workers) -> MB
+  [ -z "$1" ] && { echo ""; return; }
+  local kb=0; for p in "$1" $(pgrep -P "$1" 2>/dev/null); do kb=$((kb + $(awk '/VmHWM/ {print $2}' "/proc/$p/status" 2>/dev/null || echo 0))); done
+  echo "scale=1; $kb / 1024" | bc -l
+}
 
-rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$GWPID/status")
+declare -A p50 p99 r64 slow s50 rss
+for i in "${!names[@]}"; do
+  n=${names[$i]}; u=${urls[$i]}; h=${hdrs[$i]}
+  BENCH_HEADERS="$h" wrk -t1 -c8 -d3s -s benchmarks/load/chat.lua "$u" > /dev/null   # warm-up (JIT, pools)
+  run_wrk "$n-1" 1 "$u" "$h"; p50[$n]=$(ms "$(pct "$n-1" 50%)"); p99[$n]=$(ms "$(pct "$n-1" 99%)")
+  run_wrk "$n-64" 64 "$u" "$h"; r64[$n]=$(rps "$n-64")
+  read -r s50[$n] _ < <(ttfb "$u" "$h")
+done
 
-d50=$(ms "$(pct direct-1 50%)"); d99=$(ms "$(pct direct-1 99%)")
-g50=$(ms "$(pct gateway-1 50%)"); g99=$(ms "$(pct gateway-1 99%)")
+# 20 ms upstream at a fixed rate (hey: 25 workers x 8 req/s = 200 req/s): direct and through our gateway.
+hey -z "${DURATION}s" -c 25 -q 8 -m POST -T application/json -d "$body" "http://127.0.0.1:$SLOW/v1/chat/completions" > "$OUT/direct-slow.txt"
+hey -z "${DURATION}s" -c 25 -q 8 -m POST -T application/json -d '{"model":"bench-slow","messages":[{"role":"user","content":"Say hello."}]}' "$gateway" > "$OUT/gateway-slow.txt"
+
+for i in "${!names[@]}"; do rss[${names[$i]}]=$(peak_rss_mb "${rsspids[$i]}"); done
+
+added() { echo "$1 - ${2}" | bc -l; }
 {
-  echo "| measure | direct to mock | through gateway | added / ratio |"
-  echo "|---|---|---|---|"
-  printf "| 1 connection p50 (ms) | %.3f | %.3f | +%.3f |\n" "$d50" "$g50" "$(echo "$g50 - $d50" | bc -l)"
-  printf "| 1 connection p99 (ms) | %.3f | %.3f | +%.3f |\n" "$d99" "$g99" "$(echo "$g99 - $d99" | bc -l)"
-  printf "| 64 connections (req/s) | %s | %s | %.1f%% |\n" "$(rps direct-64)" "$(rps gateway-64)" "$(echo "100 * $(rps gateway-64) / $(rps direct-64)" | bc -l)"
-  printf "| 20 ms upstream @200 req/s p99 (ms) | %s | %s | |\n" "$(hey_p99 direct-slow)" "$(hey_p99 gateway-slow)"
-  printf "| stream time to first byte p50 (ms) | %.3f | %.3f | +%.3f |\n" "$s_direct50" "$s_gw50" "$(echo "$s_gw50 - $s_direct50" | bc -l)"
-  printf "| gateway peak RSS (MB) | | %.1f | |\n" "$(echo "$rss_kb / 1024" | bc -l)"
+  header="| measure | direct to mock |"; sep="|---|---|"
+  for n in "${names[@]:1}"; do header+=" $n |"; sep+="---|"; done
+  echo "$header"; echo "$sep"
+  row() { # label, array name, format of an added value (empty: absolute only)
+    local line="| $1 | $(printf '%.3f' "$(eval echo \${$2[direct]})") |"
+    for n in "${names[@]:1}"; do
+      local v; v=$(eval echo \${$2[$n]})
+      if [ "$v" = failed ]; then line+=" failed (not a 200) |"; continue; fi
+      line+=" $(printf '%.3f (+%.3f)' "$v" "$(added "$v" "$(eval echo \${$2[direct]})")") |"
+    done
+    echo "$line"
+  }
+  row "1 connection p50 (ms)" p50
+  row "1 connection p99 (ms)" p99
+  line="| 64 connections (req/s) | ${r64[direct]} |"
+  for n in "${names[@]:1}"; do line+=" $(printf '%s (%.1f%%)' "${r64[$n]}" "$(echo "100 * ${r64[$n]} / ${r64[direct]}" | bc -l)") |"; done
+  echo "$line"
+  row "stream time to first byte p50 (ms)" s50
+  line="| peak RSS (MB) | |"; for n in "${names[@]:1}"; do line+=" ${rss[$n]} |"; done; echo "$line"
   echo
-  echo "Mock upstream's own ceiling (64 connections, direct): $(rps direct-64) req/s. wrk, hey, the mock and the gateway share this machine's $(nproc) cores."
+  for n in "${names[@]}"; do
+    errors=$(grep -h -E "Non-2xx|Socket errors" "$OUT/$n-1.txt" "$OUT/$n-64.txt" | tr -s ' ' | paste -sd ';' -)
+    if [ -n "$errors" ]; then echo "$n: wrk reported $errors"; fi
+  done
+  echo "20 ms upstream at 200 req/s, p99: direct $(hey_p99 direct-slow) ms, through the gateway $(hey_p99 gateway-slow) ms."
+  echo "Columns: gateway = LiteLlm for .NET; nginx = a plain reverse proxy (keep-alive upstream, no access log);"
+  echo "peer = Portkey's open-source gateway (Node). wrk, hey, the mock and the proxies share this machine's $(nproc) cores;"
+  echo "the mock's own ceiling is the direct 64-connection figure."
 } | tee "$OUT/summary.md"
