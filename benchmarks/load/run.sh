@@ -100,7 +100,8 @@ ms() { # wrk latency text (e.g. 123.45us, 1.20ms, 1.01s) -> ms
   awk -v v="$1" 'BEGIN { if (v ~ /us$/) { sub(/us$/,"",v); print v/1000 } else if (v ~ /ms$/) { sub(/ms$/,"",v); print v } else { sub(/s$/,"",v); print v*1000 } }'
 }
 hey_p99() { awk '/99% in/ {print $3*1000}' "$OUT/$1.txt"; }
-ttfb() { # url headers -> p50 ms of the time to the first byte of a stream over 200 sequential requests ("failed" if any is not a 200)
+ttfb() { # url headers -> p50 ms of the time to the first byte of a stream over 200 sequential requests, each on a new
+        # connection ("failed" if any is not a 200)
   local args=(); local IFS='|'; for h in $2; do args+=(-H "$h"); done; unset IFS
   for _ in $(seq 1 200); do
     curl -s -o /dev/null -w '%{http_code} %{time_starttransfer}\n' -H 'content-type: application/json' "${args[@]}" \
@@ -124,6 +125,7 @@ for i in "${!names[@]}"; do
   BENCH_HEADERS="$h" wrk -t1 -c8 -d3s -s benchmarks/load/chat.lua "$u" > /dev/null   # warm-up (JIT, pools)
   run_wrk "$n-1" 1 "$u" "$h"; p50[$n]=$(ms "$(pct "$n-1" 50%)"); p99[$n]=$(ms "$(pct "$n-1" 99%)")
   run_wrk "$n-64" 64 "$u" "$h"; r64[$n]=$(rps "$n-64")
+  ttfb "$u" "$h" > /dev/null                                                     # warm-up of the streaming path
   read -r s50[$n] _ < <(ttfb "$u" "$h")
 done
 
