@@ -122,7 +122,7 @@ peak_rss_mb() { # pid (and its children: nginx workers) -> MB
 declare -A p50 p99 r64 slow s50 rss
 for i in "${!names[@]}"; do
   n=${names[$i]}; u=${urls[$i]}; h=${hdrs[$i]}
-  BENCH_HEADERS="$h" wrk -t1 -c8 -d3s -s benchmarks/load/chat.lua "$u" > /dev/null   # warm-up (JIT, pools)
+  BENCH_HEADERS="$h" wrk -t1 -c8 -d10s -s benchmarks/load/chat.lua "$u" > /dev/null  # warm-up: pools, and tiered JIT settling (~10 s)
   run_wrk "$n-1" 1 "$u" "$h"; p50[$n]=$(ms "$(pct "$n-1" 50%)"); p99[$n]=$(ms "$(pct "$n-1" 99%)")
   run_wrk "$n-64" 64 "$u" "$h"; r64[$n]=$(rps "$n-64")
   ttfb "$u" "$h" > /dev/null                                                     # warm-up of the streaming path
@@ -145,7 +145,7 @@ added() { echo "$1 - ${2}" | bc -l; }
     for n in "${names[@]:1}"; do
       local v; v=$(eval echo \${$2[$n]})
       if [ "$v" = failed ]; then line+=" failed (not a 200) |"; continue; fi
-      line+=" $(printf '%.3f (+%.3f)' "$v" "$(added "$v" "$(eval echo \${$2[direct]})")") |"
+      line+=" $(printf '%.3f (%+.3f)' "$v" "$(added "$v" "$(eval echo \${$2[direct]})")") |"
     done
     echo "$line"
   }
