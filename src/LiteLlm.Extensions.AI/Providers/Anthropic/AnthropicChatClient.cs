@@ -13,35 +13,21 @@ namespace LiteLlm.Providers.Anthropic;
 /// <see cref="Http.ProviderHttpHandler"/>, and time limits, pass-through parameters and finish-reason normalization
 /// are done by <see cref="ProviderChatClient"/>.
 /// </summary>
-internal sealed class AnthropicChatClient : IChatClient
+internal sealed class AnthropicChatClient : Http.WireChatClient
 {
-    private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json");
-    private static readonly MediaTypeWithQualityHeaderValue AcceptJson = new("application/json");
-    private static readonly MediaTypeWithQualityHeaderValue AcceptEventStream = new("text/event-stream");
-
-    private readonly ProviderEndpoint _endpoint;
-    private readonly string _model;
-    private readonly HttpClient _httpClient;
     private readonly Uri _messagesUri;
-    private readonly ChatClientMetadata _metadata;
 
     public AnthropicChatClient(ProviderEndpoint endpoint, string model, HttpClient httpClient)
+        : base("anthropic", endpoint, model, httpClient)
     {
-        ArgumentNullException.ThrowIfNull(endpoint);
-        ArgumentException.ThrowIfNullOrEmpty(model);
-        ArgumentNullException.ThrowIfNull(httpClient);
-        _endpoint = endpoint;
-        _model = model;
-        _httpClient = httpClient;
         _messagesUri = AnthropicProtocol.MessagesUri(endpoint.ApiBase);
-        _metadata = new ChatClientMetadata("anthropic", endpoint.ApiBase, model);
     }
 
-    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var body = AnthropicRequestBuilder.Build(messages, options, _model, stream: false, out var jsonToolName);
+        var body = AnthropicRequestBuilder.Build(messages, options, Model, stream: false, out var jsonToolName);
         using var request = CreateRequest(body, AcceptJson);
-        using var response = await _httpClient.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        using var response = await HttpClient.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
@@ -50,12 +36,12 @@ internal sealed class AnthropicChatClient : IChatClient
         }
     }
 
-    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var body = AnthropicRequestBuilder.Build(messages, options, _model, stream: true, out var jsonToolName);
+        var body = AnthropicRequestBuilder.Build(messages, options, Model, stream: true, out var jsonToolName);
         using var request = CreateRequest(body, AcceptEventStream);
-        using var response = await _httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        using var response = await HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
@@ -76,49 +62,25 @@ internal sealed class AnthropicChatClient : IChatClient
             if (!parser.HasStopReason)
             {
                 throw new ApiConnectionException(new ProviderErrorDetails(
-                    _endpoint.Provider.Name, _model, 200, "The stream ended before Anthropic said why the message stopped (no message_delta stop_reason).",
+                    Endpoint.Provider.Name, Model, 200, "The stream ended before Anthropic said why the message stopped (no message_delta stop_reason).",
                     null, IsMidStream: true));
             }
         }
     }
 
-    public object? GetService(Type serviceType, object? serviceKey = null)
-    {
-        ArgumentNullException.ThrowIfNull(serviceType);
-        if (serviceKey is not null)
-        {
-            return null;
-        }
-
-        if (serviceType == typeof(ChatClientMetadata))
-        {
-            return _metadata;
-        }
-
-        return serviceType.IsInstanceOfType(this) ? this : null;
-    }
-
-    public void Dispose()
-    {
-        // The HttpClient belongs to LiteLlmClientFactory.
-    }
-
     private HttpRequestMessage CreateRequest(byte[] body, MediaTypeWithQualityHeaderValue accept)
     {
-        var content = new ByteArrayContent(body);
-        content.Headers.ContentType = JsonMediaType;
-        var request = new HttpRequestMessage(HttpMethod.Post, _messagesUri) { Content = content };
-        if (!string.IsNullOrEmpty(_endpoint.ApiKey))
+        var request = JsonPost(_messagesUri, body, accept);
+        if (!string.IsNullOrEmpty(Endpoint.ApiKey))
         {
-            request.Headers.TryAddWithoutValidation("x-api-key", _endpoint.ApiKey);
+            request.Headers.TryAddWithoutValidation("x-api-key", Endpoint.ApiKey);
         }
 
         request.Headers.TryAddWithoutValidation("anthropic-version", AnthropicProtocol.ApiVersion);
-        request.Headers.Accept.Add(accept);
         return request;
     }
 
     // Only reached when no ProviderHttpHandler scanned the stream first (it normally throws on event: error).
     private LiteLlmException StreamError(string data)
-        => ErrorMapper.FromResponse(_endpoint.Provider.Name, _model, 200, data, null, _endpoint.ApiKey, isMidStream: true);
+        => ErrorMapper.FromResponse(Endpoint.Provider.Name, Model, 200, data, null, Endpoint.ApiKey, isMidStream: true);
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LiteLlm.Providers.Http;
 using Microsoft.Extensions.AI;
 
 namespace LiteLlm.Providers.Anthropic;
@@ -19,31 +20,10 @@ internal static partial class AnthropicRequestBuilder
 
     private static void WriteSampling(Utf8JsonWriter w, ChatOptions options)
     {
-        if (options.Temperature is { } temperature)
-        {
-            w.WriteNumber("temperature", temperature);
-        }
-
-        if (options.TopP is { } topP)
-        {
-            w.WriteNumber("top_p", topP);
-        }
-
-        if (options.TopK is { } topK)
-        {
-            w.WriteNumber("top_k", topK);
-        }
-
-        if (options.StopSequences is { Count: > 0 } stops)
-        {
-            w.WriteStartArray("stop_sequences");
-            foreach (var stop in stops)
-            {
-                w.WriteStringValue(stop);
-            }
-
-            w.WriteEndArray();
-        }
+        w.WriteNumberIfSet("temperature", options.Temperature);
+        w.WriteNumberIfSet("top_p", options.TopP);
+        w.WriteNumberIfSet("top_k", options.TopK);
+        w.WriteStringsIfAny("stop_sequences", options.StopSequences);
     }
 
     private static string? WriteTools(Utf8JsonWriter w, ChatOptions? options)

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using LiteLlm.Providers.Http;
 using Microsoft.Extensions.AI;
 
 namespace LiteLlm.Providers.OpenAI;
@@ -14,39 +15,27 @@ namespace LiteLlm.Providers.OpenAI;
 /// <c>api-version</c>; time limits, pass-through fields and finish-reason normalization are done by
 /// <see cref="ProviderChatClient"/>. Why not the OpenAI SDK: docs/decisions/0009-openai-chat-by-hand.md.
 /// </summary>
-internal sealed class OpenAIChatClient : IChatClient
+internal sealed class OpenAIChatClient : WireChatClient
 {
-    private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json");
-    private static readonly MediaTypeWithQualityHeaderValue AcceptJson = new("application/json");
-    private static readonly MediaTypeWithQualityHeaderValue AcceptEventStream = new("text/event-stream");
-
-    private readonly string _model;
-    private readonly HttpClient _httpClient;
     private readonly Uri _uri;
     private readonly AuthenticationHeaderValue? _authorization;
     private readonly bool _legacyMaxTokens;
-    private readonly ChatClientMetadata _metadata;
 
     public OpenAIChatClient(ProviderEndpoint endpoint, string model, HttpClient httpClient)
+        : base(endpoint.Provider.Name, endpoint, model, httpClient)
     {
-        ArgumentNullException.ThrowIfNull(endpoint);
-        ArgumentException.ThrowIfNullOrEmpty(model);
-        ArgumentNullException.ThrowIfNull(httpClient);
-        _model = model;
-        _httpClient = httpClient;
         _uri = new Uri(OpenAIProtocol.BaseUri(endpoint, model), "chat/completions");
         _authorization = endpoint.Provider.Protocol != ProviderProtocol.AzureOpenAI && !string.IsNullOrEmpty(endpoint.ApiKey)
             ? new AuthenticationHeaderValue("Bearer", endpoint.ApiKey)
             : null;
         _legacyMaxTokens = OpenAIProtocol.UsesLegacyMaxTokens(endpoint);
-        _metadata = new ChatClientMetadata(endpoint.Provider.Name, endpoint.ApiBase, model);
     }
 
-    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var body = OpenAIChatRequest.Build(options?.ModelId ?? _model, messages, options, stream: false, _legacyMaxTokens);
+        var body = OpenAIChatRequest.Build(options?.ModelId ?? Model, messages, options, stream: false, _legacyMaxTokens);
         using var request = CreateRequest(body, AcceptJson);
-        using var response = await _httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        using var response = await HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
@@ -55,12 +44,12 @@ internal sealed class OpenAIChatClient : IChatClient
         }
     }
 
-    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var body = OpenAIChatRequest.Build(options?.ModelId ?? _model, messages, options, stream: true, _legacyMaxTokens);
+        var body = OpenAIChatRequest.Build(options?.ModelId ?? Model, messages, options, stream: true, _legacyMaxTokens);
         using var request = CreateRequest(body, AcceptEventStream);
-        using var response = await _httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        using var response = await HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
@@ -85,27 +74,6 @@ internal sealed class OpenAIChatClient : IChatClient
                 yield return last;
             }
         }
-    }
-
-    public object? GetService(Type serviceType, object? serviceKey = null)
-    {
-        ArgumentNullException.ThrowIfNull(serviceType);
-        if (serviceKey is not null)
-        {
-            return null;
-        }
-
-        if (serviceType == typeof(ChatClientMetadata))
-        {
-            return _metadata;
-        }
-
-        return serviceType.IsInstanceOfType(this) ? this : null;
-    }
-
-    public void Dispose()
-    {
-        // The HttpClient belongs to LiteLlmClientFactory.
     }
 
     private static ChatResponseUpdate? Chunk(ReadOnlySpan<byte> data, OpenAIChatResponse.StreamState state)
@@ -138,11 +106,8 @@ internal sealed class OpenAIChatClient : IChatClient
 
     private HttpRequestMessage CreateRequest(byte[] body, MediaTypeWithQualityHeaderValue accept)
     {
-        var content = new ByteArrayContent(body);
-        content.Headers.ContentType = JsonMediaType;
-        var request = new HttpRequestMessage(HttpMethod.Post, _uri) { Content = content };
+        var request = JsonPost(_uri, body, accept);
         request.Headers.Authorization = _authorization;
-        request.Headers.Accept.Add(accept);
         return request;
     }
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using LiteLlm.Providers.Http;
 using Microsoft.Extensions.AI;
 
 namespace LiteLlm.Providers.OpenAI;
@@ -103,52 +104,14 @@ internal static class OpenAIChatRequest
 
     private static void WriteOptions(Utf8JsonWriter w, ChatOptions options, bool legacyMaxTokens)
     {
-        if (options.MaxOutputTokens is { } maxTokens)
-        {
-            w.WriteNumber(legacyMaxTokens ? "max_tokens" : "max_completion_tokens", maxTokens);
-        }
-
-        if (options.Temperature is { } temperature)
-        {
-            w.WriteNumber("temperature", temperature);
-        }
-
-        if (options.TopP is { } topP)
-        {
-            w.WriteNumber("top_p", topP);
-        }
-
-        if (options.TopK is { } topK)
-        {
-            // Only reaches the wire for a provider that declares top_k (vLLM and similar servers).
-            w.WriteNumber("top_k", topK);
-        }
-
-        if (options.FrequencyPenalty is { } frequencyPenalty)
-        {
-            w.WriteNumber("frequency_penalty", frequencyPenalty);
-        }
-
-        if (options.PresencePenalty is { } presencePenalty)
-        {
-            w.WriteNumber("presence_penalty", presencePenalty);
-        }
-
-        if (options.Seed is { } seed)
-        {
-            w.WriteNumber("seed", seed);
-        }
-
-        if (options.StopSequences is { Count: > 0 } stops)
-        {
-            w.WriteStartArray("stop");
-            for (var i = 0; i < stops.Count; i++)
-            {
-                w.WriteStringValue(stops[i]);
-            }
-
-            w.WriteEndArray();
-        }
+        w.WriteNumberIfSet(legacyMaxTokens ? "max_tokens" : "max_completion_tokens", options.MaxOutputTokens);
+        w.WriteNumberIfSet("temperature", options.Temperature);
+        w.WriteNumberIfSet("top_p", options.TopP);
+        w.WriteNumberIfSet("top_k", options.TopK); // only reaches the wire for a provider that declares top_k (vLLM and similar)
+        w.WriteNumberIfSet("frequency_penalty", options.FrequencyPenalty);
+        w.WriteNumberIfSet("presence_penalty", options.PresencePenalty);
+        w.WriteNumberIfSet("seed", options.Seed);
+        w.WriteStringsIfAny("stop", options.StopSequences);
 
         if (options.Reasoning?.Effort is { } effort && effort != ReasoningEffort.None)
         {
@@ -317,18 +280,7 @@ internal static class OpenAIChatRequest
         var contents = message.Contents;
         if (message.Role == ChatRole.Tool)
         {
-            for (var i = 0; i < contents.Count; i++)
-            {
-                if (contents[i] is FunctionResultContent result)
-                {
-                    w.WriteStartObject();
-                    w.WriteString("role", "tool");
-                    w.WriteString("tool_call_id", result.CallId);
-                    w.WriteString("content", ToolJson.ResultText(result));
-                    w.WriteEndObject();
-                }
-            }
-
+            WriteToolResults(w, contents);
             return;
         }
 
@@ -367,6 +319,12 @@ internal static class OpenAIChatRequest
         w.WriteEndObject();
 
         // Function results carried by a non-tool message still answer their calls.
+        WriteToolResults(w, contents);
+    }
+
+    /// <summary>Each function result as its own <c>tool</c> message.</summary>
+    private static void WriteToolResults(Utf8JsonWriter w, IList<AIContent> contents)
+    {
         for (var i = 0; i < contents.Count; i++)
         {
             if (contents[i] is FunctionResultContent result)
