@@ -13,7 +13,7 @@ namespace LiteLlm.Providers.OpenAI;
 /// Azure OpenAI. It only translates between MEAI and the wire: status errors, connection failures and error frames in a
 /// stream become unified exceptions in <see cref="Http.ProviderHttpHandler"/>, which also adds Azure's <c>api-key</c> and
 /// <c>api-version</c>; time limits, pass-through fields and finish-reason normalization are done by
-/// <see cref="ProviderChatClient"/>. Why not the OpenAI SDK: docs/decisions/0009-openai-chat-by-hand.md.
+/// <see cref="ProviderChatClient"/>. Why not the OpenAI SDK: docs/decisions/0007-openai-chat-by-hand.md.
 /// </summary>
 internal sealed class OpenAIChatClient : WireChatClient
 {
