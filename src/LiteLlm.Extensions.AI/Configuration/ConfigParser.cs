@@ -153,11 +153,6 @@ internal sealed class ConfigParser
         }
 
         var timeout = Seconds(p, "timeout", pp) ?? litellm.RequestTimeout;
-        if (p.ContainsKey("stream_timeout"))
-        {
-            _warnings.Add($"{pp}.stream_timeout: per-deployment stream timeouts are not supported; use router_settings.stream_timeout.");
-        }
-
         ConfigureCustomPrice(model, p, info, pp);
         var deployment = new Deployment
         {
@@ -178,6 +173,7 @@ internal sealed class ConfigParser
             Order = Int(p, "order", pp),
             MaxParallelRequests = Int(p, "max_parallel_requests", pp),
             CooldownTime = Seconds(p, "cooldown_time", pp),
+            StreamTimeout = Seconds(p, "stream_timeout", pp),
             MaxInputTokens = maxInput,
             ConfigureOptions = parameters.Count == 0 ? null : DeploymentParameters.Apply(parameters),
         };

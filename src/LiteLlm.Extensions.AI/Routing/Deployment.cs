@@ -47,6 +47,9 @@ public sealed record Deployment
     /// <summary>Gets how long this deployment rests after it is cooled down, overriding the router's.</summary>
     public TimeSpan? CooldownTime { get; init; }
 
+    /// <summary>Gets how long a stream from this deployment may take to its first update, overriding the router's <c>stream_timeout</c>.</summary>
+    public TimeSpan? StreamTimeout { get; init; }
+
     /// <summary>Gets the most calls this deployment runs at once, or <see langword="null"/> for no limit.</summary>
     public int? MaxParallelRequests { get; init; }
 

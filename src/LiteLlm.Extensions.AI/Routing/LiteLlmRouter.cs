@@ -149,8 +149,9 @@ public sealed class LiteLlmRouter : IChatClient
 
     private async Task<StartedStream> StartStreamAsync(DeploymentState deployment, IList<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
-        // stream_timeout bounds the time to the first update; after it the stream runs unbounded here.
-        var firstUpdateTimeout = _options.StreamTimeout is { } t ? new CancellationTokenSource(t, _options.TimeProvider) : new CancellationTokenSource();
+        // stream_timeout (the deployment's, else the router's) bounds the time to the first update; after it the stream runs unbounded here.
+        var streamTimeout = deployment.Deployment.StreamTimeout ?? _options.StreamTimeout;
+        var firstUpdateTimeout = streamTimeout is { } t ? new CancellationTokenSource(t, _options.TimeProvider) : new CancellationTokenSource();
         var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, firstUpdateTimeout.Token);
         var started = _options.TimeProvider.GetTimestamp();
         var enumerator = deployment.ChatClient.GetStreamingResponseAsync(messages, options, linked.Token).GetAsyncEnumerator(linked.Token);
@@ -174,7 +175,7 @@ public sealed class LiteLlmRouter : IChatClient
             if (timedOut && e is OperationCanceledException or ProviderTimeoutException)
             {
                 throw new ProviderTimeoutException(new ProviderErrorDetails(deployment.Deployment.Model.Split('/')[0], deployment.Deployment.Model, null,
-                    $"No first update within the stream timeout of {_options.StreamTimeout!.Value.TotalSeconds:0.###} s."), e);
+                    $"No first update within the stream timeout of {streamTimeout!.Value.TotalSeconds:0.###} s."), e);
             }
 
             throw;

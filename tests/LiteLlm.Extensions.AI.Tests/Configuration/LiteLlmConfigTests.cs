@@ -20,6 +20,7 @@ public sealed class LiteLlmConfigTests
               timeout: 30
               max_parallel_requests: 8
               cooldown_time: 0
+              stream_timeout: 4.5
               temperature: 0.2
               extra_headers:
                 X-Team: search
@@ -98,6 +99,7 @@ public sealed class LiteLlmConfigTests
         Assert.Equal(("gpt-4o", "azure/my-gpt4o", "azure-eu-1"), (azure.ModelGroup, azure.Model, azure.Id));
         Assert.Equal("https://eu.openai.azure.com", azure.Provider!.ApiBase);    // os.environ/ from environment_variables
         Assert.Equal("azure-key-from-config", azure.Provider.ApiKey);
+        Assert.Equal(TimeSpan.FromSeconds(4.5), azure.StreamTimeout);          // a deployment's own stream_timeout
         Assert.Equal("2024-10-21", azure.Provider.ApiVersion);
         Assert.Equal((100, 100000, 2.0, 1, 8), (azure.Rpm, azure.Tpm, azure.Weight, azure.Order, azure.MaxParallelRequests));
         Assert.Equal(TimeSpan.FromSeconds(30), azure.Provider.Timeout);

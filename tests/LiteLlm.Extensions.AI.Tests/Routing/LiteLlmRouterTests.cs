@@ -309,6 +309,39 @@ public sealed class LiteLlmRouterTests
     }
 
     [Fact]
+    public async Task StreamTimeout_OfADeployment_OverridesTheRouters()
+    {
+        // Stricter than the router's (none): the slow deployment fails over after its own 100 ms instead of answering after 5 s.
+        var slow = new ScriptedChatClient("slow") { OnStream = (_, ct) => SlowStream(TimeSpan.FromSeconds(5), ct) };
+        var next = new ScriptedChatClient("next");
+        var strict = new LiteLlmRouter(new RouterOptions
+        {
+            Deployments = [D("g", slow, order: 1) with { StreamTimeout = TimeSpan.FromMilliseconds(100) }, D("g", next, order: 2)],
+        });
+        Assert.Equal("next", await TextOf(strict.GetStreamingResponseAsync("hi", cancellationToken: Ct)));
+
+        // More generous than the router's 50 ms: a 300 ms first update is waited for.
+        var patient = new ScriptedChatClient("patient") { OnStream = (_, ct) => SlowStream(TimeSpan.FromMilliseconds(300), ct) };
+        var generous = new LiteLlmRouter(new RouterOptions
+        {
+            StreamTimeout = TimeSpan.FromMilliseconds(50),
+            Deployments = [D("g", patient) with { StreamTimeout = TimeSpan.FromSeconds(30) }],
+        });
+        Assert.Equal("slow", await TextOf(generous.GetStreamingResponseAsync("hi", cancellationToken: Ct)));
+
+        static async Task<string> TextOf(IAsyncEnumerable<ChatResponseUpdate> updates)
+        {
+            var text = "";
+            await foreach (var update in updates)
+            {
+                text += update.Text;
+            }
+
+            return text;
+        }
+    }
+
+    [Fact]
     public async Task Hedging_TakesTheFirstAnswer_AndCancelsTheLoser()
     {
         var slow = new ScriptedChatClient("slow") { OnCall = async (_, ct) => { await Task.Delay(TimeSpan.FromSeconds(30), ct); return new ChatResponse(new ChatMessage(ChatRole.Assistant, "slow")); } };
