@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Http.Headers;
 using System.Text;
 using LiteLlm.Errors;
 using LiteLlm.Models;
@@ -203,7 +204,15 @@ public sealed class LiteLlmClientFactory : IDisposable
     }
 
     private HttpClient HttpClientFor(ProviderEndpoint endpoint)
-        => new(new ProviderHttpHandler(endpoint, _transport), disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
+    {
+        var client = new HttpClient(new ProviderHttpHandler(endpoint, _transport), disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
+
+        // Say who is calling (some hosts behind web firewalls refuse requests without a User-Agent).
+        client.DefaultRequestHeaders.UserAgent.Add(UserAgent);
+        return client;
+    }
+
+    private static readonly ProductInfoHeaderValue UserAgent = new("LiteLlm.NET", typeof(LiteLlmClientFactory).Assembly.GetName().Version?.ToString(3) ?? "1.0.0");
 
     private IProtocolClientFactory ProtocolOf(ProviderEndpoint endpoint) => endpoint.Provider.Protocol switch
     {

@@ -83,6 +83,7 @@ public sealed class OpenAIChatTranslationTests
         Assert.Equal(JsonValueKind.Null, assistant.GetProperty("content").ValueKind);
         Assert.Equal("{}", assistant.GetProperty("tool_calls")[0].GetProperty("function").GetProperty("arguments").GetString());
         Assert.Equal("text/event-stream", _upstream.LastRequest.Header("Accept"));
+        Assert.StartsWith("LiteLlm.NET/", _upstream.LastRequest.Header("User-Agent"), StringComparison.Ordinal);
     }
 
     [Fact]
