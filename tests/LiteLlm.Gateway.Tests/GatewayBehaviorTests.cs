@@ -29,6 +29,13 @@ public sealed class GatewayBehaviorTests
         var (ok, _) = await host.PostJsonAsync("/v1/chat/completions", Hi, Bearer("sk-good"));
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
         Assert.Equal(1, gate.Admitted);
+
+        // The lease is released once the call is recorded, which may be just after the client has read the response.
+        for (var i = 0; i < 500 && Volatile.Read(ref gate.Released) == 0; i++)
+        {
+            await Task.Delay(10, Ct);
+        }
+
         Assert.Equal(1, gate.Released);
 
         var (models, _) = await host.PostJsonAsync("/v1/chat/completions", Hi, Bearer("sk-bad"));

@@ -84,6 +84,19 @@ public sealed class VirtualKeyTests
         // the first call is admitted and spends 0.011; the second would need 0.014 and is refused.
         var budgeted = (await Json(await Send(http, HttpMethod.Post, "/key/generate", Master, """{"max_budget":0.012}"""))).GetProperty("key").GetString()!;
         Assert.Equal(HttpStatusCode.OK, (await Chat(http, budgeted, "priced")).StatusCode);
+
+        // The budget is settled just after the response is written (with the spend row): wait for that row, so the
+        // next call meets the settled cost, not the first call's reservation.
+        for (var i = 0; i < 100; i++)
+        {
+            if ((await Json(await Send(http, HttpMethod.Get, "/spend/logs?api_key=" + budgeted, Master, null))).GetProperty("total").GetInt64() >= 1)
+            {
+                break;
+            }
+
+            await Task.Delay(50, Ct);
+        }
+
         var over = await Chat(http, budgeted, "priced");
         Assert.Equal(HttpStatusCode.BadRequest, over.StatusCode);
         Assert.Equal("budget_exceeded", (await Json(over)).GetProperty("error").GetProperty("code").GetString());
