@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.AI;
 
 namespace LiteLlm.Providers;
@@ -21,6 +22,9 @@ internal static class ToolJson
     private static readonly HashSet<string> SchemaMaps = new(StringComparer.Ordinal) { "properties", "$defs", "definitions" };
     private static readonly HashSet<string> SchemaLists = new(StringComparer.Ordinal) { "anyOf", "oneOf", "allOf", "prefixItems" };
     private static readonly HashSet<string> SchemaValues = new(StringComparer.Ordinal) { "items", "not" };
+
+    /// <summary>The serializer's contract for call arguments (looked up once).</summary>
+    public static readonly JsonTypeInfo ArgumentsJson = AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(IDictionary<string, object?>));
 
     /// <summary>The tool declarations among <paramref name="options"/>' tools.</summary>
     public static IEnumerable<AIFunctionDeclaration> Declarations(ChatOptions? options)

@@ -112,8 +112,7 @@ internal sealed partial class RouterCore
             // to the pipeline as its first outcome, so counting, back-off and Retry-After are exactly the pipeline's.
             return await AttemptAsync(state, call, cancellationToken).ConfigureAwait(false);
         }
-        catch (LiteLlmException e) when (!cancellationToken.IsCancellationRequested
-            && 0 < _options.RetryPolicy.RetriesFor(e, request.NumRetries ?? _options.NumRetries))
+        catch (LiteLlmException e) when (!cancellationToken.IsCancellationRequested && 0 < RetriesFor(e, request))
         {
             state.FirstFailure = e;
         }
@@ -336,7 +335,7 @@ internal sealed partial class RouterCore
             MaxDelay = _options.MaxRetryDelay,
             ShouldHandle = args => ValueTask.FromResult(
                 args.Outcome.Exception is LiteLlmException e
-                && args.AttemptNumber < policy.RetriesFor(e, args.Context.Properties.GetValue(StateKey, null!)?.Request.NumRetries ?? _options.NumRetries)),
+                && args.AttemptNumber < RetriesFor(e, args.Context.Properties.GetValue(StateKey, null!)?.Request)),
             DelayGenerator = args =>
             {
                 // Another healthy deployment: go at once. Otherwise honour Retry-After, else exponential back-off with jitter.
@@ -361,6 +360,10 @@ internal sealed partial class RouterCore
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    /// <summary>How many retries the policy allows for <paramref name="error"/>: per error kind, with the request's own num_retries if it set one.</summary>
+    private int RetriesFor(LiteLlmException error, RouterRequest? request)
+        => _options.RetryPolicy.RetriesFor(error, request?.NumRetries ?? _options.NumRetries);
 
     /// <summary>Per-group attempt state; lives for one request's tries within one model group.</summary>
     private sealed class AttemptState(string group, RouterRequest request)

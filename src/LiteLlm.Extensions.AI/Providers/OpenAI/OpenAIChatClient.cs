@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net.Http.Headers;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
@@ -56,7 +55,7 @@ internal sealed class OpenAIChatClient : WireChatClient
             var state = new OpenAIChatResponse.StreamState();
 
             // Each event's data is read straight from the parser's bytes: no string per chunk.
-            var parser = SseParser.Create(stream, (_, data) => Chunk(data, state));
+            var parser = SseParser.Create(stream, (_, data) => state.Read(data));
             await foreach (var item in parser.EnumerateAsync(cancellationToken).ConfigureAwait(false))
             {
                 if (item.Data is { } update)
@@ -73,34 +72,6 @@ internal sealed class OpenAIChatClient : WireChatClient
             {
                 yield return last;
             }
-        }
-    }
-
-    private static ChatResponseUpdate? Chunk(ReadOnlySpan<byte> data, OpenAIChatResponse.StreamState state)
-    {
-        data = data.Trim(" \r\n\t"u8);
-        if (data.IsEmpty || state.Done)
-        {
-            return null;
-        }
-
-        if (data.SequenceEqual("[DONE]"u8))
-        {
-            state.Done = true;
-            return null;
-        }
-
-        // JsonDocument reads from memory, so the span is copied once into a pooled array for the length of the parse.
-        var rented = ArrayPool<byte>.Shared.Rent(data.Length);
-        try
-        {
-            data.CopyTo(rented);
-            using var document = JsonDocument.Parse(rented.AsMemory(0, data.Length));
-            return state.Read(document.RootElement);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(rented);
         }
     }
 

@@ -402,7 +402,7 @@ internal static class OpenAIChatRequest
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var inner = new Utf8JsonWriter(buffer, WriterOptions))
         {
-            JsonSerializer.Serialize(inner, arguments, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(IDictionary<string, object?>)));
+            JsonSerializer.Serialize(inner, arguments, ToolJson.ArgumentsJson);
         }
 
         w.WriteString("arguments", buffer.WrittenSpan);

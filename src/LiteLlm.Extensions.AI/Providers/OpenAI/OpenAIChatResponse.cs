@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
@@ -65,7 +66,7 @@ internal static class OpenAIChatResponse
             string.IsNullOrEmpty(arguments) ? "{}" : arguments,
             callId,
             name,
-            static json => JsonSerializer.Deserialize(json, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(IDictionary<string, object?>))) as IDictionary<string, object?>);
+            static json => JsonSerializer.Deserialize(json, ToolJson.ArgumentsJson) as IDictionary<string, object?>);
 
     /// <summary>The usage object, or null when it is absent or null.</summary>
     internal static UsageDetails? Usage(JsonElement usage)
@@ -117,8 +118,8 @@ internal static class OpenAIChatResponse
 
         public ChatRole? Role { get; private set; }
 
-        /// <summary>Gets or sets whether the stream's <c>[DONE]</c> has arrived.</summary>
-        public bool Done { get; set; }
+        /// <summary>Gets whether the stream's <c>[DONE]</c> has arrived (nothing after it is read).</summary>
+        public bool Done { get; private set; }
 
         public ChatFinishReason? Finish { get; private set; }
 
@@ -128,8 +129,37 @@ internal static class OpenAIChatResponse
 
         public DateTimeOffset? CreatedAt { get; private set; }
 
+        /// <summary>Reads one event's data as the SSE parser hands it over; null for an empty event, <c>[DONE]</c> and anything after it.</summary>
+        public ChatResponseUpdate? Read(ReadOnlySpan<byte> data)
+        {
+            data = data.Trim(" \r\n\t"u8);
+            if (data.IsEmpty || Done)
+            {
+                return null;
+            }
+
+            if (data.SequenceEqual("[DONE]"u8))
+            {
+                Done = true;
+                return null;
+            }
+
+            // JsonDocument reads from memory, so the span is copied once into a pooled array for the length of the parse.
+            var rented = ArrayPool<byte>.Shared.Rent(data.Length);
+            try
+            {
+                data.CopyTo(rented);
+                using var document = JsonDocument.Parse(rented.AsMemory(0, data.Length));
+                return Read(document.RootElement);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+
         /// <summary>Reads one chunk.</summary>
-        public ChatResponseUpdate Read(JsonElement chunk)
+        private ChatResponseUpdate Read(JsonElement chunk)
         {
             ResponseId ??= NonEmpty(String(chunk, "id"));
             ModelId ??= NonEmpty(String(chunk, "model"));
