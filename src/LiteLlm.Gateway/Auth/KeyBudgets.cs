@@ -22,6 +22,7 @@ internal sealed partial class KeyBudgets(ISpendStore spendStore, TimeProvider ti
     private readonly InMemoryBudgetStore _local = new();
     private readonly RedisBudgetStore? _shared = redis is null ? null : new RedisBudgetStore(redis.Connection, "{" + redis.Prefix + "-budget}:");
     private readonly ConcurrentDictionary<string, decimal> _seeds = new(StringComparer.Ordinal);
+    private readonly SharedLookups _lookups = new();
     private readonly ConcurrentDictionary<string, (BudgetCounter Counter, decimal Reserved, decimal Actual)> _unsynced = new(StringComparer.Ordinal);
 
     /// <summary>Reserves <paramref name="amount"/> on every scope's counter, or says which scope refused.</summary>
@@ -101,7 +102,7 @@ internal sealed partial class KeyBudgets(ISpendStore spendStore, TimeProvider ti
         {
             try
             {
-                seed = await spendStore.GetSpendAsync(scope.Kind, scope.Id, start, cancellationToken).ConfigureAwait(false);
+                seed = await _lookups.RunAsync(key, () => spendStore.GetSpendAsync(scope.Kind, scope.Id, start, CancellationToken.None), cancellationToken).ConfigureAwait(false);
                 if (_seeds.Count >= MaxSeeds)
                 {
                     _seeds.Clear();

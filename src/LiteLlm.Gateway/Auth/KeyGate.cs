@@ -19,6 +19,7 @@ internal sealed partial class KeyGate(IKeyStore store, GatewayAuthOptions option
     private static readonly GatewayError StoreDown = new(503, "The key database is unreachable; try again shortly.", "service_unavailable", "database_unavailable");
     private readonly ConcurrentDictionary<string, (object? Record, DateTimeOffset Until)> _cache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, InFlight> _inFlight = new(StringComparer.Ordinal);
+    private readonly SharedLookups _lookups = new();
 
     public async ValueTask<GateResult<CallerIdentity>> AuthenticateAsync(HttpContext context, CancellationToken cancellationToken)
     {
@@ -212,8 +213,12 @@ internal sealed partial class KeyGate(IKeyStore store, GatewayAuthOptions option
 
         try
         {
-            var record = await load(cancellationToken).ConfigureAwait(false);
-            _cache[id] = (record, now + options.KeyCacheTtl);
+            var record = await _lookups.RunAsync(id, async () =>
+            {
+                var loaded = await load(CancellationToken.None).ConfigureAwait(false);
+                _cache[id] = (loaded, now + options.KeyCacheTtl);
+                return loaded;
+            }, cancellationToken).ConfigureAwait(false);
             return (true, record);
         }
         catch (Exception e) when (e is not OperationCanceledException)
