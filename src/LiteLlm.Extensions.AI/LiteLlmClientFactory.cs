@@ -194,18 +194,18 @@ public sealed class LiteLlmClientFactory : IDisposable
     }
 
     private ProviderChatClient CreateChat(ProviderEndpoint endpoint, string model)
-        => new ProviderChatClient(ProtocolOf(endpoint).CreateChatClient(endpoint, model, HttpClientFor(endpoint)), endpoint, model, _options.DropParams);
+        => new ProviderChatClient(ProtocolOf(endpoint).CreateChatClient(endpoint, model, HttpClientFor(endpoint, model)), endpoint, model, _options.DropParams);
 
     private ProviderEmbeddingGenerator CreateEmbedding(ProviderEndpoint endpoint, string model)
     {
-        var inner = ProtocolOf(endpoint).CreateEmbeddingGenerator(endpoint, model, HttpClientFor(endpoint))
+        var inner = ProtocolOf(endpoint).CreateEmbeddingGenerator(endpoint, model, HttpClientFor(endpoint, model))
             ?? throw new NotSupportedException($"The provider '{endpoint.Provider.Name}' has no embeddings API.");
         return new ProviderEmbeddingGenerator(inner, endpoint, model);
     }
 
-    private HttpClient HttpClientFor(ProviderEndpoint endpoint)
+    private HttpClient HttpClientFor(ProviderEndpoint endpoint, string model)
     {
-        var client = new HttpClient(new ProviderHttpHandler(endpoint, _transport), disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
+        var client = new HttpClient(new ProviderHttpHandler(endpoint, model, _transport), disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
 
         // Say who is calling (some hosts behind web firewalls refuse requests without a User-Agent).
         client.DefaultRequestHeaders.UserAgent.Add(UserAgent);

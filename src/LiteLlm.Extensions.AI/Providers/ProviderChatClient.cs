@@ -1,8 +1,5 @@
 using System.Runtime.CompilerServices;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using LiteLlm.Errors;
-using LiteLlm.Providers.Http;
 using Microsoft.Extensions.AI;
 
 namespace LiteLlm.Providers;
@@ -12,6 +9,11 @@ namespace LiteLlm.Providers;
 /// the model is fixed, errors are unified, the call has a time limit, finish reasons and model ids
 /// are filled in, and provider-specific parameters pass through to the wire.
 /// </summary>
+/// <remarks>
+/// Library settings in <see cref="ChatOptions.AdditionalProperties"/> (<see cref="CallSettings"/>) are consumed here; what
+/// the provider client is handed holds only what goes to the wire: provider-specific body fields and
+/// <see cref="CallSettings.ExtraHeaders"/> (and a mock's script). The provider client writes them into the request it builds.
+/// </remarks>
 internal sealed class ProviderChatClient : DelegatingChatClient
 {
     private readonly ProviderEndpoint _endpoint;
@@ -35,10 +37,9 @@ internal sealed class ProviderChatClient : DelegatingChatClient
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var (providerOptions, call, timeout, dropped) = Prepare(options);
+        var (providerOptions, timeout, dropped) = Prepare(options);
         using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeoutSource.CancelAfter(timeout);
-        ProviderCallContext.Current = call;
         try
         {
             var response = await base.GetResponseAsync(messages, providerOptions, timeoutSource.Token).ConfigureAwait(false);
@@ -61,22 +62,17 @@ internal sealed class ProviderChatClient : DelegatingChatClient
             // The caller cancelled; whatever the SDK made of that, the caller sees a cancellation.
             throw new OperationCanceledException(e.Message, e, cancellationToken);
         }
-        finally
-        {
-            ProviderCallContext.Current = null;
-        }
     }
 
     public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var (providerOptions, call, timeout, dropped) = Prepare(options);
+        var (providerOptions, timeout, dropped) = Prepare(options);
         using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
         // The time limit is an idle limit for streams: no update within it fails the call.
         timeoutSource.CancelAfter(timeout);
-        ProviderCallContext.Current = call;
         IAsyncEnumerator<ChatResponseUpdate> enumerator;
         try
         {
@@ -97,7 +93,6 @@ internal sealed class ProviderChatClient : DelegatingChatClient
                 ChatResponseUpdate update;
                 try
                 {
-                    ProviderCallContext.Current = call;
                     if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
                     {
                         if (!sawFinish)
@@ -149,7 +144,6 @@ internal sealed class ProviderChatClient : DelegatingChatClient
         }
         finally
         {
-            ProviderCallContext.Current = null;
             await enumerator.DisposeAsync().ConfigureAwait(false);
         }
     }
@@ -177,9 +171,8 @@ internal sealed class ProviderChatClient : DelegatingChatClient
     }
 #pragma warning restore CA2215
 
-    private (ChatOptions Options, ProviderCallContext Call, TimeSpan Timeout, string[]? Dropped) Prepare(ChatOptions? options)
+    private (ChatOptions Options, TimeSpan Timeout, string[]? Dropped) Prepare(ChatOptions? options)
     {
-        var call = new ProviderCallContext(_model);
         var timeout = _endpoint.Timeout;
         var result = options?.Clone() ?? new ChatOptions();
         result.ModelId = _model;
@@ -188,40 +181,25 @@ internal sealed class ProviderChatClient : DelegatingChatClient
         var dropped = _parameters.Apply(result);
         if (result.AdditionalProperties is { Count: > 0 } extra)
         {
-            // Our own per-call settings are consumed here; everything else is provider-specific and
-            // goes to the wire as body fields (LiteLLM's pass-through of unknown parameters).
-            JsonObject? body = null;
-            AdditionalPropertiesDictionary? mockScript = null;
+            // Library settings are consumed here; provider-specific fields (LiteLLM's pass-through of unknown
+            // parameters) and the call's extra headers go on to the provider client, which writes them.
+            AdditionalPropertiesDictionary? wire = null;
             foreach (var (name, value) in extra)
             {
-                if (CallSettings.IsReserved(name))
+                if (!CallSettings.IsReserved(name) || name == CallSettings.ExtraHeaders || IsMockScript(name))
                 {
-                    if (IsMockScript(name))
-                    {
-                        // The mock provider reads its per-call script from the options it is given.
-                        (mockScript ??= [])[name] = value;
-                    }
-                    else if (name == CallSettings.Timeout && CallSettings.ToTimeSpan(value) is { } t)
-                    {
-                        timeout = t;
-                    }
-                    else if (name == CallSettings.ExtraHeaders && CallSettings.ToHeaders(value) is { } headers)
-                    {
-                        call.ExtraHeaders = headers;
-                    }
-
-                    continue;
+                    (wire ??= [])[name] = value;
                 }
-
-                body ??= [];
-                body[name] = value is JsonNode node ? node.DeepClone() : JsonSerializer.SerializeToNode(value, AIJsonUtilities.DefaultOptions);
+                else if (name == CallSettings.Timeout && CallSettings.ToTimeSpan(value) is { } t)
+                {
+                    timeout = t;
+                }
             }
 
-            call.ExtraBody = body;
-            result.AdditionalProperties = mockScript;
+            result.AdditionalProperties = wire;
         }
 
-        return (result, call, timeout, dropped);
+        return (result, timeout, dropped);
     }
 
     private bool IsMockScript(string name)

@@ -1,7 +1,4 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using LiteLlm.Errors;
-using LiteLlm.Providers.Http;
 using Microsoft.Extensions.AI;
 
 namespace LiteLlm.Providers;
@@ -29,11 +26,10 @@ internal sealed class ProviderEmbeddingGenerator : DelegatingEmbeddingGenerator<
             : _endpoint.Timeout;
         var forwarded = options?.Clone() ?? new EmbeddingGenerationOptions();
         forwarded.ModelId = _model;
-        forwarded.AdditionalProperties = null;
+        forwarded.AdditionalProperties = WireOnly(options?.AdditionalProperties);
 
         using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeoutSource.CancelAfter(timeout);
-        ProviderCallContext.Current = new ProviderCallContext(_model) { ExtraBody = PassThrough(options?.AdditionalProperties) };
         try
         {
             var result = await base.GenerateAsync(values, forwarded, timeoutSource.Token).ConfigureAwait(false);
@@ -67,20 +63,19 @@ internal sealed class ProviderEmbeddingGenerator : DelegatingEmbeddingGenerator<
         return serviceKey is null && serviceType == typeof(EmbeddingGeneratorMetadata) ? _metadata : base.GetService(serviceType, serviceKey);
     }
 
-    // As for chat: properties that are not library settings go to the wire as body fields
-    // (Cohere's input_type, OpenAI's user).
-    private static JsonObject? PassThrough(AdditionalPropertiesDictionary? properties)
+    // As for chat: properties that are not library settings go to the wire as body fields (Cohere's input_type,
+    // OpenAI's user), written by the provider's generator; the call's extra headers go along.
+    private static AdditionalPropertiesDictionary? WireOnly(AdditionalPropertiesDictionary? properties)
     {
-        JsonObject? body = null;
+        AdditionalPropertiesDictionary? wire = null;
         foreach (var (name, value) in properties ?? [])
         {
-            if (!CallSettings.IsReserved(name))
+            if (!CallSettings.IsReserved(name) || name == CallSettings.ExtraHeaders)
             {
-                body ??= [];
-                body[name] = value is JsonNode node ? node.DeepClone() : JsonSerializer.SerializeToNode(value, AIJsonUtilities.DefaultOptions);
+                (wire ??= [])[name] = value;
             }
         }
 
-        return body;
+        return wire;
     }
 }

@@ -26,7 +26,7 @@ internal sealed class AnthropicChatClient : Http.WireChatClient
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var body = AnthropicRequestBuilder.Build(messages, options, Model, stream: false, out var jsonToolName);
-        using var request = CreateRequest(body, AcceptJson);
+        using var request = CreateRequest(body, AcceptJson, options);
         using var response = await HttpClient.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
@@ -40,7 +40,7 @@ internal sealed class AnthropicChatClient : Http.WireChatClient
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var body = AnthropicRequestBuilder.Build(messages, options, Model, stream: true, out var jsonToolName);
-        using var request = CreateRequest(body, AcceptEventStream);
+        using var request = CreateRequest(body, AcceptEventStream, options);
         using var response = await HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
@@ -68,9 +68,9 @@ internal sealed class AnthropicChatClient : Http.WireChatClient
         }
     }
 
-    private HttpRequestMessage CreateRequest(byte[] body, MediaTypeWithQualityHeaderValue accept)
+    private HttpRequestMessage CreateRequest(byte[] body, MediaTypeWithQualityHeaderValue accept, ChatOptions? options)
     {
-        var request = JsonPost(_messagesUri, body, accept);
+        var request = JsonPost(_messagesUri, body, accept, options);
         if (!string.IsNullOrEmpty(Endpoint.ApiKey))
         {
             request.Headers.TryAddWithoutValidation("x-api-key", Endpoint.ApiKey);

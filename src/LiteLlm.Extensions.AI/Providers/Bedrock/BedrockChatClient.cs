@@ -160,7 +160,7 @@ internal sealed class BedrockChatClient : IChatClient
     private byte[] Body(IEnumerable<ChatMessage> messages, ChatOptions? options)
     {
         // Pass-through fields are merged here, before signing: the signature covers the body.
-        var extra = ProviderCallContext.Current?.ExtraBody;
+        var extra = WireExtras.Body(options);
         var request = BedrockConverse.BuildRequest(messages, options, extra, _transport.ProviderName, _model);
         return JsonSerializer.SerializeToUtf8Bytes(request, BedrockTransport.WireJson);
     }

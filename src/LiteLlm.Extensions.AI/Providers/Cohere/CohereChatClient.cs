@@ -22,7 +22,7 @@ internal sealed class CohereChatClient : IChatClient
     {
         var model = options?.ModelId ?? _model;
         var body = CohereRequest.Build(model, messages as IList<ChatMessage> ?? [.. messages], options, stream: false);
-        using var doc = await JsonHttp.PostForJsonAsync(_http, CohereProtocol.Uri(_endpoint, "v2/chat"), body, CohereProtocol.Headers(_endpoint), cancellationToken)
+        using var doc = await JsonHttp.PostForJsonAsync(_http, CohereProtocol.Uri(_endpoint, "v2/chat"), body, CohereProtocol.Headers(_endpoint), options?.AdditionalProperties, cancellationToken)
             .ConfigureAwait(false);
         var response = CohereResponse.Parse(doc.RootElement.Clone());
         response.ModelId = model;
@@ -35,7 +35,7 @@ internal sealed class CohereChatClient : IChatClient
         var model = options?.ModelId ?? _model;
         var body = CohereRequest.Build(model, messages as IList<ChatMessage> ?? [.. messages], options, stream: true);
         var state = new CohereResponse.StreamState();
-        await foreach (var (_, data) in JsonHttp.PostForSseAsync(_http, CohereProtocol.Uri(_endpoint, "v2/chat"), body, CohereProtocol.Headers(_endpoint), cancellationToken)
+        await foreach (var (_, data) in JsonHttp.PostForSseAsync(_http, CohereProtocol.Uri(_endpoint, "v2/chat"), body, CohereProtocol.Headers(_endpoint), options?.AdditionalProperties, cancellationToken)
             .ConfigureAwait(false))
         {
             if (CohereResponse.ParseEvent(data, state, _endpoint.Provider.Name, model) is { } update)

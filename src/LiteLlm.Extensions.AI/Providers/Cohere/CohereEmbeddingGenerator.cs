@@ -41,7 +41,7 @@ internal sealed class CohereEmbeddingGenerator : IEmbeddingGenerator<string, Emb
             body["output_dimension"] = dimensions;
         }
 
-        using var doc = await JsonHttp.PostForJsonAsync(_http, CohereProtocol.Uri(_endpoint, "v2/embed"), body, CohereProtocol.Headers(_endpoint), cancellationToken)
+        using var doc = await JsonHttp.PostForJsonAsync(_http, CohereProtocol.Uri(_endpoint, "v2/embed"), body, CohereProtocol.Headers(_endpoint), options?.AdditionalProperties, cancellationToken)
             .ConfigureAwait(false);
         var root = doc.RootElement;
         var result = new GeneratedEmbeddings<Embedding<float>>(

@@ -22,7 +22,7 @@ internal sealed class GeminiChatClient : IChatClient
     {
         var model = options?.ModelId ?? _model;
         var body = GeminiRequest.Build(messages as IList<ChatMessage> ?? [.. messages], options);
-        using var doc = await JsonHttp.PostForJsonAsync(_http, GeminiProtocol.MethodUri(_endpoint, model, "generateContent"), body, GeminiProtocol.Headers(_endpoint), cancellationToken)
+        using var doc = await JsonHttp.PostForJsonAsync(_http, GeminiProtocol.MethodUri(_endpoint, model, "generateContent"), body, GeminiProtocol.Headers(_endpoint), options?.AdditionalProperties, cancellationToken)
             .ConfigureAwait(false);
         return GeminiResponse.Parse(doc.RootElement.Clone(), _endpoint.Provider.Name, model);
     }
@@ -34,7 +34,7 @@ internal sealed class GeminiChatClient : IChatClient
         var body = GeminiRequest.Build(messages as IList<ChatMessage> ?? [.. messages], options);
         var uri = GeminiProtocol.MethodUri(_endpoint, model, "streamGenerateContent", "alt=sse");
         var state = new GeminiResponse.StreamState();
-        await foreach (var (_, data) in JsonHttp.PostForSseAsync(_http, uri, body, GeminiProtocol.Headers(_endpoint), cancellationToken).ConfigureAwait(false))
+        await foreach (var (_, data) in JsonHttp.PostForSseAsync(_http, uri, body, GeminiProtocol.Headers(_endpoint), options?.AdditionalProperties, cancellationToken).ConfigureAwait(false))
         {
             yield return GeminiResponse.ParseChunk(data, state, _endpoint.Provider.Name, model);
         }

@@ -41,7 +41,7 @@ internal sealed class GeminiEmbeddingGenerator : IEmbeddingGenerator<string, Emb
         }
 
         var body = new JsonObject { ["requests"] = requests };
-        using var doc = await JsonHttp.PostForJsonAsync(_http, GeminiProtocol.MethodUri(_endpoint, model, "batchEmbedContents"), body, GeminiProtocol.Headers(_endpoint), cancellationToken)
+        using var doc = await JsonHttp.PostForJsonAsync(_http, GeminiProtocol.MethodUri(_endpoint, model, "batchEmbedContents"), body, GeminiProtocol.Headers(_endpoint), options?.AdditionalProperties, cancellationToken)
             .ConfigureAwait(false);
         var result = new GeneratedEmbeddings<Embedding<float>>();
         foreach (var embedding in doc.RootElement.Items("embeddings"))

@@ -3,6 +3,7 @@ using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.AI;
 
 namespace LiteLlm.Providers.Http;
 
@@ -16,10 +17,14 @@ internal static class JsonHttp
     private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json");
     private static readonly MediaTypeWithQualityHeaderValue EventStream = new("text/event-stream");
 
-    /// <summary>Posts <paramref name="body"/>; a stream is returned as soon as the headers arrive.</summary>
+    /// <summary>
+    /// Posts <paramref name="body"/> with the call's pass-through fields and extra headers (<paramref name="extras"/>, see
+    /// <see cref="WireExtras"/>) added; a stream is returned as soon as the headers arrive.
+    /// </summary>
     public static async Task<HttpResponseMessage> PostAsync(
-        HttpClient http, Uri uri, JsonObject body, IEnumerable<KeyValuePair<string, string>> headers, bool stream, CancellationToken cancellationToken)
+        HttpClient http, Uri uri, JsonObject body, IEnumerable<KeyValuePair<string, string>> headers, AdditionalPropertiesDictionary? extras, bool stream, CancellationToken cancellationToken)
     {
+        WireExtras.Merge(body, WireExtras.Body(extras));
         using var request = new HttpRequestMessage(HttpMethod.Post, uri)
         {
             Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body)),
@@ -30,6 +35,7 @@ internal static class JsonHttp
             request.Headers.TryAddWithoutValidation(name, value);
         }
 
+        WireExtras.ApplyHeaders(request, extras);
         if (stream)
         {
             request.Headers.Accept.Add(EventStream);
@@ -41,9 +47,9 @@ internal static class JsonHttp
 
     /// <summary>Posts <paramref name="body"/> and parses the JSON answer.</summary>
     public static async Task<JsonDocument> PostForJsonAsync(
-        HttpClient http, Uri uri, JsonObject body, IEnumerable<KeyValuePair<string, string>> headers, CancellationToken cancellationToken)
+        HttpClient http, Uri uri, JsonObject body, IEnumerable<KeyValuePair<string, string>> headers, AdditionalPropertiesDictionary? extras, CancellationToken cancellationToken)
     {
-        using var response = await PostAsync(http, uri, body, headers, stream: false, cancellationToken).ConfigureAwait(false);
+        using var response = await PostAsync(http, uri, body, headers, extras, stream: false, cancellationToken).ConfigureAwait(false);
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
@@ -53,9 +59,9 @@ internal static class JsonHttp
 
     /// <summary>Posts <paramref name="body"/> and yields the data of each SSE event as JSON (LF or CRLF framing; "[DONE]" ends it).</summary>
     public static async IAsyncEnumerable<(string EventType, JsonElement Data)> PostForSseAsync(
-        HttpClient http, Uri uri, JsonObject body, IEnumerable<KeyValuePair<string, string>> headers, [EnumeratorCancellation] CancellationToken cancellationToken)
+        HttpClient http, Uri uri, JsonObject body, IEnumerable<KeyValuePair<string, string>> headers, AdditionalPropertiesDictionary? extras, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var response = await PostAsync(http, uri, body, headers, stream: true, cancellationToken).ConfigureAwait(false);
+        using var response = await PostAsync(http, uri, body, headers, extras, stream: true, cancellationToken).ConfigureAwait(false);
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {

@@ -15,15 +15,18 @@ namespace LiteLlm.Providers.Http;
 internal sealed class ProviderHttpHandler : DelegatingHandler
 {
     private const int MaxErrorBodyBytes = 64 * 1024;
-
-    // Re-serialized bodies keep base64 '+' and non-ASCII text as they were written (valid JSON, smaller).
-    private static readonly JsonSerializerOptions WireJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private readonly ProviderEndpoint _endpoint;
+    private readonly string? _model;
 
-    public ProviderHttpHandler(ProviderEndpoint endpoint, HttpMessageHandler inner)
+    /// <summary>Initializes a new instance of the <see cref="ProviderHttpHandler"/> class for one deployment's client.</summary>
+    /// <param name="endpoint">The provider endpoint.</param>
+    /// <param name="model">The model the client calls (named in error messages).</param>
+    /// <param name="inner">The transport.</param>
+    public ProviderHttpHandler(ProviderEndpoint endpoint, string? model, HttpMessageHandler inner)
         : base(inner)
     {
         _endpoint = endpoint;
+        _model = model;
     }
 
     private string ProviderName => _endpoint.Provider.Name;
@@ -32,15 +35,7 @@ internal sealed class ProviderHttpHandler : DelegatingHandler
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var call = ProviderCallContext.Current;
-        PrepareHeaders(request, call);
-
-        // A signed request (Bedrock SigV4) already carries its pass-through fields: its signature covers the body.
-        if (request.Content is not null && !SignsItsRequests && call?.ExtraBody is { Count: > 0 } extra)
-        {
-            request.Content = await RewriteBodyAsync(request.Content, extra, cancellationToken).ConfigureAwait(false);
-        }
-
+        PrepareHeaders(request);
         HttpResponseMessage response;
         try
         {
@@ -48,12 +43,12 @@ internal sealed class ProviderHttpHandler : DelegatingHandler
         }
         catch (HttpRequestException e)
         {
-            throw new ApiConnectionException(Details(call, null, SecretRedactor.Redact(e.Message, _endpoint.ApiKey)), e);
+            throw new ApiConnectionException(Details(null, SecretRedactor.Redact(e.Message, _endpoint.ApiKey)), e);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
             // HttpClient's own time-out (the caller's token is untouched).
-            throw new ProviderTimeoutException(Details(call, null, "The provider did not answer in time."), e);
+            throw new ProviderTimeoutException(Details(null, "The provider did not answer in time."), e);
         }
 
         if (!response.IsSuccessStatusCode)
@@ -61,14 +56,14 @@ internal sealed class ProviderHttpHandler : DelegatingHandler
             using (response)
             {
                 var body = await ReadBoundedAsync(response.Content, cancellationToken).ConfigureAwait(false);
-                throw ErrorMapper.FromResponse(ProviderName, call?.Model, (int)response.StatusCode, body, response.Headers, _endpoint.ApiKey);
+                throw ErrorMapper.FromResponse(ProviderName, _model, (int)response.StatusCode, body, response.Headers, _endpoint.ApiKey);
             }
         }
 
         var mediaType = response.Content.Headers.ContentType?.MediaType;
         if (mediaType is "text/event-stream" or "application/x-ndjson" or "application/jsonl")
         {
-            response.Content = new StreamContentWithErrorScan(response.Content, this, call?.Model, ndjson: mediaType != "text/event-stream");
+            response.Content = new StreamContentWithErrorScan(response.Content, this, _model, ndjson: mediaType != "text/event-stream");
         }
 
         return response;
@@ -84,12 +79,12 @@ internal sealed class ProviderHttpHandler : DelegatingHandler
         };
 
     internal LiteLlmException StreamBroken(string? model, Exception e)
-        => new ApiConnectionException(Details(ProviderCallContext.Current, null, "The stream broke: " + SecretRedactor.Redact(e.Message, _endpoint.ApiKey)) with { Model = model, IsMidStream = true }, e);
+        => new ApiConnectionException(Details(null, "The stream broke: " + SecretRedactor.Redact(e.Message, _endpoint.ApiKey)) with { Model = model, IsMidStream = true }, e);
 
-    private ProviderErrorDetails Details(ProviderCallContext? call, int? status, string? message)
-        => new(ProviderName, call?.Model, status, message);
+    private ProviderErrorDetails Details(int? status, string? message)
+        => new(ProviderName, _model, status, message);
 
-    private void PrepareHeaders(HttpRequestMessage request, ProviderCallContext? call)
+    private void PrepareHeaders(HttpRequestMessage request)
     {
         var headers = request.Headers;
         if (_endpoint.Provider.Protocol == ProviderProtocol.AzureOpenAI)
@@ -120,45 +115,6 @@ internal sealed class ProviderHttpHandler : DelegatingHandler
             headers.TryAddWithoutValidation(name, value);
         }
 
-        if (call?.ExtraHeaders is { } extra)
-        {
-            foreach (var (name, value) in extra)
-            {
-                headers.Remove(name);
-                headers.TryAddWithoutValidation(name, value);
-            }
-        }
-    }
-
-    private static async Task<HttpContent> RewriteBodyAsync(HttpContent content, JsonObject extra, CancellationToken cancellationToken)
-    {
-        var bytes = await content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-        if (JsonNode.Parse(bytes) is not JsonObject body)
-        {
-            var unchanged = new ByteArrayContent(bytes);
-            unchanged.Headers.ContentType = content.Headers.ContentType;
-            return unchanged;
-        }
-
-        Merge(body, extra);
-        var merged = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, WireJson));
-        merged.Headers.ContentType = content.Headers.ContentType ?? new MediaTypeHeaderValue("application/json");
-        return merged;
-    }
-
-    private static void Merge(JsonObject target, JsonObject source)
-    {
-        foreach (var (name, value) in source)
-        {
-            if (value is JsonObject obj && target[name] is JsonObject existing)
-            {
-                Merge(existing, obj);
-            }
-            else
-            {
-                target[name] = value?.DeepClone();
-            }
-        }
     }
 
     private static async Task<string> ReadBoundedAsync(HttpContent content, CancellationToken cancellationToken)

@@ -12,7 +12,7 @@ internal sealed class OllamaProtocol : IProtocolClientFactory
     public static OllamaProtocol Instance { get; } = new();
 
     public IChatClient CreateChatClient(ProviderEndpoint endpoint, string model, HttpClient httpClient)
-        => Create(endpoint, model, httpClient);
+        => new OllamaPassThroughChatClient(Create(endpoint, model, httpClient));
 
     public IEmbeddingGenerator<string, Embedding<float>> CreateEmbeddingGenerator(ProviderEndpoint endpoint, string model, HttpClient httpClient)
         => Create(endpoint, model, httpClient);

@@ -32,8 +32,8 @@ internal sealed class OpenAIChatClient : WireChatClient
 
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var body = OpenAIChatRequest.Build(options?.ModelId ?? Model, messages, options, stream: false, _legacyMaxTokens);
-        using var request = CreateRequest(body, AcceptJson);
+        var body = OpenAIChatRequest.Build(options?.ModelId ?? Model, messages, options, stream: false, _legacyMaxTokens, RawRequest(options));
+        using var request = CreateRequest(body, AcceptJson, options);
         using var response = await HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
@@ -46,8 +46,8 @@ internal sealed class OpenAIChatClient : WireChatClient
     public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var body = OpenAIChatRequest.Build(options?.ModelId ?? Model, messages, options, stream: true, _legacyMaxTokens);
-        using var request = CreateRequest(body, AcceptEventStream);
+        var body = OpenAIChatRequest.Build(options?.ModelId ?? Model, messages, options, stream: true, _legacyMaxTokens, RawRequest(options));
+        using var request = CreateRequest(body, AcceptEventStream, options);
         using var response = await HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
@@ -75,10 +75,14 @@ internal sealed class OpenAIChatClient : WireChatClient
         }
     }
 
-    private HttpRequestMessage CreateRequest(byte[] body, MediaTypeWithQualityHeaderValue accept)
+    private WireJson? RawRequest(ChatOptions? options)
+        => options?.RawRepresentationFactory is { } factory ? WireJson.As(factory(this), WireFormat.OpenAIChat) : null;
+
+    private HttpRequestMessage CreateRequest(byte[] body, MediaTypeWithQualityHeaderValue accept, ChatOptions? options)
     {
         var request = JsonPost(_uri, body, accept);
         request.Headers.Authorization = _authorization;
+        WireExtras.ApplyHeaders(request, options?.AdditionalProperties);
         return request;
     }
 }

@@ -16,8 +16,14 @@ namespace LiteLlm.Providers.OpenAI;
 /// <item>A tool's parameter schema is sent as an object schema with <c>type</c>, <c>required</c>, <c>properties</c> and
 /// <c>additionalProperties</c> always present (as Microsoft.Extensions.AI.OpenAI sends it), plus its other keywords.</item>
 /// <item>The token limit is <c>max_completion_tokens</c> for OpenAI itself and Azure, <c>max_tokens</c> everywhere else.</item>
-/// <item>Provider-specific fields (<c>reasoning_effort</c>, <c>user</c>, <c>logprobs</c>, …) are not written here: they travel
-/// as the call's extra body, merged by <see cref="Http.ProviderHttpHandler"/>.</item>
+/// <item>Provider-specific fields (<c>user</c>, <c>logprobs</c>, …) in <see cref="ChatOptions.AdditionalProperties"/> are
+/// written as top-level fields (library settings were consumed before, see <see cref="WireExtras"/>).</item>
+/// <item><b>Same protocol:</b> when <see cref="ChatOptions.RawRepresentationFactory"/> gives the caller's own Chat Completions
+/// body (<see cref="WireJson"/>), that body is written with only <c>model</c>, <c>stream</c> and <c>stream_options.include_usage</c>
+/// changed: every field, known here or not, keeps its name and value (<c>strict</c> schemas, <c>max_completion_tokens</c>,
+/// <c>logprobs</c>, <c>n</c>, …). A field the pipeline dropped (drop_params) or that is a library setting is left out; a value
+/// the pipeline set that the body lacks, or changed (the token limit), is written from the options. Messages carrying their
+/// own JSON are written verbatim, the others translated.</item>
 /// </list>
 /// </remarks>
 internal static class OpenAIChatRequest
@@ -32,7 +38,7 @@ internal static class OpenAIChatRequest
     private static Utf8JsonWriter? t_writer;
 
     /// <summary>Builds the request body.</summary>
-    public static byte[] Build(string model, IEnumerable<ChatMessage> messages, ChatOptions? options, bool stream, bool legacyMaxTokens)
+    public static byte[] Build(string model, IEnumerable<ChatMessage> messages, ChatOptions? options, bool stream, bool legacyMaxTokens, WireJson? raw = null)
     {
         // One buffer and writer per thread, reset for each body: only the finished bytes are allocated.
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(4096);
@@ -41,7 +47,7 @@ internal static class OpenAIChatRequest
         w.Reset(buffer);
         try
         {
-            Write(w, model, messages, options, stream, legacyMaxTokens);
+            Write(w, model, messages, options, stream, legacyMaxTokens, raw?.Json);
             w.Flush();
             return buffer.WrittenSpan.ToArray();
         }
@@ -56,7 +62,7 @@ internal static class OpenAIChatRequest
         }
     }
 
-    private static void Write(Utf8JsonWriter w, string model, IEnumerable<ChatMessage> messages, ChatOptions? options, bool stream, bool legacyMaxTokens)
+    private static void Write(Utf8JsonWriter w, string model, IEnumerable<ChatMessage> messages, ChatOptions? options, bool stream, bool legacyMaxTokens, JsonElement? raw)
     {
         w.WriteStartObject();
         w.WriteString("model", model);
@@ -74,14 +80,14 @@ internal static class OpenAIChatRequest
         {
             for (var i = 0; i < list.Count; i++)
             {
-                WriteMessage(w, list[i]);
+                WriteMessageOrRaw(w, list[i]);
             }
         }
         else
         {
             foreach (var message in messages)
             {
-                WriteMessage(w, message);
+                WriteMessageOrRaw(w, message);
             }
         }
 
@@ -90,16 +96,90 @@ internal static class OpenAIChatRequest
         {
             w.WriteBoolean("stream", true);
             w.WriteStartObject("stream_options");
-            w.WriteBoolean("include_usage", true);
+            if (raw is { } body && body.TryGetProperty("stream_options", out var streamOptions) && streamOptions.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var property in streamOptions.EnumerateObject())
+                {
+                    if (!property.NameEquals("include_usage"))
+                    {
+                        property.WriteTo(w);
+                    }
+                }
+            }
+
+            w.WriteBoolean("include_usage", true); // usage is what cost and budgets are computed from
             w.WriteEndObject();
         }
 
-        if (options is not null)
+        if (raw is { ValueKind: JsonValueKind.Object } caller)
+        {
+            OpenAIRawRequest.WriteFields(w, caller, options, legacyMaxTokens);
+        }
+        else if (options is not null)
         {
             WriteOptions(w, options, legacyMaxTokens);
+            WriteExtras(w, options, null);
         }
 
         w.WriteEndObject();
+    }
+
+    /// <summary>The provider-specific fields of <paramref name="options"/>, except those <paramref name="skip"/> has.</summary>
+    internal static void WriteExtras(Utf8JsonWriter w, ChatOptions options, JsonElement? skip)
+    {
+        if (options.AdditionalProperties is not { Count: > 0 } extra)
+        {
+            return;
+        }
+
+        foreach (var (name, value) in extra)
+        {
+            if (CallSettings.IsReserved(name) || WrittenFromOptions(name, options) || (skip is { } body && body.TryGetProperty(name, out _)))
+            {
+                continue;
+            }
+
+            w.WritePropertyName(name);
+            WireExtras.WriteValue(w, value);
+        }
+    }
+
+    // A pass-through field of the same name as one the options write would be a duplicate key.
+    private static bool WrittenFromOptions(string name, ChatOptions o) => name switch
+    {
+        "max_tokens" or "max_completion_tokens" => o.MaxOutputTokens is not null,
+        "temperature" => o.Temperature is not null,
+        "top_p" => o.TopP is not null,
+        "top_k" => o.TopK is not null,
+        "frequency_penalty" => o.FrequencyPenalty is not null,
+        "presence_penalty" => o.PresencePenalty is not null,
+        "seed" => o.Seed is not null,
+        "stop" => o.StopSequences is { Count: > 0 },
+        "reasoning_effort" => o.Reasoning?.Effort is not null,
+        "response_format" => o.ResponseFormat is not null,
+        "tools" or "tool_choice" or "parallel_tool_calls" => o.Tools is { Count: > 0 },
+        "web_search_options" => HasWebSearch(o),
+        "strict" => true, // MEAI.OpenAI's switch for strict schemas, written into the tools and response format
+        "reasoning" => false,
+        _ => false,
+    };
+
+    internal static bool HasWebSearch(ChatOptions o)
+    {
+        if (o.Tools is not { Count: > 0 } tools)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < tools.Count; i++)
+        {
+            if (tools[i] is HostedWebSearchTool)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static void WriteOptions(Utf8JsonWriter w, ChatOptions options, bool legacyMaxTokens)
@@ -113,21 +193,33 @@ internal static class OpenAIChatRequest
         w.WriteNumberIfSet("seed", options.Seed);
         w.WriteStringsIfAny("stop", options.StopSequences);
 
-        if (options.Reasoning?.Effort is { } effort && effort != ReasoningEffort.None)
+        if (options.Reasoning?.Effort is { } effort)
         {
             w.WriteString("reasoning_effort", effort switch
             {
+                ReasoningEffort.None => "none",
                 ReasoningEffort.Low => "low",
                 ReasoningEffort.Medium => "medium",
+                ReasoningEffort.ExtraHigh => "xhigh",
                 _ => "high",
             });
         }
 
-        WriteResponseFormat(w, options.ResponseFormat);
-        WriteTools(w, options);
+        var strict = IsStrict(options);
+        WriteResponseFormat(w, options.ResponseFormat, strict);
+        WriteTools(w, options, strict);
+        if (HasWebSearch(options))
+        {
+            w.WriteStartObject("web_search_options");
+            w.WriteEndObject();
+        }
     }
 
-    private static void WriteResponseFormat(Utf8JsonWriter w, ChatResponseFormat? format)
+    // MEAI.OpenAI's convention: AdditionalProperties["strict"] = true asks for strict tool schemas and structured output.
+    private static bool? IsStrict(ChatOptions options)
+        => options.AdditionalProperties?.TryGetValue("strict", out var value) == true ? ParameterPolicy.ToBool(value) : null;
+
+    private static void WriteResponseFormat(Utf8JsonWriter w, ChatResponseFormat? format, bool? strict)
     {
         switch (format)
         {
@@ -148,6 +240,11 @@ internal static class OpenAIChatRequest
 
                 w.WritePropertyName("schema");
                 schema.WriteTo(w);
+                if (strict is { } s)
+                {
+                    w.WriteBoolean("strict", s);
+                }
+
                 w.WriteEndObject();
                 w.WriteEndObject();
                 break;
@@ -159,7 +256,7 @@ internal static class OpenAIChatRequest
         }
     }
 
-    private static void WriteTools(Utf8JsonWriter w, ChatOptions options)
+    private static void WriteTools(Utf8JsonWriter w, ChatOptions options, bool? strict)
     {
         if (options.Tools is not { Count: > 0 } tools)
         {
@@ -191,6 +288,11 @@ internal static class OpenAIChatRequest
 
             w.WritePropertyName("parameters");
             WriteParameters(w, function.JsonSchema);
+            if (strict is { } s)
+            {
+                w.WriteBoolean("strict", s);
+            }
+
             w.WriteEndObject();
             w.WriteEndObject();
         }
@@ -275,6 +377,19 @@ internal static class OpenAIChatRequest
         w.WriteEndObject();
     }
 
+    // A message that arrived in this protocol is sent as it came (fields we do not model included).
+    private static void WriteMessageOrRaw(Utf8JsonWriter w, ChatMessage message)
+    {
+        if (message.RawRepresentation is WireJson { Format: WireFormat.OpenAIChat, Json.ValueKind: JsonValueKind.Object } raw)
+        {
+            raw.Json.WriteTo(w);
+        }
+        else
+        {
+            WriteMessage(w, message);
+        }
+    }
+
     private static void WriteMessage(Utf8JsonWriter w, ChatMessage message)
     {
         var contents = message.Contents;
@@ -301,9 +416,9 @@ internal static class OpenAIChatRequest
         {
             w.WriteString("content", only.Text);
         }
-        else if (AllText(contents) && (message.Role == ChatRole.System || contents.Count == 0))
+        else if (contents.Count == 0)
         {
-            w.WriteString("content", message.Text);
+            w.WriteString("content", string.Empty);
         }
         else
         {
@@ -471,18 +586,5 @@ internal static class OpenAIChatRequest
         }
 
         return false;
-    }
-
-    private static bool AllText(IList<AIContent> contents)
-    {
-        for (var i = 0; i < contents.Count; i++)
-        {
-            if (contents[i] is not TextContent)
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 }

@@ -1,37 +1,21 @@
-using System.ClientModel;
-using System.ClientModel.Primitives;
 using Microsoft.Extensions.AI;
-using OpenAI;
 
 namespace LiteLlm.Providers.OpenAI;
 
 /// <summary>
-/// OpenAI, every OpenAI-compatible host and Azure OpenAI. Chat is written by hand over HTTP
-/// (<see cref="OpenAIChatClient"/>); embeddings go through the official OpenAI SDK and Microsoft.Extensions.AI.OpenAI.
+/// OpenAI, every OpenAI-compatible host and Azure OpenAI. Chat and embeddings are written by hand over HTTP
+/// (<see cref="OpenAIChatClient"/>, <see cref="OpenAIEmbeddingGenerator"/>).
 /// Retries are left to the router, time limits to the wrapper.
 /// </summary>
 internal sealed class OpenAIProtocol : IProtocolClientFactory
 {
-    // The SDK insists on a credential; for keyless local servers ProviderHttpHandler strips it again.
-    private const string NoKey = "no-key";
-
     public static OpenAIProtocol Instance { get; } = new();
 
     public IChatClient CreateChatClient(ProviderEndpoint endpoint, string model, HttpClient httpClient)
         => new OpenAIChatClient(endpoint, model, httpClient);
 
     public IEmbeddingGenerator<string, Embedding<float>> CreateEmbeddingGenerator(ProviderEndpoint endpoint, string model, HttpClient httpClient)
-    {
-        var options = new OpenAIClientOptions
-        {
-            Endpoint = BaseUri(endpoint, model),
-            Transport = new HttpClientPipelineTransport(httpClient),
-            RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
-            NetworkTimeout = Timeout.InfiniteTimeSpan,
-        };
-        var client = new OpenAIClient(new ApiKeyCredential(string.IsNullOrEmpty(endpoint.ApiKey) ? NoKey : endpoint.ApiKey), options);
-        return client.GetEmbeddingClient(model).AsIEmbeddingGenerator();
-    }
+        => new OpenAIEmbeddingGenerator(endpoint, model, httpClient);
 
     /// <summary>
     /// The base every operation's path is appended to, ending in '/'. Classic Azure puts the deployment in the path:

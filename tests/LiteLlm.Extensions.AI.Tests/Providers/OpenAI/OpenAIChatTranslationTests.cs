@@ -44,7 +44,7 @@ public sealed class OpenAIChatTranslationTests
               "model": "gpt-4o-mini",
               "messages": [
                 {"role":"system","content":"Answer in French."},
-                {"role":"system","content":"Be brief. Be kind."},
+                {"role":"system","content":[{"type":"text","text":"Be brief."},{"type":"text","text":" Be kind."}]},
                 {"role":"user","name":"ada","content":[
                   {"type":"text","text":"What is on these?"},
                   {"type":"image_url","image_url":{"url":"https://example.com/cat.png","detail":"low"}},
