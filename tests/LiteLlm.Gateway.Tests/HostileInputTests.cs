@@ -113,7 +113,7 @@ public sealed class HostileInputTests : IAsyncLifetime
             ["temperature"] = e => e.ValueKind == JsonValueKind.Null || Num(e, 0, 2),
             ["top_p"] = e => e.ValueKind == JsonValueKind.Null || Num(e, 0, 1),
             ["max_tokens"] = e => e.ValueKind == JsonValueKind.Null || Num(e, 1, 10_000_000, integer: true),
-            ["n"] = e => e.ValueKind == JsonValueKind.Null || Num(e, 1, 1),
+            ["n"] = e => e.ValueKind == JsonValueKind.Null || Num(e, 1, 128, integer: true), // OpenAI-family upstreams answer n choices
             ["stream"] = e => e.ValueKind is JsonValueKind.Null or JsonValueKind.True or JsonValueKind.False,
             ["stop"] = e => e.ValueKind is JsonValueKind.Null or JsonValueKind.String || (e.ValueKind == JsonValueKind.Array && e.GetArrayLength() <= 4 && e.EnumerateArray().All(x => x.ValueKind == JsonValueKind.String)),
             ["seed"] = e => e.ValueKind == JsonValueKind.Null || (e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out _)),

@@ -71,8 +71,8 @@ public sealed class UpstreamFaultTests : IAsyncLifetime
         { "reset-mid-body", 502, false },
         { "reset-before-first-chunk", 502, false },
         { "reset-after-first-chunk", 503, true },
-        { "malformed-json", 500, false },
-        { "malformed-sse", 500, false },
+        { "malformed-json", 502, false }, // an answer that cannot be read is the upstream's fault: a bad gateway answer
+        { "malformed-sse", 502, false },
         { "no-terminator", 503, true },
         { "mid-stream-error", 503, true },
         { "context-window", 400, false },

@@ -141,7 +141,7 @@ public sealed class WireTests
     [InlineData("""{"model":"gpt-4o-mini","messages":"hello"}""", "invalid_json", "messages")]
     [InlineData("""{"messages":[{"role":"user","content":"Hi"}]}""", null, "model")]
     [InlineData("""{"model":"gpt-4o-mini","messages":[]}""", null, "messages")]
-    [InlineData("""{"model":"gpt-4o-mini","n":2,"messages":[{"role":"user","content":"Hi"}]}""", "unsupported_parameter", "n")]
+    [InlineData("""{"model":"gpt-4o-mini","n":0,"messages":[{"role":"user","content":"Hi"}]}""", null, "n")]
     [InlineData("""{"model":"gpt-4o-mini","messages":[{"role":"wizard","content":"Hi"}]}""", null, "messages[0].role")]
     [InlineData("""{"model":"gpt-4o-mini","messages":[{"role":"user","content":42}]}""", null, "messages[0].content")]
     [InlineData("""{"model":"gpt-4o-mini","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"ftp://x"}}]}]}""", null, "messages[0].content[0].image_url.url")]

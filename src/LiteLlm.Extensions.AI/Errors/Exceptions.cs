@@ -208,5 +208,6 @@ public sealed class InternalServerException : LiteLlmException
 
     public override bool IsTransient => true;
 
-    public override int HttpStatus => 500;
+    /// <summary>Gets the provider's own 5xx status, or 502 (a bad gateway answer) when it gave none: an answer that could not be read, a stream that failed.</summary>
+    public override int HttpStatus => StatusCode is >= 500 and < 600 ? StatusCode.Value : 502;
 }

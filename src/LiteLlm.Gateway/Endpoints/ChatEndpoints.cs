@@ -17,8 +17,8 @@ internal static class ChatEndpoints
         var service = context.RequestServices.GetRequiredService<InferenceService>();
         return service.RunAsync(context, "/chat/completions", async (call, ct) =>
         {
-            var request = await InferenceService.ReadAsync(context, GatewayJson.Context.ChatCompletionRequest, ct).ConfigureAwait(false);
-            var parsed = InferenceService.Parse(() => ChatRequestParser.Parse(request, call.Caller));
+            var (request, body) = await InferenceService.ReadWithBodyAsync(context, GatewayJson.Context.ChatCompletionRequest, ct).ConfigureAwait(false);
+            var parsed = InferenceService.Parse(() => ChatRequestParser.Parse(request, call.Caller, body));
             await service.AdmitAsync(call, parsed.Model, InferenceService.EstimateTokens(parsed.Messages, parsed.Options.MaxOutputTokens), ct).ConfigureAwait(false);
             if (parsed.Stream)
             {
@@ -28,8 +28,14 @@ internal static class ChatEndpoints
             }
 
             var response = await CallAsync(call, service.Pipeline, parsed.Messages, parsed.Options, ct).ConfigureAwait(false);
-            var body = ChatResponseWriter.ToCompletion(response, call.Id, parsed.Model);
-            await WriteJsonAsync(call, body, GatewayJson.Context.ChatCompletionResponse, ct).ConfigureAwait(false);
+            if (ChatResponseWriter.ProviderJson(response, call.Id, parsed.Model) is { } same)
+            {
+                await WriteBytesAsync(call, same, ct).ConfigureAwait(false);
+                return;
+            }
+
+            var completion = ChatResponseWriter.ToCompletion(response, call.Id, parsed.Model);
+            await WriteJsonAsync(call, completion, GatewayJson.Context.ChatCompletionResponse, ct).ConfigureAwait(false);
         });
     }
 
@@ -111,9 +117,14 @@ internal static class ChatEndpoints
         }
     }
 
-    public static async Task WriteJsonAsync<T>(InferenceCall call, T body, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    public static Task WriteJsonAsync<T>(InferenceCall call, T body, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+        => WriteBytesAsync(call, JsonSerializer.SerializeToUtf8Bytes(body, typeInfo), cancellationToken);
+
+    /// <summary>Writes a finished JSON body with the call's headers.</summary>
+    public static async Task WriteBytesAsync(InferenceCall call, byte[] bytes, CancellationToken cancellationToken)
     {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(body, typeInfo);
+        ArgumentNullException.ThrowIfNull(call);
+        ArgumentNullException.ThrowIfNull(bytes);
         call.ApplyHeaders();
         var response = call.Context.Response;
         response.StatusCode = StatusCodes.Status200OK;

@@ -128,6 +128,34 @@ internal sealed partial class InferenceService(
     }
 
     /// <summary>
+    /// Reads the body once as a JSON document (kept for the request: its elements are the client's own fields, which
+    /// travel to a provider of the same protocol) and deserializes <typeparamref name="T"/> from it.
+    /// </summary>
+    public static async Task<(T Value, JsonElement Body)> ReadWithBodyAsync<T>(HttpContext context, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.Request.ContentType is { } contentType && !contentType.Contains("json", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new GatewayRequestException(new GatewayError(415, $"Content-Type must be application/json; got '{contentType}'.", "invalid_request_error", "unsupported_media_type"));
+        }
+
+        try
+        {
+            var document = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: cancellationToken).ConfigureAwait(false);
+            context.Response.RegisterForDispose(document);
+            var root = document.RootElement;
+            var value = root.ValueKind == JsonValueKind.Object ? root.Deserialize(typeInfo)
+                : throw new JsonException($"The request body must be a JSON object, not {root.ValueKind}.");
+            return (value ?? throw GatewayErrors.Invalid("The request body must be a JSON object."), root);
+        }
+        catch (JsonException e)
+        {
+            throw new GatewayRequestException(GatewayErrors.FromException(e));
+        }
+    }
+
+    /// <summary>
     /// Runs request translation; values System.Text.Json can only reject lazily (invalid UTF-8 or unpaired surrogates
     /// inside strings) and out-of-range options become 400s instead of escaping as 500s.
     /// </summary>

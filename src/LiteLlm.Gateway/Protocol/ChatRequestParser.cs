@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using LiteLlm.Gateway.Hosting;
+using LiteLlm.Providers;
 using Microsoft.Extensions.AI;
 
 namespace LiteLlm.Gateway.Protocol;
@@ -18,13 +19,17 @@ internal static class ChatRequestParser
         "api_key", "api_base", "base_url", "api_version", "extra_headers", "organization", "litellm_credential_name",
     };
 
-    public static ParsedChatRequest Parse(ChatCompletionRequest request, CallerIdentity caller)
+    /// <summary>
+    /// Translates <paramref name="request"/>; <paramref name="body"/> is the same request as the client sent it, which
+    /// travels along (<see cref="WireJson"/>) so that an OpenAI-family provider receives every field as sent.
+    /// </summary>
+    public static ParsedChatRequest Parse(ChatCompletionRequest request, CallerIdentity caller, JsonElement? body = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         var model = RequireModel(request.Model);
-        if (request.N is { } n && n != 1)
+        if (request.N is < 1 or > 128)
         {
-            throw GatewayErrors.Invalid($"n={n} is not supported: the gateway returns exactly one choice. Send n=1 or omit it.", "n", "unsupported_parameter");
+            throw GatewayErrors.Invalid($"'n' must be between 1 and 128; got {request.N}.", "n");
         }
 
         if (request.Messages is not { Count: > 0 } messages)
@@ -41,10 +46,18 @@ internal static class ChatRequestParser
             throw GatewayErrors.Invalid("'max_tokens' must be between 1 and 10,000,000.", request.MaxCompletionTokens is null ? "max_tokens" : "max_completion_tokens");
         }
 
+        var rawMessages = body is { ValueKind: JsonValueKind.Object } b && b.TryGetProperty("messages", out var m) && m.ValueKind == JsonValueKind.Array && m.GetArrayLength() == messages.Count
+            ? m : (JsonElement?)null;
         var list = new List<ChatMessage>(messages.Count);
         for (var i = 0; i < messages.Count; i++)
         {
-            list.Add(ParseMessage(messages[i] ?? throw GatewayErrors.Invalid($"messages[{i}] must be an object.", $"messages[{i}]"), i));
+            var message = ParseMessage(messages[i] ?? throw GatewayErrors.Invalid($"messages[{i}] must be an object.", $"messages[{i}]"), i);
+            if (rawMessages is { } raw)
+            {
+                message.RawRepresentation = new WireJson(WireFormat.OpenAIChat, raw[i]);
+            }
+
+            list.Add(message);
         }
 
         var options = new ChatOptions
@@ -71,16 +84,60 @@ internal static class ChatRequestParser
         {
             throw GatewayErrors.Invalid($"'tool_choice' names '{required}', which is not in 'tools'.", "tool_choice");
         }
-        options.AdditionalProperties = PassThrough(request.Extra);
-        options.AdditionalProperties["metadata"] = Metadata(caller, request.Metadata, request.User);
+        var extra = PassThrough(request.Extra, out var recorded);
+        options.Reasoning = ParseReasoningEffort(extra);
+        if (request.N is > 1)
+        {
+            extra["n"] = request.N.Value; // OpenAI-family providers answer every choice; others refuse 'n' (drop_params)
+        }
+
+        if (request.User is { } user)
+        {
+            extra["user"] = user;
+        }
+
+        options.AdditionalProperties = extra;
+        options.AdditionalProperties["metadata"] = Metadata(caller, request.Metadata, request.User, recorded);
+        if (body is { ValueKind: JsonValueKind.Object } whole)
+        {
+            var wire = new WireJson(WireFormat.OpenAIChat, whole);
+            options.RawRepresentationFactory = _ => wire;
+        }
+
         return new ParsedChatRequest(model, list, options, request.Stream ?? false, request.StreamOptions?.IncludeUsage ?? false);
+    }
+
+    // OpenAI's reasoning_effort, as MEAI's ReasoningOptions: other protocols map it (Anthropic and Gemini thinking budgets).
+    private static ReasoningOptions? ParseReasoningEffort(AdditionalPropertiesDictionary extra)
+    {
+        if (!extra.TryGetValue("reasoning_effort", out var value))
+        {
+            return null;
+        }
+
+        extra.Remove("reasoning_effort");
+        var text = value is JsonElement { ValueKind: JsonValueKind.String } s ? s.GetString() : value is JsonElement { ValueKind: JsonValueKind.Null } ? null : "?";
+        ReasoningEffort? effort = text switch
+        {
+            null => null,
+            "none" => ReasoningEffort.None,
+            "minimal" or "low" => ReasoningEffort.Low,
+            "medium" => ReasoningEffort.Medium,
+            "high" => ReasoningEffort.High,
+            "xhigh" => ReasoningEffort.ExtraHigh,
+            _ => throw GatewayErrors.Invalid("'reasoning_effort' must be one of none, minimal, low, medium, high, xhigh.", "reasoning_effort"),
+        };
+        return effort is null ? null : new ReasoningOptions { Effort = effort };
     }
 
     public static string RequireModel(string? model)
         => string.IsNullOrWhiteSpace(model) ? throw GatewayErrors.Invalid("'model' is required.", "model") : model;
 
-    /// <summary>Builds the <c>metadata</c> dictionary budgets and callbacks read: the caller plus the request's own metadata.</summary>
-    public static Dictionary<string, object?> Metadata(CallerIdentity caller, Dictionary<string, JsonElement>? requested, string? user)
+    /// <summary>
+    /// Builds the <c>metadata</c> dictionary budgets, callbacks and the spend record read: the caller, the request's own
+    /// metadata, and the gateway-only fields it records (<c>tags</c>, <c>litellm_session_id</c>, …).
+    /// </summary>
+    public static Dictionary<string, object?> Metadata(CallerIdentity caller, Dictionary<string, JsonElement>? requested, string? user, Dictionary<string, JsonElement>? recorded = null)
     {
         ArgumentNullException.ThrowIfNull(caller);
         var metadata = new Dictionary<string, object?>(StringComparer.Ordinal);
@@ -105,11 +162,29 @@ internal static class ChatRequestParser
             metadata["end_user"] = user;
         }
 
+        if (recorded is not null)
+        {
+            foreach (var (key, value) in recorded)
+            {
+                metadata[key] = value;
+            }
+        }
+
         return metadata;
     }
 
+    /// <summary>The request's other fields: provider parameters pass through; gateway-only fields never reach a provider.</summary>
     public static AdditionalPropertiesDictionary PassThrough(Dictionary<string, JsonElement>? extra)
+        => PassThrough(extra, out _);
+
+    /// <summary>
+    /// The request's other fields: provider parameters pass through; the library's per-call settings stay settings;
+    /// the gateway-only fields LiteLLM records (<c>tags</c>, session and trace ids) come back in <paramref name="recorded"/>;
+    /// the rest of the gateway-only list is consumed (<see cref="GatewayFields"/>).
+    /// </summary>
+    public static AdditionalPropertiesDictionary PassThrough(Dictionary<string, JsonElement>? extra, out Dictionary<string, JsonElement>? recorded)
     {
+        recorded = null;
         var result = new AdditionalPropertiesDictionary();
         if (extra is null)
         {
@@ -123,7 +198,18 @@ internal static class ChatRequestParser
                 throw GatewayErrors.Invalid($"'{key}' cannot be set by clients: provider credentials and endpoints come from the gateway's config.", key);
             }
 
-            result[key] = value;
+            if (!GatewayFields.IsGatewayField(key) || GatewayFields.LibrarySettings.Contains(key))
+            {
+                result[key] = value;
+            }
+            else if (GatewayFields.Recorded.Contains(key))
+            {
+                (recorded ??= new(StringComparer.Ordinal))[key] = value;
+            }
+            else if (key == "disable_fallbacks" && GatewayFields.IsTrue(value))
+            {
+                result["fallbacks"] = Array.Empty<string>();
+            }
         }
 
         return result;
@@ -251,6 +337,11 @@ internal static class ChatRequestParser
                 break;
             case "assistant":
                 var contents = Contents(dto.Content, path + ".content", required: false);
+                if (dto.Extra is { } fields && fields.TryGetValue("thinking_blocks", out var blocks))
+                {
+                    contents.InsertRange(0, ThinkingBlocks(blocks, path + ".thinking_blocks"));
+                }
+
                 if (dto.ToolCalls is { Count: > 0 } calls)
                 {
                     for (var j = 0; j < calls.Count; j++)
@@ -277,6 +368,44 @@ internal static class ChatRequestParser
 
         message.AuthorName = dto.Name;
         return message;
+    }
+
+    /// <summary>
+    /// LiteLLM's <c>thinking_blocks</c> on an assistant message (Anthropic's thinking, returned to an OpenAI-format client)
+    /// as MEAI reasoning: the signature (or a redacted block's data) is the protected data Anthropic needs back.
+    /// </summary>
+    private static List<AIContent> ThinkingBlocks(JsonElement blocks, string path)
+    {
+        if (blocks.ValueKind == JsonValueKind.Null)
+        {
+            return [];
+        }
+
+        if (blocks.ValueKind != JsonValueKind.Array)
+        {
+            throw GatewayErrors.Invalid($"{path} must be an array of thinking blocks.", path);
+        }
+
+        var result = new List<AIContent>();
+        var i = 0;
+        foreach (var block in blocks.EnumerateArray())
+        {
+            switch (Str(block, "type"))
+            {
+                case "thinking":
+                    result.Add(new TextReasoningContent(Str(block, "thinking") ?? string.Empty) { ProtectedData = Str(block, "signature") });
+                    break;
+                case "redacted_thinking":
+                    result.Add(new TextReasoningContent(string.Empty) { ProtectedData = Str(block, "data"), AdditionalProperties = new() { ["redacted"] = true } });
+                    break;
+                default:
+                    throw GatewayErrors.Invalid($"{path}[{i}].type must be 'thinking' or 'redacted_thinking'.", $"{path}[{i}].type");
+            }
+
+            i++;
+        }
+
+        return result;
     }
 
     private static FunctionCallContent ParseToolCall(ToolCallDto call, string path)

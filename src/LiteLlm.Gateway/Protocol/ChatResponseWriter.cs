@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.Net.ServerSentEvents;
 using System.Text.Json;
 using LiteLlm.Gateway.Hosting;
+using LiteLlm.Providers;
 using Microsoft.Extensions.AI;
 
 namespace LiteLlm.Gateway.Protocol;
@@ -8,10 +10,52 @@ namespace LiteLlm.Gateway.Protocol;
 /// <summary>Writes MEAI responses as exact OpenAI chat completion shapes.</summary>
 internal static class ChatResponseWriter
 {
+    private static readonly JsonWriterOptions RawWriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>
+    /// The provider's own Chat Completions answer with only <c>id</c> and <c>model</c> as the gateway presents them, when the
+    /// answer came from an OpenAI-family provider (same protocol: every field and choice reaches the client); otherwise null.
+    /// </summary>
+    public static byte[]? ProviderJson(ChatResponse response, string callId, string model)
+    {
+        if (WireJson.As(response.RawRepresentation, WireFormat.OpenAIChat) is not { Json.ValueKind: JsonValueKind.Object } raw)
+        {
+            return null;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var w = new Utf8JsonWriter(buffer, RawWriterOptions))
+        {
+            WriteRaw(w, raw.Json, ResponseId(response.ResponseId, callId, "chatcmpl-"), response.ModelId ?? model, stripUsage: false);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Writes a provider document with <c>id</c> and <c>model</c> replaced (added when absent); optionally without <c>usage</c>.</summary>
+    public static void WriteRaw(Utf8JsonWriter w, JsonElement json, string id, string model, bool stripUsage)
+    {
+        w.WriteStartObject();
+        w.WriteString("id", id);
+        foreach (var property in json.EnumerateObject())
+        {
+            if (property.NameEquals("id") || property.NameEquals("model") || (stripUsage && property.NameEquals("usage")))
+            {
+                continue;
+            }
+
+            property.WriteTo(w);
+        }
+
+        w.WriteString("model", model);
+        w.WriteEndObject();
+    }
+
     public static ChatCompletionResponse ToCompletion(ChatResponse response, string callId, string model)
     {
         string? text = null;
         string? reasoning = null;
+        List<ThinkingBlockDto>? thinking = null;
         List<ResponseToolCallDto>? toolCalls = null;
         foreach (var message in response.Messages)
         {
@@ -24,6 +68,11 @@ internal static class ChatResponseWriter
                         break;
                     case TextReasoningContent r:
                         reasoning += r.Text;
+                        if (ThinkingBlock(r) is { } block)
+                        {
+                            (thinking ??= []).Add(block);
+                        }
+
                         break;
                     case FunctionCallContent call:
                         (toolCalls ??= []).Add(new ResponseToolCallDto
@@ -46,13 +95,23 @@ internal static class ChatResponseWriter
                 new ChatChoiceDto
                 {
                     Index = 0,
-                    Message = new ResponseMessageDto { Content = text ?? (toolCalls is null ? string.Empty : null), ReasoningContent = reasoning, ToolCalls = toolCalls },
+                    Message = new ResponseMessageDto { Content = text ?? (toolCalls is null ? string.Empty : null), ReasoningContent = reasoning, ThinkingBlocks = thinking, ToolCalls = toolCalls },
                     FinishReason = FinishReason(response.FinishReason, toolCalls is not null),
                 },
             ],
             Usage = Usage(response.Usage) ?? new UsageDto(),
         };
     }
+
+    /// <summary>
+    /// LiteLLM's <c>thinking_blocks</c> entry for reasoning that carries protected data (Anthropic's signature, or a
+    /// redacted block): what the client must send back for the next turn. Plain reasoning text has none.
+    /// </summary>
+    public static ThinkingBlockDto? ThinkingBlock(TextReasoningContent reasoning)
+        => reasoning.ProtectedData is not { Length: > 0 } data ? null
+            : reasoning.AdditionalProperties?.TryGetValue("redacted", out var redacted) == true && redacted is true
+                ? new ThinkingBlockDto { Type = "redacted_thinking", Data = data }
+                : new ThinkingBlockDto { Thinking = reasoning.Text, Signature = data };
 
     // MEAI's options (its source-generated resolver handles object values) but compact and with literal text, as OpenAI writes arguments.
     private static readonly JsonSerializerOptions ArgumentOptions = new(AIJsonUtilities.DefaultOptions)
@@ -100,9 +159,31 @@ internal sealed class ChatStreamShaper(InferenceCall call, string model, bool in
     private long _created;
     private string _model = model;
     private ChatFinishReason? _finish;
+    private bool _raw;
 
     public IEnumerable<SseItem<object>> OnUpdate(ChatResponseUpdate update)
     {
+        if (WireJson.As(update.RawRepresentation, WireFormat.OpenAIChat) is { Json.ValueKind: JsonValueKind.Object } raw)
+        {
+            // Same protocol: the provider's chunk as it came, with the gateway's id and model.
+            _raw = true;
+            _id ??= ChatResponseWriter.ResponseId(update.ResponseId, call.Id, "chatcmpl-");
+            _model = update.ModelId ?? _model;
+            if (!includeUsage && raw.Json.TryGetProperty("usage", out var usage) && usage.ValueKind != JsonValueKind.Null
+                && raw.Json.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array && choices.GetArrayLength() == 0)
+            {
+                yield break; // the usage chunk the gateway asked for; this client did not
+            }
+
+            yield return new SseItem<object>(new RawChunk(raw.Json, _id, _model, StripUsage: !includeUsage));
+            yield break;
+        }
+
+        if (_raw)
+        {
+            yield break; // what the provider client derives from the chunks already sent (whole tool calls) is not sent twice
+        }
+
         if (_id is null)
         {
             _id = ChatResponseWriter.ResponseId(update.ResponseId, call.Id, "chatcmpl-");
@@ -119,8 +200,13 @@ internal sealed class ChatStreamShaper(InferenceCall call, string model, bool in
                 case TextContent { Text.Length: > 0 } text:
                     yield return Chunk(new ChunkDeltaDto { Content = text.Text });
                     break;
-                case TextReasoningContent { Text.Length: > 0 } reasoning:
-                    yield return Chunk(new ChunkDeltaDto { ReasoningContent = reasoning.Text });
+                case TextReasoningContent reasoning when reasoning.Text.Length > 0 || reasoning.ProtectedData is { Length: > 0 }:
+                    var block = ChatResponseWriter.ThinkingBlock(reasoning);
+                    yield return Chunk(new ChunkDeltaDto
+                    {
+                        ReasoningContent = reasoning.Text.Length > 0 ? reasoning.Text : null,
+                        ThinkingBlocks = block is null ? null : [block],
+                    });
                     break;
                 case FunctionCallContent fc:
                     if (!_toolIndexes.TryGetValue(fc.CallId, out var index))
@@ -151,6 +237,12 @@ internal sealed class ChatStreamShaper(InferenceCall call, string model, bool in
 
     public IEnumerable<SseItem<object>> OnEnd()
     {
+        if (_raw)
+        {
+            yield return StreamPump.DoneItem;
+            yield break;
+        }
+
         if (_id is null)
         {
             // An empty stream still gets the role chunk so that clients see a well-formed answer.
@@ -186,3 +278,6 @@ internal sealed class ChatStreamShaper(InferenceCall call, string model, bool in
         Choices = [new ChunkChoiceDto { Index = 0, Delta = delta, FinishReason = finish }],
     });
 }
+
+/// <summary>A provider's own stream chunk, written with the gateway's id and model (and without usage the client did not ask for).</summary>
+internal sealed record RawChunk(JsonElement Json, string Id, string Model, bool StripUsage);

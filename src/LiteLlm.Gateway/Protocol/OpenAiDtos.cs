@@ -152,7 +152,21 @@ internal sealed class ResponseMessageDto
 
     [JsonPropertyName("reasoning_content")] public string? ReasoningContent { get; set; }
 
+    [JsonPropertyName("thinking_blocks")] public List<ThinkingBlockDto>? ThinkingBlocks { get; set; }
+
     [JsonPropertyName("tool_calls")] public List<ResponseToolCallDto>? ToolCalls { get; set; }
+}
+
+/// <summary>LiteLLM's <c>thinking_blocks</c> entry: Anthropic's thinking (with its signature) or a redacted block.</summary>
+internal sealed class ThinkingBlockDto
+{
+    [JsonPropertyName("type")] public string Type { get; set; } = "thinking";
+
+    [JsonPropertyName("thinking")] public string? Thinking { get; set; }
+
+    [JsonPropertyName("signature")] public string? Signature { get; set; }
+
+    [JsonPropertyName("data")] public string? Data { get; set; }
 }
 
 internal sealed class ResponseToolCallDto
@@ -227,6 +241,8 @@ internal sealed class ChunkDeltaDto
     [JsonPropertyName("content")] public string? Content { get; set; }
 
     [JsonPropertyName("reasoning_content")] public string? ReasoningContent { get; set; }
+
+    [JsonPropertyName("thinking_blocks")] public List<ThinkingBlockDto>? ThinkingBlocks { get; set; }
 
     [JsonPropertyName("tool_calls")] public List<ToolCallDeltaDto>? ToolCalls { get; set; }
 }

@@ -33,6 +33,9 @@ internal static class StreamPump
     private static readonly byte[] Ping = ": ping\n\n"u8.ToArray();
     private static readonly byte[] Done = "[DONE]"u8.ToArray();
 
+    // Provider chunks keep their text as written (no \u escapes of non-ASCII or '+').
+    private static readonly JsonWriterOptions RawJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>The <c>[DONE]</c> sentinel item.</summary>
     public static SseItem<object> DoneItem { get; } = new(DoneMarker.Instance);
 
@@ -201,9 +204,12 @@ internal static class StreamPump
             return;
         }
 
-        using var writer = new Utf8JsonWriter(buffer);
+        using var writer = new Utf8JsonWriter(buffer, RawJson);
         switch (item.Data)
         {
+            case RawChunk raw:
+                ChatResponseWriter.WriteRaw(writer, raw.Json, raw.Id, raw.Model, raw.StripUsage);
+                break;
             case ChatCompletionChunk chunk:
                 JsonSerializer.Serialize(writer, chunk, GatewayJson.Context.ChatCompletionChunk);
                 break;

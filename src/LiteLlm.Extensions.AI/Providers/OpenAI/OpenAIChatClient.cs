@@ -39,7 +39,8 @@ internal sealed class OpenAIChatClient : WireChatClient
         await using (stream.ConfigureAwait(false))
         {
             using var document = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
-            return OpenAIChatResponse.Parse(document.RootElement);
+            OpenAIChatResponse.RequireCompletion(document.RootElement, chunk: false);
+            return OpenAIChatResponse.Parse(document.RootElement.Clone());
         }
     }
 

@@ -7,7 +7,10 @@ namespace LiteLlm.Providers.OpenAI;
 
 /// <summary>Reads OpenAI Chat Completions answers (a whole completion, or the chunks of a stream) into MEAI types.</summary>
 /// <remarks>
-/// Only the first choice is read. A refusal becomes an <see cref="ErrorContent"/> with the code <c>Refusal</c>. In a
+/// The provider's own JSON travels along as <see cref="WireJson"/> in <c>RawRepresentation</c> (the whole answer; each
+/// chunk), so a host answering in the same protocol can return every field, choices beyond the first included.
+/// Only the first choice is read into MEAI types. Reasoning text (<c>reasoning_content</c>, or <c>reasoning</c> as some
+/// compatible hosts name it) becomes <see cref="TextReasoningContent"/>. A refusal becomes an <see cref="ErrorContent"/> with the code <c>Refusal</c>. In a
 /// stream, tool-call fragments are gathered by index and given as whole <see cref="FunctionCallContent"/>s on one last
 /// update after the provider's last chunk; once the role and finish reason have arrived they stay on every later update.
 /// (These are the shapes Microsoft.Extensions.AI.OpenAI produced, which the rest of the pipeline was built on.)
@@ -25,6 +28,11 @@ internal static class OpenAIChatResponse
             finish = FinishReason(choice);
             if (choice.TryGetProperty("message", out var message) && message.ValueKind == JsonValueKind.Object)
             {
+                if (Reasoning(message) is { Length: > 0 } reasoning)
+                {
+                    contents.Add(new TextReasoningContent(reasoning));
+                }
+
                 if (String(message, "content") is { Length: > 0 } text)
                 {
                     contents.Add(new TextContent(text));
@@ -57,8 +65,24 @@ internal static class OpenAIChatResponse
             CreatedAt = Created(root),
             FinishReason = finish,
             Usage = root.TryGetProperty("usage", out var usage) ? Usage(usage) : null,
+            RawRepresentation = new WireJson(WireFormat.OpenAIChat, root),
         };
     }
+
+    /// <summary>Throws when <paramref name="root"/> is not a Chat Completions answer (a server of another protocol, a proxy's page).</summary>
+    internal static void RequireCompletion(JsonElement root, bool chunk)
+    {
+        if (root.ValueKind != JsonValueKind.Object || !(root.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array
+            || (chunk && (root.TryGetProperty("usage", out _) || root.TryGetProperty("id", out _)))))
+        {
+            throw new JsonException(chunk
+                ? "A stream event is not a Chat Completions chunk (no 'choices' array)."
+                : "The answer is not a Chat Completions object (no 'choices' array).");
+        }
+    }
+
+    private static string? Reasoning(JsonElement messageOrDelta)
+        => String(messageOrDelta, "reasoning_content") ?? String(messageOrDelta, "reasoning");
 
     /// <summary>Reads a tool call's arguments (given as JSON text) as MEAI does: a parse failure is kept on the content.</summary>
     internal static FunctionCallContent Call(string? arguments, string callId, string name)
@@ -76,14 +100,31 @@ internal static class OpenAIChatResponse
             return null;
         }
 
-        return new UsageDetails
+        var hasInput = usage.TryGetProperty("prompt_tokens_details", out var input);
+        var hasOutput = usage.TryGetProperty("completion_tokens_details", out var output);
+        var details = new UsageDetails
         {
             InputTokenCount = Count(usage, "prompt_tokens"),
             OutputTokenCount = Count(usage, "completion_tokens"),
             TotalTokenCount = Count(usage, "total_tokens"),
-            CachedInputTokenCount = usage.TryGetProperty("prompt_tokens_details", out var input) ? Count(input, "cached_tokens") : null,
-            ReasoningTokenCount = usage.TryGetProperty("completion_tokens_details", out var output) ? Count(output, "reasoning_tokens") : null,
+            CachedInputTokenCount = hasInput ? Count(input, "cached_tokens") : null,
+            ReasoningTokenCount = hasOutput ? Count(output, "reasoning_tokens") : null,
         };
+
+        // The counts MEAI.OpenAI reports beside the standard ones, under its names.
+        AddCount(details, "InputTokenDetails.AudioTokenCount", hasInput ? Count(input, "audio_tokens") : null);
+        AddCount(details, "OutputTokenDetails.AudioTokenCount", hasOutput ? Count(output, "audio_tokens") : null);
+        AddCount(details, "OutputTokenDetails.AcceptedPredictionTokenCount", hasOutput ? Count(output, "accepted_prediction_tokens") : null);
+        AddCount(details, "OutputTokenDetails.RejectedPredictionTokenCount", hasOutput ? Count(output, "rejected_prediction_tokens") : null);
+        return details;
+    }
+
+    private static void AddCount(UsageDetails details, string name, long? value)
+    {
+        if (value is { } n)
+        {
+            (details.AdditionalCounts ??= [])[name] = n;
+        }
     }
 
     internal static ChatFinishReason? FinishReason(JsonElement choice)
@@ -150,7 +191,10 @@ internal static class OpenAIChatResponse
             {
                 data.CopyTo(rented);
                 using var document = JsonDocument.Parse(rented.AsMemory(0, data.Length));
-                return Read(document.RootElement);
+                RequireCompletion(document.RootElement, chunk: true);
+                var update = Read(document.RootElement);
+                update.RawRepresentation = new WireJson(WireFormat.OpenAIChat, document.RootElement.Clone());
+                return update;
             }
             finally
             {
@@ -182,6 +226,11 @@ internal static class OpenAIChatResponse
                     if (String(delta, "role") is { Length: > 0 } role)
                     {
                         Role ??= new ChatRole(role);
+                    }
+
+                    if (Reasoning(delta) is { Length: > 0 } reasoning)
+                    {
+                        update.Contents.Add(new TextReasoningContent(reasoning));
                     }
 
                     if (String(delta, "content") is { Length: > 0 } text)
