@@ -21,7 +21,14 @@ internal sealed class ParameterPolicy
         (Param.TopLogprobs, SupportedParameters.TopLogprobs), (Param.LogitBias, SupportedParameters.LogitBias), (Param.User, SupportedParameters.User),
     ];
 
+    // OpenAI Chat Completions parameters beyond the ones above: sent as they are to the OpenAI family, meaningless (and
+    // refused with 400 "extra inputs are not permitted") elsewhere. Any other pass-through name is provider-specific.
+    private static readonly System.Collections.Frozen.FrozenSet<string> OpenAIOnly = System.Collections.Frozen.FrozenSet.ToFrozenSet(
+        ["store", "service_tier", "modalities", "verbosity", "audio", "prediction", "web_search_options", "prompt_cache_key",
+         "safety_identifier", "prompt_cache_retention", "functions", "function_call", "stream_options"], StringComparer.Ordinal);
+
     private readonly Param _unsupported;
+    private readonly bool _refusesOpenAIOnly;
     private readonly bool _dropByDefault;
     private readonly string _provider;
     private readonly string _model;
@@ -42,6 +49,7 @@ internal sealed class ParameterPolicy
             : factoryDropsParams;
         _provider = endpoint.Provider.Name;
         _model = model;
+        _refusesOpenAIOnly = endpoint.Provider.Protocol is not (ProviderProtocol.OpenAI or ProviderProtocol.AzureOpenAI or ProviderProtocol.Mock or ProviderProtocol.Custom);
     }
 
     [Flags]
@@ -75,13 +83,14 @@ internal sealed class ParameterPolicy
     /// <exception cref="UnsupportedParameterException">A parameter is unsupported and drop_params is off.</exception>
     public string[]? Apply(ChatOptions options)
     {
-        if (_unsupported == Param.None)
+        if (_unsupported == Param.None && !_refusesOpenAIOnly)
         {
             return null;
         }
 
         var found = Find(options) & _unsupported;
-        if (found == Param.None)
+        var openAIOnly = _refusesOpenAIOnly ? FindOpenAIOnly(options) : null;
+        if (found == Param.None && openAIOnly is null)
         {
             return null;
         }
@@ -91,12 +100,41 @@ internal sealed class ParameterPolicy
             : _dropByDefault;
         if (!drop)
         {
-            var name = NameOf(found);
+            var name = found != Param.None ? NameOf(found) : openAIOnly![0];
             throw new UnsupportedParameterException(name, new ProviderErrorDetails(_provider, _model, null,
                 $"{_provider} does not support the parameter '{name}'. Remove it, or set drop_params (per call, on the deployment or on the factory) to drop unsupported parameters."));
         }
 
-        return Drop(options, found);
+        var dropped = found == Param.None ? [] : Drop(options, found);
+        if (openAIOnly is not null)
+        {
+            options.AdditionalProperties = new AdditionalPropertiesDictionary(options.AdditionalProperties!);
+            foreach (var name in openAIOnly)
+            {
+                options.AdditionalProperties.Remove(name);
+            }
+
+            dropped = [.. dropped, .. openAIOnly];
+        }
+
+        return dropped;
+    }
+
+    private static List<string>? FindOpenAIOnly(ChatOptions options)
+    {
+        List<string>? names = null;
+        if (options.AdditionalProperties is { Count: > 0 } extra)
+        {
+            foreach (var (name, _) in extra)
+            {
+                if (OpenAIOnly.Contains(name))
+                {
+                    (names ??= []).Add(name);
+                }
+            }
+        }
+
+        return names;
     }
 
     private static Param Find(ChatOptions o)
@@ -116,7 +154,7 @@ internal sealed class ParameterPolicy
         if (o.AllowMultipleToolCalls is not null) set |= Param.ParallelToolCalls;
         if (o.AdditionalProperties is { Count: > 0 } extra)
         {
-            if (extra.ContainsKey(SupportedParameters.N)) set |= Param.N;
+            if (extra.TryGetValue(SupportedParameters.N, out var n) && !IsOne(n)) set |= Param.N;
             if (extra.ContainsKey(SupportedParameters.Logprobs)) set |= Param.Logprobs;
             if (extra.ContainsKey(SupportedParameters.TopLogprobs)) set |= Param.TopLogprobs;
             if (extra.ContainsKey(SupportedParameters.LogitBias)) set |= Param.LogitBias;
@@ -177,6 +215,15 @@ internal sealed class ParameterPolicy
 
         return string.Empty;
     }
+
+    // n = 1 asks for what every provider does.
+    private static bool IsOne(object? value) => value switch
+    {
+        int i => i == 1,
+        long l => l == 1,
+        JsonElement { ValueKind: JsonValueKind.Number } e => e.TryGetInt32(out var n) && n == 1,
+        _ => false,
+    };
 
     internal static bool? ToBool(object? value) => value switch
     {

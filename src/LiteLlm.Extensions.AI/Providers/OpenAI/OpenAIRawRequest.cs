@@ -67,8 +67,8 @@ internal static class OpenAIRawRequest
         "stop" => o?.StopSequences is { Count: > 0 },
         "response_format" => o?.ResponseFormat is not null,
         "tools" => o?.Tools is { Count: > 0 },
-        "tool_choice" => o?.Tools is { Count: > 0 } && o.ToolMode is not null,
-        "parallel_tool_calls" => o?.Tools is { Count: > 0 } && o.AllowMultipleToolCalls is not null,
+        "tool_choice" => o?.ToolMode is not null,
+        "parallel_tool_calls" => o?.AllowMultipleToolCalls is not null,
         "reasoning_effort" => o?.Reasoning?.Effort is not null,
         _ => o?.AdditionalProperties is { } extra && extra.ContainsKey(name) && !CallSettings.IsReserved(name),
     };
