@@ -19,6 +19,21 @@ public sealed class GeminiWireTests
          "required":["location"]}
         """).RootElement);
 
+    [Theory]
+    [InlineData("https://gemini.example")] // the host root, as Google's own SDKs take it
+    [InlineData("https://gemini.example/")]
+    [InlineData("https://gemini.example/v1beta")]
+    [InlineData("https://gemini.example/v1beta/")]
+    [InlineData("https://gemini.example/v1beta/models/gemini-2.0-flash")] // LiteLLM's full model prefix
+    public async Task ApiBase_EveryFormReachesTheModelMethod(string apiBase)
+    {
+        _upstream.Json(GeminiWire.Response(GeminiWire.Text("Hi")));
+        var client = TestFactory.Create(_upstream, new Dictionary<string, string> { ["GEMINI_API_KEY"] = Key })
+            .CreateChatClient("gemini/gemini-2.0-flash", new LiteLlm.Providers.ProviderOptions { ApiBase = apiBase });
+        await client.GetResponseAsync("Hello", cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal("https://gemini.example/v1beta/models/gemini-2.0-flash:generateContent", _upstream.LastRequest.Uri.AbsoluteUri);
+    }
+
     [Fact]
     public async Task Unary_PostsGenerateContentWithKeyHeader()
     {
