@@ -19,13 +19,15 @@ internal sealed class ParameterPolicy
         (Param.ResponseFormat, SupportedParameters.ResponseFormat), (Param.Tools, SupportedParameters.Tools), (Param.ToolChoice, SupportedParameters.ToolChoice),
         (Param.ParallelToolCalls, SupportedParameters.ParallelToolCalls), (Param.N, SupportedParameters.N), (Param.Logprobs, SupportedParameters.Logprobs),
         (Param.TopLogprobs, SupportedParameters.TopLogprobs), (Param.LogitBias, SupportedParameters.LogitBias), (Param.User, SupportedParameters.User),
+        (Param.ReasoningEffort, SupportedParameters.ReasoningEffort),
     ];
 
     // OpenAI Chat Completions parameters beyond the ones above: sent as they are to the OpenAI family, meaningless (and
     // refused with 400 "extra inputs are not permitted") elsewhere. Any other pass-through name is provider-specific.
     private static readonly System.Collections.Frozen.FrozenSet<string> OpenAIOnly = System.Collections.Frozen.FrozenSet.ToFrozenSet(
         ["store", "service_tier", "modalities", "verbosity", "audio", "prediction", "web_search_options", "prompt_cache_key",
-         "safety_identifier", "prompt_cache_retention", "functions", "function_call", "stream_options"], StringComparer.Ordinal);
+         "safety_identifier", "prompt_cache_retention", "prompt_cache_options", "moderation", "functions", "function_call",
+         "stream_options"], StringComparer.Ordinal);
 
     private readonly Param _unsupported;
     private readonly bool _refusesOpenAIOnly;
@@ -73,6 +75,7 @@ internal sealed class ParameterPolicy
         TopLogprobs = 1 << 14,
         LogitBias = 1 << 15,
         User = 1 << 16,
+        ReasoningEffort = 1 << 17,
         Extras = N | Logprobs | TopLogprobs | LogitBias | User,
     }
 
@@ -152,6 +155,7 @@ internal sealed class ParameterPolicy
         if (o.Tools is { Count: > 0 }) set |= Param.Tools;
         if (o.ToolMode is not null and not AutoChatToolMode) set |= Param.ToolChoice;
         if (o.AllowMultipleToolCalls is not null) set |= Param.ParallelToolCalls;
+        if (o.Reasoning?.Effort is not null) set |= Param.ReasoningEffort;
         if (o.AdditionalProperties is { Count: > 0 } extra)
         {
             if (extra.TryGetValue(SupportedParameters.N, out var n) && !IsOne(n)) set |= Param.N;
@@ -178,6 +182,7 @@ internal sealed class ParameterPolicy
         if ((found & Param.Tools) != 0) o.Tools = null;
         if ((found & Param.ToolChoice) != 0) o.ToolMode = null;
         if ((found & Param.ParallelToolCalls) != 0) o.AllowMultipleToolCalls = null;
+        if ((found & Param.ReasoningEffort) != 0) o.Reasoning = null;
         if ((found & Param.Extras) != 0 && o.AdditionalProperties is { } extra)
         {
             // The clone's own dictionary: the caller's options are not touched.

@@ -33,21 +33,24 @@ public static class SupportedParameters
     public const string LogitBias = "logit_bias";
     public const string User = "user";
 
+    /// <summary>OpenAI's <c>reasoning_effort</c> (MEAI <c>ChatOptions.Reasoning</c>): thinking budgets for Anthropic and Gemini.</summary>
+    public const string ReasoningEffort = "reasoning_effort";
+
     private static readonly FrozenSet<string> Everything = Set(
         Temperature, TopP, TopK, MaxTokens, Stop, Seed, FrequencyPenalty, PresencePenalty, ResponseFormat,
-        Tools, ToolChoice, ParallelToolCalls, N, Logprobs, TopLogprobs, LogitBias, User);
+        Tools, ToolChoice, ParallelToolCalls, N, Logprobs, TopLogprobs, LogitBias, User, ReasoningEffort);
 
     private static readonly FrozenSet<string> OpenAIFamily = Set(
         Temperature, TopP, MaxTokens, Stop, Seed, FrequencyPenalty, PresencePenalty, ResponseFormat,
-        Tools, ToolChoice, ParallelToolCalls, N, Logprobs, TopLogprobs, LogitBias, User);
+        Tools, ToolChoice, ParallelToolCalls, N, Logprobs, TopLogprobs, LogitBias, User, ReasoningEffort);
 
     // Messages API: no seed, no penalties, no n/logprobs; a JSON schema becomes a forced tool.
     private static readonly FrozenSet<string> AnthropicSet = Set(
-        Temperature, TopP, TopK, MaxTokens, Stop, ResponseFormat, Tools, ToolChoice, ParallelToolCalls);
+        Temperature, TopP, TopK, MaxTokens, Stop, ResponseFormat, Tools, ToolChoice, ParallelToolCalls, ReasoningEffort);
 
     // generationConfig has topK, seed and both penalties; no parallel-tool switch.
     private static readonly FrozenSet<string> GeminiSet = Set(
-        Temperature, TopP, TopK, MaxTokens, Stop, Seed, FrequencyPenalty, PresencePenalty, ResponseFormat, Tools, ToolChoice);
+        Temperature, TopP, TopK, MaxTokens, Stop, Seed, FrequencyPenalty, PresencePenalty, ResponseFormat, Tools, ToolChoice, ReasoningEffort);
 
     // Converse inferenceConfig has no seed or penalties; top_k travels in additionalModelRequestFields.
     private static readonly FrozenSet<string> BedrockSet = Set(

@@ -18,6 +18,7 @@ internal static class GatewayHeaders
     public const string Retries = "x-litellm-attempted-retries";
     public const string Overhead = "x-litellm-overhead-duration-ms";
     public const string Duration = "x-litellm-response-duration-ms";
+    public const string DroppedParams = "x-litellm-dropped-params";
 }
 
 /// <summary>Per-request state: the call id and start time, set by the first middleware.</summary>
@@ -159,6 +160,12 @@ internal sealed class InferenceCall
         if (Properties.TryGetValue(ResponseProperties.Attempts, out var attempts) && attempts is int a)
         {
             headers[GatewayHeaders.Retries] = Math.Max(0, a - 1 - fallbacks).ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (Get<string[]>(ResponseProperties.DroppedParams) is { Length: > 0 } dropped)
+        {
+            // drop_params' record: what the provider could not take and was left out (known before a non-streamed body).
+            headers[GatewayHeaders.DroppedParams] = string.Join(',', dropped);
         }
 
         var total = Stopwatch.GetElapsedTime(State.Started);

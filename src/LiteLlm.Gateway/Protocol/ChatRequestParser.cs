@@ -86,9 +86,9 @@ internal static class ChatRequestParser
         }
         var extra = PassThrough(request.Extra, out var recorded);
         options.Reasoning = ParseReasoningEffort(extra);
-        if (request.N is { } choices)
+        if (request.N is > 1)
         {
-            extra["n"] = choices; // OpenAI-family providers answer every choice; others refuse n > 1 (drop_params)
+            extra["n"] = request.N.Value; // OpenAI-family providers answer every choice; others refuse it (drop_params)
         }
 
         if (request.User is { } user)

@@ -204,6 +204,18 @@ internal static class GeminiRequest
             }
         }
 
+        if (options?.Reasoning?.Effort is { } effort)
+        {
+            // LiteLLM's mapping of reasoning_effort to a thinking budget (none turns thinking off).
+            config["thinkingConfig"] = effort == ReasoningEffort.None
+                ? new JsonObject { ["thinkingBudget"] = 0, ["includeThoughts"] = false }
+                : new JsonObject
+                {
+                    ["thinkingBudget"] = effort switch { ReasoningEffort.Low => 1024, ReasoningEffort.Medium => 2048, _ => 4096 },
+                    ["includeThoughts"] = true,
+                };
+        }
+
         config["candidateCount"] = 1;
         return config;
     }

@@ -70,6 +70,7 @@ internal static class OpenAIRawRequest
         "tool_choice" => o?.ToolMode is not null,
         "parallel_tool_calls" => o?.AllowMultipleToolCalls is not null,
         "reasoning_effort" => o?.Reasoning?.Effort is not null,
+        "n" => true, // n = 1 is not a pass-through field (see the gateway's parser); n > 1 is, and OpenAI takes both
         _ => o?.AdditionalProperties is { } extra && extra.ContainsKey(name) && !CallSettings.IsReserved(name),
     };
 
