@@ -24,13 +24,20 @@ internal sealed class ParameterPolicy
 
     // OpenAI Chat Completions parameters beyond the ones above: sent as they are to the OpenAI family, meaningless (and
     // refused with 400 "extra inputs are not permitted") elsewhere. Any other pass-through name is provider-specific.
-    private static readonly System.Collections.Frozen.FrozenSet<string> OpenAIOnly = System.Collections.Frozen.FrozenSet.ToFrozenSet(
-        ["store", "service_tier", "modalities", "verbosity", "audio", "prediction", "web_search_options", "prompt_cache_key",
+    // (service_tier is Anthropic's too.)
+    private static readonly System.Collections.Frozen.FrozenSet<string> OpenAIOnlyButAnthropics = System.Collections.Frozen.FrozenSet.ToFrozenSet(
+        ["store", "modalities", "verbosity", "audio", "prediction", "web_search_options", "prompt_cache_key",
+         "safety_identifier", "prompt_cache_retention", "prompt_cache_options", "moderation", "functions", "function_call",
+         "stream_options"], StringComparer.Ordinal);
+
+    private static readonly System.Collections.Frozen.FrozenSet<string> OpenAIOnlyForAll = System.Collections.Frozen.FrozenSet.ToFrozenSet(
+        ["service_tier", "store", "modalities", "verbosity", "audio", "prediction", "web_search_options", "prompt_cache_key",
          "safety_identifier", "prompt_cache_retention", "prompt_cache_options", "moderation", "functions", "function_call",
          "stream_options"], StringComparer.Ordinal);
 
     private readonly Param _unsupported;
     private readonly bool _refusesOpenAIOnly;
+    private readonly System.Collections.Frozen.FrozenSet<string> _openAIOnly;
     private readonly bool _dropByDefault;
     private readonly string _provider;
     private readonly string _model;
@@ -52,6 +59,7 @@ internal sealed class ParameterPolicy
         _provider = endpoint.Provider.Name;
         _model = model;
         _refusesOpenAIOnly = endpoint.Provider.Protocol is not (ProviderProtocol.OpenAI or ProviderProtocol.AzureOpenAI or ProviderProtocol.Mock or ProviderProtocol.Custom);
+        _openAIOnly = endpoint.Provider.Protocol == ProviderProtocol.Anthropic ? OpenAIOnlyButAnthropics : OpenAIOnlyForAll;
     }
 
     [Flags]
@@ -92,7 +100,7 @@ internal sealed class ParameterPolicy
         }
 
         var found = Find(options) & _unsupported;
-        var openAIOnly = _refusesOpenAIOnly ? FindOpenAIOnly(options) : null;
+        var openAIOnly = _refusesOpenAIOnly ? FindOpenAIOnly(options, _openAIOnly) : null;
         if (found == Param.None && openAIOnly is null)
         {
             return null;
@@ -123,14 +131,14 @@ internal sealed class ParameterPolicy
         return dropped;
     }
 
-    private static List<string>? FindOpenAIOnly(ChatOptions options)
+    private static List<string>? FindOpenAIOnly(ChatOptions options, System.Collections.Frozen.FrozenSet<string> openAIOnly)
     {
         List<string>? names = null;
         if (options.AdditionalProperties is { Count: > 0 } extra)
         {
             foreach (var (name, _) in extra)
             {
-                if (OpenAIOnly.Contains(name))
+                if (openAIOnly.Contains(name))
                 {
                     (names ??= []).Add(name);
                 }

@@ -119,6 +119,7 @@ internal static class OpenAIChatRequest
         {
             WriteOptions(w, options, legacyMaxTokens);
             WriteExtras(w, options, null);
+            OpenAIRawRequest.WriteSdkOptions(w, options);
         }
 
         w.WriteEndObject();
@@ -464,13 +465,9 @@ internal static class OpenAIChatRequest
         }
 
         var text = message.Text;
-        if (text.Length == 0 && HasCalls(contents))
+        if (text.Length > 0 || !HasCalls(contents))
         {
-            w.WriteNull("content"); // a turn that only calls tools has no content (the canonical form)
-        }
-        else
-        {
-            w.WriteString("content", text);
+            w.WriteString("content", text); // a turn that only calls tools has no content (as MEAI.OpenAI writes it)
         }
 
         var calls = false;

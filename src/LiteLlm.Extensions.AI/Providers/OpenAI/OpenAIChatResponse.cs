@@ -112,10 +112,11 @@ internal static class OpenAIChatResponse
         };
 
         // The counts MEAI.OpenAI reports beside the standard ones, under its names.
-        AddCount(details, "InputTokenDetails.AudioTokenCount", hasInput ? Count(input, "audio_tokens") : null);
-        AddCount(details, "OutputTokenDetails.AudioTokenCount", hasOutput ? Count(output, "audio_tokens") : null);
-        AddCount(details, "OutputTokenDetails.AcceptedPredictionTokenCount", hasOutput ? Count(output, "accepted_prediction_tokens") : null);
-        AddCount(details, "OutputTokenDetails.RejectedPredictionTokenCount", hasOutput ? Count(output, "rejected_prediction_tokens") : null);
+        // (a details object the answer has reports all of its counts, 0 for the ones it leaves out, as MEAI.OpenAI does)
+        AddCount(details, "InputTokenDetails.AudioTokenCount", hasInput ? Count(input, "audio_tokens") ?? 0 : null);
+        AddCount(details, "OutputTokenDetails.AudioTokenCount", hasOutput ? Count(output, "audio_tokens") ?? 0 : null);
+        AddCount(details, "OutputTokenDetails.AcceptedPredictionTokenCount", hasOutput ? Count(output, "accepted_prediction_tokens") ?? 0 : null);
+        AddCount(details, "OutputTokenDetails.RejectedPredictionTokenCount", hasOutput ? Count(output, "rejected_prediction_tokens") ?? 0 : null);
         return details;
     }
 

@@ -74,6 +74,39 @@ internal static class OpenAIRawRequest
         _ => o?.AdditionalProperties is { } extra && extra.ContainsKey(name) && !CallSettings.IsReserved(name),
     };
 
+    /// <summary>
+    /// Code moving from Microsoft.Extensions.AI.OpenAI sets <see cref="ChatOptions.RawRepresentationFactory"/> to return the
+    /// OpenAI SDK's <c>ChatCompletionOptions</c> (<c>store</c>, <c>metadata</c>, <c>logprobs</c>, <c>user</c>, …): its fields are
+    /// written where the MEAI options did not already write one.
+    /// </summary>
+    public static void WriteSdkOptions(Utf8JsonWriter w, ChatOptions options)
+    {
+        if (options.RawRepresentationFactory?.Invoke(null!) is not global::OpenAI.Chat.ChatCompletionOptions sdk)
+        {
+            return;
+        }
+
+        var json = System.ClientModel.Primitives.ModelReaderWriter.Write(sdk, System.ClientModel.Primitives.ModelReaderWriterOptions.Json, global::OpenAI.OpenAIContext.Default);
+        using var document = JsonDocument.Parse(json.ToMemory());
+        foreach (var property in document.RootElement.EnumerateObject())
+        {
+            if (property.Name is "model" or "messages" or "stream" or "stream_options" || Written(property.Name, options))
+            {
+                continue;
+            }
+
+            property.WriteTo(w);
+        }
+    }
+
+    private static bool Written(string name, ChatOptions o)
+        => (name is "max_tokens" or "max_completion_tokens" && o.MaxOutputTokens is not null)
+        || (name == "reasoning_effort" && o.Reasoning?.Effort is not null)
+        || (name is "tools" or "tool_choice" or "parallel_tool_calls" && o.Tools is { Count: > 0 })
+        || (name == "response_format" && o.ResponseFormat is not null)
+        || Kept(name, o) && name is "temperature" or "top_p" or "frequency_penalty" or "presence_penalty" or "seed" or "stop"
+        || o.AdditionalProperties?.ContainsKey(name) == true;
+
     // Values the pipeline set that the caller did not send (a deployment's defaults), written from the options.
     private static void WriteMissing(Utf8JsonWriter w, JsonElement body, ChatOptions o)
     {

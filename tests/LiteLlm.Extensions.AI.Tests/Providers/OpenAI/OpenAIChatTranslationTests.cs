@@ -62,7 +62,7 @@ public sealed class OpenAIChatTranslationTests
     }
 
     [Fact]
-    public async Task StreamingRequest_AsksForUsage_AndAToolOnlyTurnHasNullContent()
+    public async Task StreamingRequest_AsksForUsage_AndAToolOnlyTurnHasNoContent()
     {
         _upstream.Sse(OpenAIWire.TextStream(["Hi"]));
         List<ChatMessage> messages =
@@ -80,7 +80,7 @@ public sealed class OpenAIChatTranslationTests
         Assert.True(body.GetProperty("stream").GetBoolean());
         Assert.True(body.GetProperty("stream_options").GetProperty("include_usage").GetBoolean());
         var assistant = body.GetProperty("messages")[1];
-        Assert.Equal(JsonValueKind.Null, assistant.GetProperty("content").ValueKind);
+        Assert.False(assistant.TryGetProperty("content", out _)); // as Microsoft.Extensions.AI.OpenAI writes a tool-only turn
         Assert.Equal("{}", assistant.GetProperty("tool_calls")[0].GetProperty("function").GetProperty("arguments").GetString());
         Assert.Equal("text/event-stream", _upstream.LastRequest.Header("Accept"));
         Assert.StartsWith("LiteLlm.NET/", _upstream.LastRequest.Header("User-Agent"), StringComparison.Ordinal);
