@@ -68,7 +68,7 @@ internal static class ChatResponseWriter
                         break;
                     case TextReasoningContent r:
                         reasoning += r.Text;
-                        if (ThinkingBlock(r) is { } block)
+                        if (ThinkingBlock(r, emptyIsRedacted: true) is { } block)
                         {
                             (thinking ??= []).Add(block);
                         }
@@ -107,11 +107,20 @@ internal static class ChatResponseWriter
     /// LiteLLM's <c>thinking_blocks</c> entry for reasoning that carries protected data (Anthropic's signature, or a
     /// redacted block): what the client must send back for the next turn. Plain reasoning text has none.
     /// </summary>
-    public static ThinkingBlockDto? ThinkingBlock(TextReasoningContent reasoning)
+    /// <remarks>
+    /// A redacted block is marked (<c>AdditionalProperties["redacted"]</c>, or its raw block's type); in a whole answer,
+    /// reasoning with protected data and no text is one too (a stream sends a thinking block's signature that way).
+    /// </remarks>
+    public static ThinkingBlockDto? ThinkingBlock(TextReasoningContent reasoning, bool emptyIsRedacted = false)
         => reasoning.ProtectedData is not { Length: > 0 } data ? null
-            : reasoning.AdditionalProperties?.TryGetValue("redacted", out var redacted) == true && redacted is true
+            : IsRedacted(reasoning) || (emptyIsRedacted && reasoning.Text.Length == 0)
                 ? new ThinkingBlockDto { Type = "redacted_thinking", Data = data }
                 : new ThinkingBlockDto { Thinking = reasoning.Text, Signature = data };
+
+    private static bool IsRedacted(TextReasoningContent reasoning)
+        => (reasoning.AdditionalProperties?.TryGetValue("redacted", out var redacted) == true && redacted is true)
+        || (reasoning.RawRepresentation is JsonElement { ValueKind: JsonValueKind.Object } raw
+            && raw.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String && type.ValueEquals("redacted_thinking"));
 
     // MEAI's options (its source-generated resolver handles object values) but compact and with literal text, as OpenAI writes arguments.
     private static readonly JsonSerializerOptions ArgumentOptions = new(AIJsonUtilities.DefaultOptions)
