@@ -25,7 +25,7 @@ internal sealed class BedrockChatClient : IChatClient
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var body = Body(messages, options);
-        using var response = await _transport.PostAsync("converse", body, stream: false, cancellationToken).ConfigureAwait(false);
+        using var response = await _transport.PostAsync("converse", body, stream: false, cancellationToken, options?.AdditionalProperties).ConfigureAwait(false);
         var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         using var doc = JsonDocument.Parse(bytes);
         return BedrockConverse.ParseResponse(doc.RootElement.Clone(), _model, RequestId(response));
@@ -35,7 +35,7 @@ internal sealed class BedrockChatClient : IChatClient
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var body = Body(messages, options);
-        using var response = await _transport.PostAsync("converse-stream", body, stream: true, cancellationToken).ConfigureAwait(false);
+        using var response = await _transport.PostAsync("converse-stream", body, stream: true, cancellationToken, options?.AdditionalProperties).ConfigureAwait(false);
         var requestId = RequestId(response);
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         var reader = new EventStreamReader(stream);

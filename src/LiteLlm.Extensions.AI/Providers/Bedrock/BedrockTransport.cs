@@ -68,8 +68,8 @@ internal sealed class BedrockTransport
     /// <summary>Gets the URL of <c>model/{modelId}/{action}</c>, the model id percent-encoded (<c>:</c> as <c>%3A</c>, <c>/</c> as <c>%2F</c>).</summary>
     public Uri ModelUri(string action) => new(BaseUri, "model/" + Uri.EscapeDataString(_model) + "/" + action);
 
-    /// <summary>Posts <paramref name="body"/> as JSON to <c>model/{id}/{action}</c>, authenticated.</summary>
-    public async Task<HttpResponseMessage> PostAsync(string action, byte[] body, bool stream, CancellationToken cancellationToken)
+    /// <summary>Posts <paramref name="body"/> as JSON to <c>model/{id}/{action}</c>, authenticated, with the call's extra headers.</summary>
+    public async Task<HttpResponseMessage> PostAsync(string action, byte[] body, bool stream, CancellationToken cancellationToken, Microsoft.Extensions.AI.AdditionalPropertiesDictionary? extras = null)
     {
         cancellationToken.ThrowIfCancellationRequested();
         using var request = new HttpRequestMessage(HttpMethod.Post, ModelUri(action));
@@ -77,6 +77,7 @@ internal sealed class BedrockTransport
         request.Content.Headers.ContentType = new MediaTypeHeaderValue(JsonMediaType);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(stream ? "application/vnd.amazon.eventstream" : JsonMediaType));
         Authenticate(request, body);
+        LiteLlm.Providers.Http.WireExtras.ApplyHeaders(request, extras); // after signing: SigV4 covers only the headers it names
         return await _http.SendAsync(request, stream ? HttpCompletionOption.ResponseHeadersRead : HttpCompletionOption.ResponseContentRead, cancellationToken)
             .ConfigureAwait(false);
     }
