@@ -115,7 +115,7 @@ internal static class AnthropicRequestTranslator
                         throw GatewayErrors.Invalid($"system[{i}] must be a text block.", $"system[{i}]");
                     }
 
-                    contents.Add(new TextContent(text));
+                    contents.Add(new TextContent(text) { RawRepresentation = block }); // its cache_control, for Converse's cachePoint
                     i++;
                 }
 
