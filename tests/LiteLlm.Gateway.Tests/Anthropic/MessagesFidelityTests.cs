@@ -50,6 +50,9 @@ public sealed class MessagesFidelityTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         ClaudeCodeConversationTests.AssertJsonEqual(JsonNode.Parse(ServerToolAnswer)!, JsonNode.Parse(body.GetRawText())!);
+
+        // Priced from the same answer: 20 fresh input tokens at 3e-6, 100 cache reads at 3e-7, 9 output tokens at 1.5e-5.
+        Assert.Equal(((20 * 3e-6m) + (100 * 3e-7m) + (9 * 1.5e-5m)).ToString(System.Globalization.CultureInfo.InvariantCulture), response.Headers.GetValues("x-litellm-response-cost").Single());
         Assert.True(upstream.Requests.TryDequeue(out var sent));
         var expected = ClaudeCodeConversationTests.WithModel(JsonNode.Parse(AnthropicOnlyRequest)!, "claude-sonnet-4-5").AsObject();
         expected.Remove("tags"); // gateway-only: kept in the gateway
