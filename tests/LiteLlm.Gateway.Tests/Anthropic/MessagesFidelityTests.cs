@@ -161,6 +161,41 @@ public sealed class MessagesFidelityTests
         Assert.Equal("thinking", events.First(e => e.Name == "content_block_start").Data["content_block"]!["type"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task ToAnOpenAiDeployment_ThinkingIsAReasoningEffort_ToolIdsAreKept_AndNoCacheControlIsSent()
+    {
+        await using var upstream = await RecordingAnthropicUpstream.StartAsync();
+        await using var gateway = await GatewayHost.StartAsync(yaml: $$"""
+            model_list:
+              - model_name: gpt
+                litellm_params: {model: openai/o4-mini, api_base: "{{upstream.Address}}/v1", api_key: sk-openai-upstream}
+            router_settings:
+              num_retries: 0
+            """);
+        upstream.Json("""{"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"o4-mini","choices":[{"index":0,"message":{"role":"assistant","content":"Fixed."},"finish_reason":"stop"}],"usage":{"prompt_tokens":40,"completion_tokens":3,"total_tokens":43}}""");
+        const string request = """
+            {"model":"gpt","max_tokens":20000,"thinking":{"type":"enabled","budget_tokens":12000},
+             "system":[{"type":"text","text":"sys","cache_control":{"type":"ephemeral"}}],
+             "tools":[{"name":"Read","input_schema":{"type":"object"},"cache_control":{"type":"ephemeral"}}],
+             "messages":[{"role":"user","content":"Read /a"},
+               {"role":"assistant","content":[{"type":"tool_use","id":"toolu_42","name":"Read","input":{"file_path":"/a"}}]},
+               {"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_42","content":"contents","cache_control":{"type":"ephemeral"}}]}]}
+            """;
+
+        var (response, body) = await gateway.PostJsonAsync("/v1/messages", request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("""[{"type":"text","text":"Fixed."}]""", body.GetProperty("content").GetRawText());
+        Assert.True(upstream.Requests.TryDequeue(out var sent));
+        Assert.Equal("/v1/chat/completions", sent.Path);
+        Assert.Equal("high", sent.Json["reasoning_effort"]!.GetValue<string>());
+        Assert.DoesNotContain("cache_control", sent.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("thinking", sent.Body, StringComparison.Ordinal);
+        var messages = sent.Json["messages"]!.AsArray();
+        Assert.Equal("toolu_42", messages.Single(m => m!["role"]!.GetValue<string>() == "assistant")!["tool_calls"]![0]!["id"]!.GetValue<string>());
+        Assert.Equal("toolu_42", messages.Single(m => m!["role"]!.GetValue<string>() == "tool")!["tool_call_id"]!.GetValue<string>());
+    }
+
     /// <summary>Another provider, as the gateway's pipeline sees it: records what it is asked, answers with signed reasoning.</summary>
     private sealed class ReasoningProbe : IChatClient
     {

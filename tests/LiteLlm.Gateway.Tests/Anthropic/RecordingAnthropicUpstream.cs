@@ -21,7 +21,8 @@ public sealed record UpstreamRequest(string Path, IReadOnlyDictionary<string, st
 
 /// <summary>
 /// A loopback Anthropic API (real Kestrel on 127.0.0.1): records every request and answers <c>/v1/messages</c> from a queue of
-/// scripted answers (SSE transcripts, JSON, errors) and <c>/v1/messages/count_tokens</c> from a queue of counts.
+/// scripted answers (SSE transcripts, JSON, errors) and <c>/v1/messages/count_tokens</c> from a queue of counts. It also serves
+/// <c>/v1/chat/completions</c> from the same queue, to stand for an OpenAI-family deployment in cross-protocol tests.
 /// </summary>
 public sealed class RecordingAnthropicUpstream : IAsyncDisposable
 {
@@ -44,6 +45,7 @@ public sealed class RecordingAnthropicUpstream : IAsyncDisposable
         var upstream = new RecordingAnthropicUpstream(app);
         app.MapPost("/v1/messages", upstream.MessagesAsync);
         app.MapPost("/v1/messages/count_tokens", upstream.CountAsync);
+        app.MapPost("/v1/chat/completions", upstream.MessagesAsync);
         await app.StartAsync();
         upstream.Address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return upstream;
