@@ -2,8 +2,10 @@ using System.Net;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using LiteLlm.Gateway.Hosting;
 using LiteLlm.Routing;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LiteLlm.Gateway.Tests.Anthropic;
 
@@ -96,6 +98,34 @@ public sealed class MessagesFidelityTests
         Assert.InRange(count.GetProperty("input_tokens").GetInt64(), 10, 40);
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         Assert.Equal("not_found_error", error.GetProperty("error").GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public async Task CountTokens_NeedsAKeyAndPassesAdmission_ButIsNotBilled()
+    {
+        var gate = new KeyGate();
+        var spend = new RecordingSpendSink();
+        await using var gateway = await GatewayHost.StartAsync(services: s =>
+        {
+            s.AddSingleton<IRequestGate>(gate);
+            s.AddSingleton<ISpendSink>(spend);
+        });
+        const string count = """{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hi"}]}""";
+
+        var (denied, error) = await gateway.PostJsonAsync("/v1/messages/count_tokens", count, r => r.Headers.Add("x-api-key", "sk-bad"));
+        var (limited, limit) = await gateway.PostJsonAsync("/v1/messages/count_tokens", count.Replace("gpt-4o-mini", "mock", StringComparison.Ordinal), r => r.Headers.Add("x-api-key", "sk-good"));
+        var (counted, _) = await gateway.PostJsonAsync("/v1/messages/count_tokens", count, r => r.Headers.Add("x-api-key", "sk-good"));
+        var (answered, _) = await gateway.PostJsonAsync("/v1/messages", """{"model":"gpt-4o-mini","max_tokens":10,"messages":[{"role":"user","content":"Hi"}]}""", r => r.Headers.Add("x-api-key", "sk-good"));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, denied.StatusCode);
+        Assert.Equal("authentication_error", error.GetProperty("error").GetProperty("type").GetString());
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.Equal("rate_limit_error", limit.GetProperty("error").GetProperty("type").GetString());
+        Assert.NotNull(limited.Headers.RetryAfter);
+        Assert.Equal(HttpStatusCode.OK, counted.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+        var records = await spend.WaitForAsync(2); // only the message is a billed call
+        Assert.Equal("/v1/messages", Assert.Single(records).Endpoint);
     }
 
     [Theory]
