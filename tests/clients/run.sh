@@ -15,6 +15,9 @@ fi
 
 work=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+# The loopback Anthropic API claude-code.test.mjs starts, which the gateway's claude-code deployment calls.
+upstream_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+export CLAUDE_CODE_UPSTREAM="http://127.0.0.1:$upstream_port"
 (cd "$work" && exec dotnet "$dll" --config "$here/gateway.yaml" --port "$port" --host 127.0.0.1 > "$work/gateway.log" 2>&1) &
 gateway=$!
 trap 'kill $gateway 2>/dev/null; wait $gateway 2>/dev/null; rm -rf "$work"' EXIT
@@ -26,4 +29,5 @@ for _ in $(seq 1 150); do
 done
 
 cd "$here"
-GATEWAY_URL="http://127.0.0.1:$port" GATEWAY_KEY=sk-client-conformance-master node --test --test-reporter=spec openai.test.mjs anthropic.test.mjs
+GATEWAY_URL="http://127.0.0.1:$port" GATEWAY_KEY=sk-client-conformance-master CLAUDE_CODE_UPSTREAM_PORT="$upstream_port" \
+  node --test --test-reporter=spec openai.test.mjs anthropic.test.mjs claude-code.test.mjs

@@ -12,7 +12,10 @@ namespace LiteLlm.Cost;
 /// <list type="bullet">
 /// <item><see cref="UsageDetails.InputTokenCount"/> includes cached input: <see cref="UsageDetails.CachedInputTokenCount"/>
 /// (priced at the cache-read price) and <c>AdditionalCounts["CacheCreationInputTokens"]</c> (priced at the cache-creation
-/// price); the rest is priced at the input price. A missing cache price falls back to the input price.</item>
+/// price); the rest is priced at the input price. A missing cache price falls back to the input price. The part of the cache
+/// writes kept for one hour, <c>AdditionalCounts["CacheCreation1HourInputTokens"]</c> (Anthropic's
+/// <c>cache_creation.ephemeral_1h_input_tokens</c>), is priced at the 1-hour write price
+/// (<c>cache_creation_input_token_cost_above_1hr</c>) when the model has one.</item>
 /// <item><see cref="UsageDetails.ReasoningTokenCount"/> is part of <see cref="UsageDetails.OutputTokenCount"/>: it is priced
 /// at the reasoning price when the model has one, otherwise with the rest of the output.</item>
 /// <item>Long-context tiers: when the input tokens are strictly more than a tier's threshold, the highest such tier's prices
@@ -25,6 +28,12 @@ public sealed class CostCalculator
 {
     /// <summary>The <see cref="UsageDetails.AdditionalCounts"/> key for input tokens written to the prompt cache.</summary>
     public const string CacheCreationInputTokens = "CacheCreationInputTokens";
+
+    /// <summary>
+    /// The <see cref="UsageDetails.AdditionalCounts"/> key for the part of <see cref="CacheCreationInputTokens"/> written to
+    /// the prompt cache for one hour (not a separate count: it is included in <see cref="CacheCreationInputTokens"/>).
+    /// </summary>
+    public const string CacheCreation1HourInputTokens = "CacheCreation1HourInputTokens";
 
     /// <summary>Initializes a calculator over <paramref name="catalog"/> (default: <see cref="ModelCatalog.Default"/>).</summary>
     public CostCalculator(ModelCatalog? catalog = null) => Catalog = catalog ?? ModelCatalog.Default;
@@ -65,13 +74,15 @@ public sealed class CostCalculator
         var output = Math.Max(0, usage.OutputTokenCount ?? 0);
         var cached = Math.Clamp(usage.CachedInputTokenCount ?? 0, 0, input);
         var created = Math.Clamp(usage.AdditionalCounts?.TryGetValue(CacheCreationInputTokens, out var c) == true ? c : 0, 0, input - cached);
+        var createdForAnHour = Math.Clamp(usage.AdditionalCounts?.TryGetValue(CacheCreation1HourInputTokens, out var h) == true ? h : 0, 0, created);
         var fresh = input - cached - created;
         var reasoning = Math.Clamp(usage.ReasoningTokenCount ?? 0, 0, output);
 
         var prices = PricesFor(model, input);
         var inputCost = Price(fresh, prices.Input);
         var cachedCost = Price(cached, prices.CacheRead ?? prices.Input);
-        var createdCost = Price(created, prices.CacheCreation ?? prices.Input);
+        var createdCost = Price(created - createdForAnHour, prices.CacheCreation ?? prices.Input)
+            + Price(createdForAnHour, model.CacheCreationInputTokenCostAbove1Hour ?? prices.CacheCreation ?? prices.Input);
         decimal? outputCost = model.OutputCostPerReasoningToken is { } reasoningPrice && reasoning > 0
             ? Price(output - reasoning, prices.Output) + (reasoning * reasoningPrice)
             : Price(output, prices.Output);

@@ -53,8 +53,9 @@ public static class SupportedParameters
         Temperature, TopP, TopK, MaxTokens, Stop, Seed, FrequencyPenalty, PresencePenalty, ResponseFormat, Tools, ToolChoice, ReasoningEffort);
 
     // Converse inferenceConfig has no seed or penalties; top_k travels in additionalModelRequestFields.
+    // (reasoning_effort: a thinking budget for Anthropic models on Bedrock.)
     private static readonly FrozenSet<string> BedrockSet = Set(
-        Temperature, TopP, TopK, MaxTokens, Stop, Tools, ToolChoice);
+        Temperature, TopP, TopK, MaxTokens, Stop, Tools, ToolChoice, ReasoningEffort);
 
     // v2 chat: p, k, seed and both penalties.
     private static readonly FrozenSet<string> CohereSet = Set(

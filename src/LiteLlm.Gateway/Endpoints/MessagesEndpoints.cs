@@ -1,7 +1,10 @@
-using System.Net.ServerSentEvents;
 using System.Text.Json;
+using LiteLlm.Configuration;
+using LiteLlm.Cost;
+using LiteLlm.Errors;
 using LiteLlm.Gateway.Hosting;
 using LiteLlm.Gateway.Protocol;
+using LiteLlm.Providers;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,31 +12,66 @@ using Microsoft.Extensions.DependencyInjection;
 namespace LiteLlm.Gateway.Endpoints;
 
 /// <summary>
-/// POST /v1/messages: the Anthropic Messages API over the same pipeline. Both auth styles are accepted: an
-/// <c>x-api-key</c> header is presented to <see cref="IRequestGate"/> as <c>Authorization: Bearer</c> when the
-/// request has no Authorization header, so gates read one header. Errors use Anthropic's error shape.
+/// POST /v1/messages and /v1/messages/count_tokens: the Anthropic Messages API over the same pipeline. Both auth styles
+/// are accepted: an <c>x-api-key</c> header is presented to <see cref="IRequestGate"/> as <c>Authorization: Bearer</c> when
+/// the request has no Authorization header, so gates read one header. Errors use Anthropic's error shape.
 /// </summary>
+/// <remarks>
+/// To an Anthropic deployment the caller's body and <c>anthropic-beta</c> / <c>anthropic-version</c> headers go as sent
+/// (only <c>model</c> changes) and the answer, every stream event included, comes back as Anthropic sent it. To other
+/// providers the request is translated, and what they cannot express is refused (docs/fidelity-anthropic.md).
+/// </remarks>
 internal static class MessagesEndpoints
 {
+    /// <summary>The caller's protocol headers an Anthropic deployment receives.</summary>
+    private static readonly string[] ForwardedHeaders = ["anthropic-version", "anthropic-beta"];
+
     public static Task MessagesAsync(HttpContext context)
     {
         NormalizeAuth(context.Request);
         var service = context.RequestServices.GetRequiredService<InferenceService>();
         return service.RunAsync(context, "/v1/messages", async (call, ct) =>
         {
-            var request = await InferenceService.ReadAsync(context, GatewayJson.Context.AnthropicRequest, ct).ConfigureAwait(false);
-            var (model, messages, options) = InferenceService.Parse(() => AnthropicTranslator.Parse(request, call.Caller));
+            var parsed = await ReadAsync(context, service.Runtime, call.Caller, countOnly: false, ct).ConfigureAwait(false);
+            var (model, messages, options, stream) = parsed;
             await service.AdmitAsync(call, model, InferenceService.EstimateTokens(messages, options.MaxOutputTokens), ct).ConfigureAwait(false);
-            if (request.Stream is true)
+            if (stream)
             {
                 var updates = service.Pipeline.GetStreamingResponseAsync(messages, options, ct);
                 await StreamPump.RunAsync(call, updates, new AnthropicStreamShaper(call, model), service.Options.StreamKeepAliveInterval, ct).ConfigureAwait(false);
                 return;
             }
 
-            var response = await ChatEndpoints.CallAsync(call, service.Pipeline, messages, options, ct).ConfigureAwait(false);
-            await ChatEndpoints.WriteJsonAsync(call, AnthropicTranslator.ToResponse(response, call.Id, model), GatewayJson.Context.AnthropicResponse, ct).ConfigureAwait(false);
-        }, WriteErrorAsync);
+            var response = await CallAsync(call, service.Pipeline, messages, options, ct).ConfigureAwait(false);
+            await AnthropicResponseTranslator.WriteAsync(call, AnthropicResponseTranslator.Serialize(response, call.Id, model), ct).ConfigureAwait(false);
+        }, AnthropicErrors.WriteAsync);
+    }
+
+    /// <summary>
+    /// POST /v1/messages/count_tokens: Anthropic's own count for a group with an Anthropic deployment, the tokenizer's
+    /// estimate otherwise; keys, model access and rate limits apply, and nothing is billed (no spend record).
+    /// </summary>
+    public static Task CountTokensAsync(HttpContext context)
+    {
+        NormalizeAuth(context.Request);
+        var service = context.RequestServices.GetRequiredService<InferenceService>();
+        return service.RunAsync(context, "/v1/messages/count_tokens", async (call, ct) =>
+        {
+            var (model, messages, options, _) = await ReadAsync(context, service.Runtime, call.Caller, countOnly: true, ct).ConfigureAwait(false);
+            await service.AdmitAsync(call, model, 0, ct).ConfigureAwait(false);
+            call.ReachedPipeline = false; // a count is not a call: no spend record, no cost against budgets
+
+            var tokens = await CountAsync(service.Runtime, model, messages, options, ct).ConfigureAwait(false);
+            var body = new System.Buffers.ArrayBufferWriter<byte>(32);
+            using (var writer = new Utf8JsonWriter(body))
+            {
+                writer.WriteStartObject();
+                writer.WriteNumber("input_tokens", tokens);
+                writer.WriteEndObject();
+            }
+
+            await AnthropicResponseTranslator.WriteAsync(call, body.WrittenSpan.ToArray(), ct).ConfigureAwait(false);
+        }, AnthropicErrors.WriteAsync);
     }
 
     internal static void NormalizeAuth(HttpRequest request)
@@ -44,363 +82,113 @@ internal static class MessagesEndpoints
         }
     }
 
-    private static async Task WriteErrorAsync(HttpContext context, GatewayError error)
+    private static async Task<ParsedAnthropicRequest> ReadAsync(HttpContext context, LiteLlmRuntime runtime, CallerIdentity caller, bool countOnly, CancellationToken ct)
     {
-        context.Response.StatusCode = error.Status;
-        GatewayErrors.ApplyHeaders(context.Response, error);
-        context.Response.ContentType = "application/json";
-        var body = new AnthropicErrorResponse { Error = new AnthropicErrorBody { Type = GatewayErrors.AnthropicType(error.Status), Message = error.Message } };
-        await JsonSerializer.SerializeAsync(context.Response.Body, body, GatewayJson.Context.AnthropicErrorResponse, context.RequestAborted).ConfigureAwait(false);
+        if (context.Request.ContentType is { } contentType && !contentType.Contains("json", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new GatewayRequestException(new GatewayError(415, $"Content-Type must be application/json; got '{contentType}'.", "invalid_request_error", "unsupported_media_type"));
+        }
+
+        // The body is kept as JSON (it is what an Anthropic deployment receives); the typed view is read from it.
+        var root = await JsonSerializer.DeserializeAsync(context.Request.Body, GatewayJson.Context.JsonElement, ct).ConfigureAwait(false);
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw GatewayErrors.Invalid("The request body must be a JSON object.");
+        }
+
+        var request = root.Deserialize(GatewayJson.Context.AnthropicRequest)!;
+        if (countOnly)
+        {
+            request.MaxTokens ??= 1; // count_tokens takes no max_tokens
+        }
+
+        var target = Target(runtime, AnthropicRequestTranslator.RequireModel(request.Model));
+        return InferenceService.Parse(() => AnthropicRequestTranslator.Parse(root, request, caller, Headers(context.Request), target));
     }
-}
 
-/// <summary>Anthropic Messages ⇄ MEAI.</summary>
-internal static class AnthropicTranslator
-{
-    public static (string Model, List<ChatMessage> Messages, ChatOptions Options) Parse(AnthropicRequest request, CallerIdentity caller)
+    private static Dictionary<string, string>? Headers(HttpRequest request)
     {
-        var model = ChatRequestParser.RequireModel(request.Model);
-        if (request.MaxTokens is not { } maxTokens || maxTokens < 1)
+        Dictionary<string, string>? headers = null;
+        foreach (var name in ForwardedHeaders)
         {
-            throw GatewayErrors.Invalid("max_tokens: Field required (a positive integer).", "max_tokens");
-        }
-
-        if (request.Messages is not { Count: > 0 } input)
-        {
-            throw GatewayErrors.Invalid("messages: must be a non-empty array.", "messages");
-        }
-
-        var messages = new List<ChatMessage>();
-        if (request.System is { ValueKind: not JsonValueKind.Null } system)
-        {
-            messages.Add(new ChatMessage(ChatRole.System, ChatRequestParser.Text(system, "system")));
-        }
-
-        for (var i = 0; i < input.Count; i++)
-        {
-            AddMessage(messages, input[i] ?? throw GatewayErrors.Invalid($"messages[{i}] must be an object.", $"messages[{i}]"), $"messages[{i}]");
-        }
-
-        var options = new ChatOptions
-        {
-            ModelId = model,
-            MaxOutputTokens = maxTokens,
-            Temperature = request.Temperature,
-            TopP = request.TopP,
-            TopK = request.TopK,
-            StopSequences = request.StopSequences is { Count: > 0 } stops ? stops : null,
-            AdditionalProperties = ChatRequestParser.PassThrough(request.Extra),
-        };
-        if (request.Tools is { Count: > 0 } tools)
-        {
-            var list = new List<AITool>();
-            for (var i = 0; i < tools.Count; i++)
+            if (request.Headers[name] is { Count: > 0 } values && !string.IsNullOrEmpty(values[0]))
             {
-                var tool = tools[i] ?? throw GatewayErrors.Invalid($"tools[{i}] must be an object.", $"tools[{i}]");
-                if (tool.Type is not (null or "custom") || string.IsNullOrEmpty(tool.Name))
-                {
-                    throw GatewayErrors.Invalid($"tools[{i}]: only custom tools with a name and input_schema are supported.", $"tools[{i}]");
-                }
-
-                var schema = tool.InputSchema is { ValueKind: JsonValueKind.Object } s ? s : JsonDocument.Parse("""{"type":"object"}""").RootElement;
-                list.Add(AIFunctionFactory.CreateDeclaration(tool.Name, tool.Description, schema, null));
-            }
-
-            options.Tools = list;
-        }
-
-        if (request.ToolChoice is { } choice)
-        {
-            options.ToolMode = choice.Type switch
-            {
-                "auto" or null => ChatToolMode.Auto,
-                "any" => ChatToolMode.RequireAny,
-                "none" => ChatToolMode.None,
-                "tool" when !string.IsNullOrEmpty(choice.Name) => ChatToolMode.RequireSpecific(choice.Name),
-                _ => throw GatewayErrors.Invalid("tool_choice.type must be auto, any, tool (with name) or none.", "tool_choice"),
-            };
-            if (choice.DisableParallelToolUse is true)
-            {
-                options.AllowMultipleToolCalls = false;
+                (headers ??= new(StringComparer.OrdinalIgnoreCase))[name] = string.Join(',', values.ToArray());
             }
         }
 
-        options.AdditionalProperties["metadata"] = ChatRequestParser.Metadata(caller, null, request.Metadata?.UserId);
-        return (model, messages, options);
+        return headers;
     }
 
-    private static void AddMessage(List<ChatMessage> messages, AnthropicMessageDto dto, string path)
+    /// <summary>Whether every deployment of <paramref name="model"/> speaks Anthropic Messages (unknown groups are a 404 here).</summary>
+    private static AnthropicTarget Target(LiteLlmRuntime runtime, string model)
     {
-        var role = dto.Role switch
+        foreach (var state in runtime.Router.DeploymentsOf(model))
         {
-            "user" => ChatRole.User,
-            "assistant" => ChatRole.Assistant,
-            _ => throw GatewayErrors.Invalid($"{path}.role must be 'user' or 'assistant'.", path + ".role"),
-        };
-
-        switch (dto.Content)
-        {
-            case { ValueKind: JsonValueKind.String } s:
-                messages.Add(new ChatMessage(role, s.GetString()));
-                return;
-            case { ValueKind: JsonValueKind.Array } blocks:
-                var contents = new List<AIContent>();
-                var results = new List<AIContent>();
-                var i = 0;
-                foreach (var block in blocks.EnumerateArray())
-                {
-                    var at = $"{path}.content[{i++}]";
-                    switch (ChatRequestParser.Str(block, "type"))
-                    {
-                        case "text":
-                            contents.Add(new TextContent(ChatRequestParser.Str(block, "text") ?? string.Empty));
-                            break;
-                        case "image":
-                            contents.Add(Image(block, at));
-                            break;
-                        case "tool_use" when role == ChatRole.Assistant:
-                            var input = block.TryGetProperty("input", out var inp) && inp.ValueKind == JsonValueKind.Object
-                                ? inp.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value.Clone())
-                                : new Dictionary<string, object?>();
-                            contents.Add(new FunctionCallContent(
-                                ChatRequestParser.Str(block, "id") ?? throw GatewayErrors.Invalid($"{at}.id is required.", at + ".id"),
-                                ChatRequestParser.Str(block, "name") ?? throw GatewayErrors.Invalid($"{at}.name is required.", at + ".name"),
-                                input));
-                            break;
-                        case "tool_result" when role == ChatRole.User:
-                            var id = ChatRequestParser.Str(block, "tool_use_id") ?? throw GatewayErrors.Invalid($"{at}.tool_use_id is required.", at + ".tool_use_id");
-                            var text = block.TryGetProperty("content", out var c) ? ChatRequestParser.Text(TextBlocksOnly(c), at + ".content") : string.Empty;
-                            results.Add(new FunctionResultContent(id, text));
-                            break;
-                        case "thinking" or "redacted_thinking":
-                            break; // prior reasoning is not replayed to other providers
-                        case var other:
-                            throw GatewayErrors.Invalid($"{at}.type '{other}' is not supported here.", at + ".type");
-                    }
-                }
-
-                // Tool results travel in their own tool message, before the rest of the user's turn.
-                if (results.Count > 0)
-                {
-                    messages.Add(new ChatMessage(ChatRole.Tool, results));
-                }
-
-                if (contents.Count > 0 || results.Count == 0)
-                {
-                    messages.Add(new ChatMessage(role, contents));
-                }
-
-                return;
-            default:
-                throw GatewayErrors.Invalid($"{path}.content must be a string or an array of content blocks.", path + ".content");
-        }
-    }
-
-    private static JsonElement TextBlocksOnly(JsonElement content)
-    {
-        if (content.ValueKind != JsonValueKind.Array)
-        {
-            return content;
-        }
-
-        // tool_result content may mix text and images; the text is what every provider accepts.
-        var texts = content.EnumerateArray().Where(b => ChatRequestParser.Str(b, "type") == "text").Select(b => b.Clone()).ToList();
-        using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream))
-        {
-            writer.WriteStartArray();
-            foreach (var t in texts)
+            var deployment = state.Deployment;
+            if (Protocol(runtime, deployment.Model, deployment.Client)?.Protocol != ProviderProtocol.Anthropic)
             {
-                t.WriteTo(writer);
-            }
-
-            writer.WriteEndArray();
-        }
-
-        return JsonDocument.Parse(stream.ToArray()).RootElement;
-    }
-
-    private static AIContent Image(JsonElement block, string path)
-    {
-        if (!block.TryGetProperty("source", out var source))
-        {
-            throw GatewayErrors.Invalid($"{path}.source is required.", path + ".source");
-        }
-
-        switch (ChatRequestParser.Str(source, "type"))
-        {
-            case "base64":
-                try
-                {
-                    return new DataContent(Convert.FromBase64String(ChatRequestParser.Str(source, "data") ?? string.Empty), ChatRequestParser.Str(source, "media_type") ?? "image/png");
-                }
-                catch (FormatException)
-                {
-                    throw GatewayErrors.Invalid($"{path}.source.data is not valid base64.", path + ".source.data");
-                }
-
-            case "url" when Uri.TryCreate(ChatRequestParser.Str(source, "url"), UriKind.Absolute, out var uri):
-                return new UriContent(uri, "image/*");
-            default:
-                throw GatewayErrors.Invalid($"{path}.source must be base64 or url.", path + ".source");
-        }
-    }
-
-    public static AnthropicResponse ToResponse(ChatResponse response, string callId, string model)
-    {
-        var blocks = new List<AnthropicBlockDto>();
-        foreach (var content in response.Messages.SelectMany(m => m.Contents))
-        {
-            switch (content)
-            {
-                case TextContent t when blocks.Count > 0 && blocks[^1].Type == "text":
-                    blocks[^1].Text += t.Text;
-                    break;
-                case TextContent t:
-                    blocks.Add(new AnthropicBlockDto { Type = "text", Text = t.Text });
-                    break;
-                case FunctionCallContent fc:
-                    blocks.Add(new AnthropicBlockDto { Type = "tool_use", Id = fc.CallId, Name = fc.Name, Input = JsonDocument.Parse(ChatResponseWriter.Arguments(fc)).RootElement });
-                    break;
+                return new AnthropicTarget(false, Protocol(runtime, deployment.Model, null)?.Name ?? "custom");
             }
         }
 
-        return new AnthropicResponse
-        {
-            Id = ChatResponseWriter.ResponseId(response.ResponseId, callId, "msg_"),
-            Model = response.ModelId ?? model,
-            Content = blocks,
-            StopReason = StopReason(response.FinishReason, blocks.Exists(b => b.Type == "tool_use")),
-            Usage = Usage(response.Usage),
-        };
+        return new AnthropicTarget(true, null);
     }
 
-    public static string StopReason(ChatFinishReason? reason, bool toolUse) => reason?.Value switch
+    private static ProviderDescriptor? Protocol(LiteLlmRuntime runtime, string model, IChatClient? custom)
     {
-        "length" => "max_tokens",
-        "tool_calls" => "tool_use",
-        "content_filter" => "refusal",
-        null when toolUse => "tool_use",
-        _ => "end_turn",
-    };
-
-    public static AnthropicUsageDto Usage(UsageDetails? usage) => new()
-    {
-        InputTokens = (usage?.InputTokenCount ?? 0) - (usage?.CachedInputTokenCount ?? 0),
-        OutputTokens = usage?.OutputTokenCount ?? 0,
-        CacheReadInputTokens = usage?.CachedInputTokenCount,
-    };
-}
-
-/// <summary>Anthropic streaming events: message_start, content_block_start/delta/stop per block, message_delta, message_stop.</summary>
-internal sealed class AnthropicStreamShaper(InferenceCall call, string model) : IStreamShaper
-{
-    private bool _started;
-    private int _index = -1;
-    private string? _openType;
-    private bool _sawToolUse;
-    private ChatFinishReason? _finish;
-
-    public IEnumerable<SseItem<object>> OnUpdate(ChatResponseUpdate update)
-    {
-        if (!_started)
+        if (custom is not null)
         {
-            _started = true;
-            yield return Event(new AnthropicStreamEvent
+            return null;
+        }
+
+        try
+        {
+            return runtime.Factory.Resolve(model).Provider;
+        }
+        catch (UnknownModelException)
+        {
+            return null;
+        }
+    }
+
+    private static async Task<long> CountAsync(LiteLlmRuntime runtime, string model, List<ChatMessage> messages, ChatOptions options, CancellationToken ct)
+    {
+        var deployments = runtime.Router.DeploymentsOf(model);
+        foreach (var state in deployments)
+        {
+            var deployment = state.Deployment;
+            if (Protocol(runtime, deployment.Model, deployment.Client) is { Protocol: ProviderProtocol.Anthropic })
             {
-                Type = "message_start",
-                Message = new AnthropicResponse
+                var client = runtime.Factory.CreateChatClient(deployment.Model, deployment.Provider);
+                if (await client.CountInputTokensAsync(messages, options, ct).ConfigureAwait(false) is { } counted)
                 {
-                    Id = ChatResponseWriter.ResponseId(update.ResponseId, call.Id, "msg_"),
-                    Model = update.ModelId ?? model,
-                    Content = [],
-                    Usage = new AnthropicUsageDto { InputTokens = 0, OutputTokens = 0 },
-                },
-            });
-        }
-
-        _finish ??= update.FinishReason;
-        foreach (var content in update.Contents)
-        {
-            switch (content)
-            {
-                case TextContent { Text.Length: > 0 } text:
-                    if (_openType != "text")
-                    {
-                        foreach (var e in Close())
-                        {
-                            yield return e;
-                        }
-
-                        yield return Open("text", new AnthropicBlockDto { Type = "text", Text = string.Empty });
-                    }
-
-                    yield return Event(new AnthropicStreamEvent { Type = "content_block_delta", Index = _index, Delta = new AnthropicDeltaDto { Type = "text_delta", Text = text.Text } });
-                    break;
-                case FunctionCallContent fc:
-                    foreach (var e in Close())
-                    {
-                        yield return e;
-                    }
-
-                    _sawToolUse = true;
-                    yield return Open("tool_use", new AnthropicBlockDto { Type = "tool_use", Id = fc.CallId, Name = fc.Name, Input = EmptyObject });
-                    yield return Event(new AnthropicStreamEvent { Type = "content_block_delta", Index = _index, Delta = new AnthropicDeltaDto { Type = "input_json_delta", PartialJson = ChatResponseWriter.Arguments(fc) } });
-                    foreach (var e in Close())
-                    {
-                        yield return e;
-                    }
-
-                    break;
-            }
-        }
-    }
-
-    public IEnumerable<SseItem<object>> OnEnd()
-    {
-        if (!_started)
-        {
-            foreach (var e in OnUpdate(new ChatResponseUpdate()))
-            {
-                yield return e;
+                    return counted;
+                }
             }
         }
 
-        foreach (var e in Close())
+        return TokenCounter.CountTokens(messages, deployments.Count > 0 ? deployments[0].Deployment.Model : model, options.Tools);
+    }
+
+    private static async Task<ChatResponse> CallAsync(InferenceCall call, IChatClient pipeline, List<ChatMessage> messages, ChatOptions options, CancellationToken cancellationToken)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
         {
-            yield return e;
+            var response = await pipeline.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+            call.Absorb(response.AdditionalProperties);
+            call.ModelId = response.ModelId;
+            if (response.Usage is { } usage)
+            {
+                call.AbsorbUsage(usage);
+            }
+
+            return response;
         }
-
-        var usage = AnthropicTranslator.Usage(call.Usage);
-        yield return Event(new AnthropicStreamEvent
+        finally
         {
-            Type = "message_delta",
-            Delta = new AnthropicDeltaDto { StopReason = AnthropicTranslator.StopReason(_finish, _sawToolUse) },
-            Usage = usage,
-        });
-        yield return Event(new AnthropicStreamEvent { Type = "message_stop" });
-    }
-
-    public SseItem<object> OnError(GatewayError error)
-        => Event(new AnthropicStreamEvent { Type = "error", Error = new AnthropicErrorBody { Type = GatewayErrors.AnthropicType(error.Status), Message = error.Message } });
-
-    private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement;
-
-    private static SseItem<object> Event(AnthropicStreamEvent e) => new(e, e.Type);
-
-    private SseItem<object> Open(string type, AnthropicBlockDto block)
-    {
-        _index++;
-        _openType = type;
-        return Event(new AnthropicStreamEvent { Type = "content_block_start", Index = _index, ContentBlock = block });
-    }
-
-    private IEnumerable<SseItem<object>> Close()
-    {
-        if (_openType is not null)
-        {
-            _openType = null;
-            yield return Event(new AnthropicStreamEvent { Type = "content_block_stop", Index = _index });
+            call.AddPipelineTime(started);
         }
     }
 }

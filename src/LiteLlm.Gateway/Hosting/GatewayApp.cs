@@ -111,6 +111,7 @@ public static class GatewayApp
         Both(endpoints, "GET", "/models", InfoEndpoints.ModelsAsync);
         Both(endpoints, "GET", "/model/info", InfoEndpoints.ModelInfoAsync);
         Both(endpoints, "POST", "/messages", MessagesEndpoints.MessagesAsync);
+        Both(endpoints, "POST", "/messages/count_tokens", MessagesEndpoints.CountTokensAsync);
         endpoints.MapMethods("/health", ["GET"], InfoEndpoints.HealthAsync);
         endpoints.MapMethods("/health/liveliness", ["GET"], InfoEndpoints.LivelinessAsync);
         endpoints.MapMethods("/health/liveness", ["GET"], InfoEndpoints.LivelinessAsync);

@@ -16,6 +16,8 @@ namespace LiteLlm.Providers.Anthropic;
 /// <item>A JSON-schema <see cref="ChatOptions.ResponseFormat"/> is honoured as LiteLLM does: a tool named after the schema
 /// is added and forced, and the response parser turns its input back into text.</item>
 /// <item><see cref="ChatOptions.Seed"/>, penalties and schemaless JSON mode have no Anthropic equivalent and are not sent.</item>
+/// <item>Messages whose <see cref="ChatMessage.RawRepresentation"/> is an Anthropic <see cref="WireJson"/> are written as they came;
+/// a caller's whole Anthropic body (<see cref="ChatOptions.RawRepresentationFactory"/>) is written by <c>BuildFromWire</c>.</item>
 /// </list>
 /// </remarks>
 internal static partial class AnthropicRequestBuilder
@@ -27,9 +29,15 @@ internal static partial class AnthropicRequestBuilder
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Builds the request body; <paramref name="jsonToolName"/> is the forced JSON-mode tool, if any.</summary>
-    public static byte[] Build(IEnumerable<ChatMessage> messages, ChatOptions? options, string model, bool stream, out string? jsonToolName)
+    public static byte[] Build(IEnumerable<ChatMessage> messages, ChatOptions? options, string model, bool stream, WireJson? wire, out string? jsonToolName)
     {
         ArgumentNullException.ThrowIfNull(messages);
+        if (wire is { Json.ValueKind: JsonValueKind.Object })
+        {
+            jsonToolName = null; // the caller's own body: no JSON-mode tool of ours in it
+            return BuildFromWire(wire.Json, messages as IReadOnlyList<ChatMessage> ?? [.. messages], options, options?.ModelId ?? model, stream);
+        }
+
         var buffer = new ArrayBufferWriter<byte>(1024);
         using (var w = new Utf8JsonWriter(buffer, WriterOptions))
         {
@@ -37,9 +45,7 @@ internal static partial class AnthropicRequestBuilder
             w.WriteString("model", options?.ModelId ?? model);
 
             var budget = ThinkingBudget(options?.Reasoning);
-            var maxTokens = options?.MaxOutputTokens
-                ?? (budget is { } b ? b + AnthropicProtocol.DefaultMaxOutputTokens : AnthropicProtocol.DefaultMaxOutputTokens);
-            w.WriteNumber("max_tokens", maxTokens);
+            w.WriteNumber("max_tokens", MaxTokens(options?.MaxOutputTokens, budget));
 
             var list = messages as IReadOnlyList<ChatMessage> ?? [.. messages];
             if (SystemText(list, options?.Instructions) is { } system)
@@ -98,12 +104,35 @@ internal static partial class AnthropicRequestBuilder
     {
         w.WriteStartArray("messages");
         string? openRole = null;
+        WireJson? lastRaw = null;
         foreach (var message in messages)
         {
             if (message.Role == ChatRole.System)
             {
                 continue;
             }
+
+            if (WireJson.As(message.RawRepresentation, WireFormat.AnthropicMessages) is { Json.ValueKind: JsonValueKind.Object } raw)
+            {
+                // The caller's own message, as it came. One Anthropic message may have become several MEAI messages
+                // (tool results travel in a tool message): they share one document, written once.
+                if (openRole is not null)
+                {
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                    openRole = null;
+                }
+
+                if (!ReferenceEquals(raw, lastRaw))
+                {
+                    raw.Json.WriteTo(w);
+                }
+
+                lastRaw = raw;
+                continue;
+            }
+
+            lastRaw = null;
 
             var role = message.Role == ChatRole.Assistant ? "assistant" : "user"; // user, tool and unknown roles
             if (!message.Contents.Any(HasBlock))
@@ -164,7 +193,7 @@ internal static partial class AnthropicRequestBuilder
                 w.WriteString("text", text.Text);
                 break;
 
-            case TextReasoningContent reasoning when string.IsNullOrEmpty(reasoning.Text):
+            case TextReasoningContent reasoning when string.IsNullOrEmpty(reasoning.Text) || IsRedacted(reasoning):
                 // Redacted thinking comes back with its encrypted data only.
                 w.WriteString("type", "redacted_thinking");
                 w.WriteString("data", reasoning.ProtectedData);

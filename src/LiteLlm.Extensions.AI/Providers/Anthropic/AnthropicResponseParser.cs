@@ -7,7 +7,10 @@ namespace LiteLlm.Providers.Anthropic;
 internal static class AnthropicResponseParser
 {
     /// <summary>The <see cref="UsageDetails.AdditionalCounts"/> key for tokens written to the prompt cache.</summary>
-    public const string CacheCreationInputTokens = "CacheCreationInputTokens";
+    public const string CacheCreationInputTokens = Cost.CostCalculator.CacheCreationInputTokens;
+
+    /// <summary>The <see cref="UsageDetails.AdditionalCounts"/> key for the part of the cache writes kept for one hour.</summary>
+    public const string CacheCreation1HourInputTokens = Cost.CostCalculator.CacheCreation1HourInputTokens;
 
     public static ChatResponse Parse(JsonElement root, string? jsonToolName)
     {
@@ -44,7 +47,8 @@ internal static class AnthropicResponseParser
             ModelId = String(root, "model"),
             FinishReason = finish,
             Usage = root.TryGetProperty("usage", out var usage) ? Usage(usage, null) : null,
-            RawRepresentation = root.Clone(),
+            // The provider's own answer, for a host answering in Anthropic's format; in JSON mode the answer was rewritten.
+            RawRepresentation = jsonToolName is null ? new WireJson(WireFormat.AnthropicMessages, root.Clone()) : root.Clone(),
         };
     }
 
@@ -69,7 +73,12 @@ internal static class AnthropicResponseParser
                     RawRepresentation = raw,
                 };
             case "redacted_thinking":
-                return new TextReasoningContent(string.Empty) { ProtectedData = String(block, "data"), RawRepresentation = raw };
+                return new TextReasoningContent(string.Empty)
+                {
+                    ProtectedData = String(block, "data"),
+                    RawRepresentation = raw,
+                    AdditionalProperties = new() { [AnthropicRequestBuilder.RedactedKey] = true },
+                };
             default:
                 return null; // server tool blocks and future types
         }
@@ -121,10 +130,17 @@ internal static class AnthropicResponseParser
             CachedInputTokenCount = cacheRead ?? previous?.CachedInputTokenCount,
         };
 
-        var creation = cacheWrite ?? (previous?.AdditionalCounts?.TryGetValue(CacheCreationInputTokens, out var c) == true ? c : null);
+        var creation = cacheWrite ?? Previous(previous, CacheCreationInputTokens);
         if (creation is { } created)
         {
             details.AdditionalCounts = new AdditionalPropertiesDictionary<long> { [CacheCreationInputTokens] = created };
+        }
+
+        // cache_creation splits the writes by lifetime; the 1-hour ones have their own price.
+        var oneHour = usage.TryGetProperty("cache_creation", out var split) ? Long(split, "ephemeral_1h_input_tokens") : null;
+        if ((oneHour ?? Previous(previous, CacheCreation1HourInputTokens)) is { } hour and > 0)
+        {
+            (details.AdditionalCounts ??= [])[CacheCreation1HourInputTokens] = hour;
         }
 
         if (usage.TryGetProperty("output_tokens_details", out var outputDetails) && Long(outputDetails, "thinking_tokens") is { } thinking)
@@ -138,6 +154,9 @@ internal static class AnthropicResponseParser
 
         return details;
     }
+
+    private static long? Previous(UsageDetails? previous, string key)
+        => previous?.AdditionalCounts?.TryGetValue(key, out var value) == true ? value : null;
 
     public static string? String(JsonElement element, string name)
         => element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String

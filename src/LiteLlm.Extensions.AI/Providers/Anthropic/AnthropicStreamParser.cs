@@ -38,6 +38,13 @@ internal sealed class AnthropicStreamParser
         _streamError = streamError;
     }
 
+    /// <summary>
+    /// Gets or sets a value indicating whether every event yields an update whose <see cref="ChatResponseUpdate.RawRepresentation"/>
+    /// is the event (a <see cref="WireJson"/> with its <see cref="WireJson.EventType"/>), so a host answering in Anthropic's
+    /// format can pass on every event as the provider sent it (pings, signatures, citations, server-tool blocks).
+    /// </summary>
+    public bool KeepRawEvents { get; init; }
+
     /// <summary>Gets a value indicating whether <c>message_stop</c> arrived; nothing after it is read.</summary>
     public bool IsComplete { get; private set; }
 
@@ -55,6 +62,18 @@ internal sealed class AnthropicStreamParser
         using var document = JsonDocument.Parse(data);
         var root = document.RootElement;
         var type = AnthropicResponseParser.String(root, "type") ?? eventType;
+        var update = Read(type, root, data);
+        if (KeepRawEvents)
+        {
+            update ??= Update([]);
+            update.RawRepresentation = new WireJson(WireFormat.AnthropicMessages, root.Clone()) { EventType = eventType };
+        }
+
+        return update;
+    }
+
+    private ChatResponseUpdate? Read(string type, JsonElement root, string data)
+    {
         switch (type)
         {
             case "message_start":

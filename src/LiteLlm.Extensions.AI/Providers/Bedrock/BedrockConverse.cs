@@ -6,7 +6,7 @@ using Microsoft.Extensions.AI;
 namespace LiteLlm.Providers.Bedrock;
 
 /// <summary>Maps Microsoft.Extensions.AI messages and options to a Converse request, and a Converse answer back.</summary>
-internal static class BedrockConverse
+internal static partial class BedrockConverse
 {
     // Converse request members a caller may pass through at the top level; any other extra field is
     // a model parameter and goes into additionalModelRequestFields (as LiteLLM does).
@@ -35,6 +35,7 @@ internal static class BedrockConverse
                 foreach (var text in message.Contents.OfType<TextContent>().Where(t => !string.IsNullOrEmpty(t.Text)))
                 {
                     system.Add(new JsonObject { ["text"] = text.Text });
+                    AddCachePoint(system, text);
                 }
 
                 continue;
@@ -47,6 +48,10 @@ internal static class BedrockConverse
                 if (Block(content, provider, model) is { } block)
                 {
                     blocks.Add(block);
+                    if (HasCacheControl(content))
+                    {
+                        blocks.Add(CachePoint());
+                    }
                 }
             }
 
@@ -78,9 +83,10 @@ internal static class BedrockConverse
         }
 
         var inference = new JsonObject();
+        var thinking = Thinking(options, model);
         if (options?.MaxOutputTokens is { } maxTokens)
         {
-            inference["maxTokens"] = maxTokens;
+            inference["maxTokens"] = thinking?.Budget is { } budget ? Anthropic.AnthropicRequestBuilder.MaxTokens(maxTokens, budget) : maxTokens;
         }
 
         if (options?.Temperature is { } temperature)
@@ -103,7 +109,7 @@ internal static class BedrockConverse
             body["inferenceConfig"] = inference;
         }
 
-        if (ToolConfig(options) is { } toolConfig)
+        if (ToolConfig(options, CachedTools(options)) is { } toolConfig)
         {
             body["toolConfig"] = toolConfig;
         }
@@ -112,6 +118,11 @@ internal static class BedrockConverse
         if (options?.TopK is { } topK)
         {
             additional["top_k"] = topK;
+        }
+
+        if (thinking is { } enabled)
+        {
+            additional["thinking"] = enabled.Config;
         }
 
         if (extraBody is not null)
@@ -251,7 +262,12 @@ internal static class BedrockConverse
 
             if (reasoning.TryGetProperty("redactedContent", out var redacted))
             {
-                return new TextReasoningContent(string.Empty) { ProtectedData = redacted.GetString(), RawRepresentation = block };
+                return new TextReasoningContent(string.Empty)
+                {
+                    ProtectedData = redacted.GetString(),
+                    RawRepresentation = block,
+                    AdditionalProperties = new() { [Anthropic.AnthropicRequestBuilder.RedactedKey] = true },
+                };
             }
         }
 
@@ -293,7 +309,7 @@ internal static class BedrockConverse
                         ["status"] = result.Exception is null ? "success" : "error",
                     },
                 };
-            case TextReasoningContent reasoning when !string.IsNullOrEmpty(reasoning.Text):
+            case TextReasoningContent reasoning when !string.IsNullOrEmpty(reasoning.Text) && !IsRedacted(reasoning):
                 var reasoningText = new JsonObject { ["text"] = reasoning.Text };
                 if (reasoning.ProtectedData is { Length: > 0 } signature)
                 {
@@ -332,7 +348,7 @@ internal static class BedrockConverse
             : new JsonObject { ["text"] = node is JsonValue v && v.TryGetValue<string>(out var str) ? str : node?.ToJsonString() ?? string.Empty };
     }
 
-    private static JsonObject? ToolConfig(ChatOptions? options)
+    private static JsonObject? ToolConfig(ChatOptions? options, HashSet<string>? cached)
     {
         var declarations = options?.Tools?.OfType<AIFunctionDeclaration>().ToList();
         if (declarations is not { Count: > 0 })
@@ -351,6 +367,10 @@ internal static class BedrockConverse
 
             spec["inputSchema"] = new JsonObject { ["json"] = JsonNode.Parse(f.JsonSchema.GetRawText()) };
             tools.Add(new JsonObject { ["toolSpec"] = spec });
+            if (cached?.Contains(f.Name) == true)
+            {
+                tools.Add(CachePoint()); // the caller's cache_control on this tool: cache the tools up to here
+            }
         }
 
         var config = new JsonObject { ["tools"] = tools };

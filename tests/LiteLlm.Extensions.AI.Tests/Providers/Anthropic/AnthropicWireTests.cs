@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using LiteLlm.Errors;
+using LiteLlm.Providers;
 using LiteLlm.Providers.Anthropic;
 
 namespace LiteLlm.Tests.Providers.Anthropic;
@@ -346,7 +347,7 @@ public sealed class AnthropicWireTests
         Assert.Equal(5, response.Usage.AdditionalCounts![AnthropicResponseParser.CacheCreationInputTokens]);
         Assert.Equal(20, response.Usage.OutputTokenCount);
         Assert.Equal(135, response.Usage.TotalTokenCount);
-        Assert.Equal("msg_01A", Assert.IsType<JsonElement>(response.RawRepresentation).GetProperty("id").GetString());
+        Assert.Equal("msg_01A", Assert.IsType<WireJson>(response.RawRepresentation).Json.GetProperty("id").GetString());
     }
 
     [Fact]

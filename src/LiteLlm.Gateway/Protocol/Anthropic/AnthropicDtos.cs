@@ -6,7 +6,7 @@ using System.Text.Json.Serialization;
 
 namespace LiteLlm.Gateway.Protocol;
 
-// The Anthropic Messages wire shapes served at /v1/messages.
+// The Anthropic Messages wire shapes served at /v1/messages (the request is read from its JSON; these are the typed views).
 
 internal sealed class AnthropicRequest
 {
@@ -34,7 +34,16 @@ internal sealed class AnthropicRequest
 
     [JsonPropertyName("stream")] public bool? Stream { get; set; }
 
+    [JsonPropertyName("thinking")] public AnthropicThinkingDto? Thinking { get; set; }
+
     [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
+}
+
+internal sealed class AnthropicThinkingDto
+{
+    [JsonPropertyName("type")] public string? Type { get; set; }
+
+    [JsonPropertyName("budget_tokens")] public int? BudgetTokens { get; set; }
 }
 
 internal sealed class AnthropicMessageDto
@@ -101,6 +110,10 @@ internal sealed class AnthropicBlockDto
     [JsonPropertyName("input")] public JsonElement? Input { get; set; }
 
     [JsonPropertyName("thinking")] public string? Thinking { get; set; }
+
+    [JsonPropertyName("signature")] public string? Signature { get; set; }
+
+    [JsonPropertyName("data")] public string? Data { get; set; }
 }
 
 internal sealed class AnthropicUsageDto
@@ -129,6 +142,9 @@ internal sealed class AnthropicStreamEvent
     [JsonPropertyName("usage")] public AnthropicUsageDto? Usage { get; set; }
 
     [JsonPropertyName("error")] public AnthropicErrorBody? Error { get; set; }
+
+    /// <summary>An upstream event's other fields, written as they came (the same-protocol stream: only <c>type</c> is ours).</summary>
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Upstream { get; set; }
 }
 
 internal sealed class AnthropicDeltaDto
@@ -140,6 +156,8 @@ internal sealed class AnthropicDeltaDto
     [JsonPropertyName("partial_json")] public string? PartialJson { get; set; }
 
     [JsonPropertyName("thinking")] public string? Thinking { get; set; }
+
+    [JsonPropertyName("signature")] public string? Signature { get; set; }
 
     [JsonPropertyName("stop_reason")] public string? StopReason { get; set; }
 
