@@ -24,14 +24,14 @@ public enum SqlDialect
 /// money as double precision. <see cref="InitializeAsync"/> creates the schema and applies migrations recorded in
 /// <c>litellm_schema_version</c>.
 /// </summary>
-public sealed class SqlGatewayStore : IKeyStore, ISpendStore, IAsyncDisposable
+public sealed partial class SqlGatewayStore : IKeyStore, ISpendStore, IAsyncDisposable
 {
     /// <summary>The schema version this code writes.</summary>
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
 
     private const string KeyColumns = "token, key_name, key_alias, user_id, team_id, models, max_budget, budget_duration, rpm_limit, tpm_limit, max_parallel_requests, expires, metadata, spend, blocked, created_at, updated_at";
-    private const string UserColumns = "user_id, user_email, user_role, models, max_budget, budget_duration, metadata, spend, created_at";
-    private const string TeamColumns = "team_id, team_alias, models, max_budget, budget_duration, metadata, spend, blocked, created_at";
+    private const string UserColumns = "user_id, user_email, user_role, models, max_budget, budget_duration, metadata, spend, created_at, user_alias, updated_at";
+    private const string TeamColumns = "team_id, team_alias, models, max_budget, budget_duration, metadata, spend, blocked, created_at, updated_at";
     private const string SpendColumns = "request_id, api_key, user_id, team_id, model_group, deployment, provider, model, prompt_tokens, completion_tokens, total_tokens, cached_tokens, spend, latency_ms, cache_hit, status, start_time, end_time, endpoint";
 
     private readonly NpgsqlDataSource? _postgres;
@@ -243,10 +243,8 @@ public sealed class SqlGatewayStore : IKeyStore, ISpendStore, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(user);
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         return await ExecuteAsync(connection, null,
-            $"INSERT INTO litellm_users ({UserColumns}) VALUES (@user_id, @user_email, @user_role, @models, @max_budget, @budget_duration, @metadata, 0, @created_at) ON CONFLICT (user_id) DO NOTHING;",
-            cancellationToken,
-            ("user_id", user.UserId), ("user_email", user.UserEmail), ("user_role", user.UserRole), ("models", JsonText.ListToJson(user.Models)),
-            ("max_budget", Money(user.MaxBudget)), ("budget_duration", user.BudgetDuration), ("metadata", user.Metadata), ("created_at", user.CreatedAt.ToUnixTimeMilliseconds())).ConfigureAwait(false) > 0;
+            $"INSERT INTO litellm_users ({UserColumns}) VALUES (@user_id, @user_email, @user_role, @models, @max_budget, @budget_duration, @metadata, 0, @created_at, @user_alias, @updated_at) ON CONFLICT (user_id) DO NOTHING;",
+            cancellationToken, UserParameters(user)).ConfigureAwait(false) > 0;
     }
 
     /// <inheritdoc />
@@ -262,10 +260,8 @@ public sealed class SqlGatewayStore : IKeyStore, ISpendStore, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(team);
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         return await ExecuteAsync(connection, null,
-            $"INSERT INTO litellm_teams ({TeamColumns}) VALUES (@team_id, @team_alias, @models, @max_budget, @budget_duration, @metadata, 0, @blocked, @created_at) ON CONFLICT (team_id) DO NOTHING;",
-            cancellationToken,
-            ("team_id", team.TeamId), ("team_alias", team.TeamAlias), ("models", JsonText.ListToJson(team.Models)), ("max_budget", Money(team.MaxBudget)),
-            ("budget_duration", team.BudgetDuration), ("metadata", team.Metadata), ("blocked", team.Blocked ? 1L : 0L), ("created_at", team.CreatedAt.ToUnixTimeMilliseconds())).ConfigureAwait(false) > 0;
+            $"INSERT INTO litellm_teams ({TeamColumns}) VALUES (@team_id, @team_alias, @models, @max_budget, @budget_duration, @metadata, 0, @blocked, @created_at, @updated_at) ON CONFLICT (team_id) DO NOTHING;",
+            cancellationToken, TeamParameters(team)).ConfigureAwait(false) > 0;
     }
 
     /// <inheritdoc />
@@ -369,6 +365,7 @@ public sealed class SqlGatewayStore : IKeyStore, ISpendStore, IAsyncDisposable
             "CREATE INDEX IF NOT EXISTS ix_litellm_spend_logs_user ON litellm_spend_logs (user_id, start_time);",
             "CREATE INDEX IF NOT EXISTS ix_litellm_spend_logs_team ON litellm_spend_logs (team_id, start_time);",
         ]);
+        yield return (2, ManagementMigration());
     }
 
     private static (string, object?)[] KeyParameters(VirtualKeyRecord key) =>
@@ -412,6 +409,8 @@ public sealed class SqlGatewayStore : IKeyStore, ISpendStore, IAsyncDisposable
         Metadata = Str(r, 6),
         Spend = NullableMoney(r, 7) ?? 0m,
         CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(Long(r, 8) ?? 0),
+        UserAlias = Str(r, 9),
+        UpdatedAt = DateTimeOffset.FromUnixTimeMilliseconds(Long(r, 10) ?? Long(r, 8) ?? 0),
     };
 
     private static GatewayTeamRecord ReadTeam(DbDataReader r) => new()
@@ -425,6 +424,7 @@ public sealed class SqlGatewayStore : IKeyStore, ISpendStore, IAsyncDisposable
         Spend = NullableMoney(r, 6) ?? 0m,
         Blocked = Long(r, 7) is 1,
         CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(Long(r, 8) ?? 0),
+        UpdatedAt = DateTimeOffset.FromUnixTimeMilliseconds(Long(r, 9) ?? Long(r, 8) ?? 0),
     };
 
     private static SpendRecord ReadSpend(DbDataReader r) => new()
