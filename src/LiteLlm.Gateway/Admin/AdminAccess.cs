@@ -26,7 +26,7 @@ internal static class Roles
 /// <summary>
 /// Who calls a management endpoint and what they may do: the master key is <c>proxy_admin</c>; a virtual key takes the
 /// role of its user (<c>user_role</c>, <c>internal_user</c> when unset) and the team roles of that user; a key without a
-/// user has no role and may only read itself and its own team.
+/// user (or whose user was never created) has no role and may only read itself, its own spend and its own team.
 /// </summary>
 internal sealed record AdminCaller(bool IsMaster, string? Role, string? UserId, string? KeyId, string? KeyTeamId, IReadOnlyList<TeamMemberRecord> Memberships)
 {
@@ -93,9 +93,10 @@ internal static class AdminAccess
             return new AdminCaller(false, null, null, identity.KeyId, identity.TeamId, []);
         }
 
+        // A user that was never created (a key's user_id names no user row) has no role.
         var user = await store.GetUserAsync(userId, context.RequestAborted).ConfigureAwait(false);
         var memberships = await store.GetMembershipsAsync(userId, context.RequestAborted).ConfigureAwait(false);
-        return new AdminCaller(false, user?.UserRole ?? Roles.Default, userId, identity.KeyId, identity.TeamId, memberships);
+        return new AdminCaller(false, user is null ? null : user.UserRole ?? Roles.Default, userId, identity.KeyId, identity.TeamId, memberships);
     }
 
     /// <summary>Refuses with 403 naming <paramref name="needed"/> unless <paramref name="allowed"/>.</summary>
