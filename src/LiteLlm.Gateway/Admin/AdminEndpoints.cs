@@ -56,7 +56,7 @@ internal static class AdminEndpoints
             }
             catch (ArgumentException e)
             {
-                throw GatewayErrors.Invalid(e.Message.Replace(" (Parameter 'duration')", string.Empty, StringComparison.Ordinal), "budget_duration", "invalid_field");
+                throw GatewayErrors.Invalid("'budget_duration': " + e.Message.Replace(" (Parameter 'duration')", string.Empty, StringComparison.Ordinal), "budget_duration", "invalid_field");
             }
         }
 
