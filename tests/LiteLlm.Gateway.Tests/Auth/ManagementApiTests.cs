@@ -46,6 +46,12 @@ public sealed partial class ManagementApiTests : IDisposable
         await using var gateway = await GatewayHost.StartAsync(yaml: Yaml(storage));
         var http = gateway.Http;
 
+        // /health/readiness: LiteLLM's fields, with the database connected.
+        var ready = await Json(await http.GetAsync(new Uri("/health/readiness", UriKind.Relative), Ct));
+        Assert.Equal("healthy", ready.GetProperty("status").GetString());
+        Assert.Equal("connected", ready.GetProperty("db").GetString());
+        Assert.False(string.IsNullOrEmpty(ready.GetProperty("litellm_version").GetString()));
+
         // /team/new: LiteLLM_TeamTable.
         var team = await Ok(http, HttpMethod.Post, "/team/new", Master, """{"team_id":"t-search","team_alias":"Search","models":["gpt-4o-mini"],"max_budget":5,"budget_duration":"30d","metadata":{"cost_center":"42"}}""");
         AssertFields(team, "team_id", "team_alias", "organization_id", "admins", "members", "members_with_roles", "metadata", "tpm_limit", "rpm_limit", "max_budget", "budget_duration", "models", "blocked", "spend", "created_at", "updated_at");
