@@ -16,6 +16,7 @@ internal static class AdminEndpoints
         KeyEndpoints.Map(endpoints);
         UserEndpoints.Map(endpoints);
         TeamEndpoints.Map(endpoints);
+        SpendReportEndpoints.Map(endpoints);
         endpoints.MapGet("/spend/logs", Guarded(SpendLogsAsync));
         endpoints.MapGet("/global/spend", Guarded(GlobalSpendAsync));
     }
@@ -105,6 +106,7 @@ internal static class AdminEndpoints
                 ["cache_hit"] = r.CacheHit ? "True" : "False",
                 ["status"] = r.Status,
                 ["call_type"] = r.Endpoint,
+                ["request_tags"] = AdminShapes.Strings(r.Tags),
                 ["startTime"] = AdminShapes.Time(r.StartTime),
                 ["endTime"] = AdminShapes.Time(r.EndTime),
             });

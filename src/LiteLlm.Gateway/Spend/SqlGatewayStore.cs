@@ -27,12 +27,12 @@ public enum SqlDialect
 public sealed partial class SqlGatewayStore : IKeyStore, ISpendStore, IAsyncDisposable
 {
     /// <summary>The schema version this code writes.</summary>
-    public const int SchemaVersion = 2;
+    public const int SchemaVersion = 3;
 
     private const string KeyColumns = "token, key_name, key_alias, user_id, team_id, models, max_budget, budget_duration, rpm_limit, tpm_limit, max_parallel_requests, expires, metadata, spend, blocked, created_at, updated_at";
     private const string UserColumns = "user_id, user_email, user_role, models, max_budget, budget_duration, metadata, spend, created_at, user_alias, updated_at";
     private const string TeamColumns = "team_id, team_alias, models, max_budget, budget_duration, metadata, spend, blocked, created_at, updated_at";
-    private const string SpendColumns = "request_id, api_key, user_id, team_id, model_group, deployment, provider, model, prompt_tokens, completion_tokens, total_tokens, cached_tokens, spend, latency_ms, cache_hit, status, start_time, end_time, endpoint";
+    private const string SpendColumns = "request_id, api_key, user_id, team_id, model_group, deployment, provider, model, prompt_tokens, completion_tokens, total_tokens, cached_tokens, spend, latency_ms, cache_hit, status, start_time, end_time, endpoint, request_tags";
 
     private readonly NpgsqlDataSource? _postgres;
     private readonly string? _sqlite;
@@ -279,6 +279,7 @@ public sealed partial class SqlGatewayStore : IKeyStore, ISpendStore, IAsyncDisp
         var users = new Dictionary<string, double>(StringComparer.Ordinal);
         var teams = new Dictionary<string, double>(StringComparer.Ordinal);
         var inserted = await InsertSpendAsync(connection, transaction, records, cancellationToken).ConfigureAwait(false);
+        await InsertTagsAsync(connection, transaction, records, inserted, cancellationToken).ConfigureAwait(false);
         for (var i = 0; i < records.Count; i++)
         {
             if (inserted[i] && records[i].Cost is { } cost && cost != 0)
@@ -366,6 +367,7 @@ public sealed partial class SqlGatewayStore : IKeyStore, ISpendStore, IAsyncDisp
             "CREATE INDEX IF NOT EXISTS ix_litellm_spend_logs_team ON litellm_spend_logs (team_id, start_time);",
         ]);
         yield return (2, ManagementMigration());
+        yield return (3, ReportMigration(money));
     }
 
     private static (string, object?)[] KeyParameters(VirtualKeyRecord key) =>
@@ -447,6 +449,7 @@ public sealed partial class SqlGatewayStore : IKeyStore, ISpendStore, IAsyncDisp
         StartTime = DateTimeOffset.FromUnixTimeMilliseconds(Long(r, 16) ?? 0),
         EndTime = DateTimeOffset.FromUnixTimeMilliseconds(Long(r, 17) ?? 0),
         Endpoint = Str(r, 18),
+        Tags = JsonText.ParseList(Str(r, 19)),
     };
 
     private static string? Str(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
@@ -514,7 +517,7 @@ public sealed partial class SqlGatewayStore : IKeyStore, ISpendStore, IAsyncDisp
     /// </summary>
     private static async Task<bool[]> InsertSpendAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<SpendRecord> records, CancellationToken cancellationToken)
     {
-        const string Sql = $"INSERT INTO litellm_spend_logs ({SpendColumns}) VALUES (@request_id, @api_key, @user_id, @team_id, @model_group, @deployment, @provider, @model, @prompt_tokens, @completion_tokens, @total_tokens, @cached_tokens, @spend, @latency_ms, @cache_hit, @status, @start_time, @end_time, @endpoint) ON CONFLICT (request_id) DO NOTHING;";
+        const string Sql = $"INSERT INTO litellm_spend_logs ({SpendColumns}) VALUES (@request_id, @api_key, @user_id, @team_id, @model_group, @deployment, @provider, @model, @prompt_tokens, @completion_tokens, @total_tokens, @cached_tokens, @spend, @latency_ms, @cache_hit, @status, @start_time, @end_time, @endpoint, @request_tags) ON CONFLICT (request_id) DO NOTHING;";
         var inserted = new bool[records.Count];
         if (!connection.CanCreateBatch)
         {
@@ -551,7 +554,7 @@ public sealed partial class SqlGatewayStore : IKeyStore, ISpendStore, IAsyncDisp
         ("deployment", r.Deployment), ("provider", r.Provider), ("model", r.Model), ("prompt_tokens", r.InputTokens), ("completion_tokens", r.OutputTokens),
         ("total_tokens", r.InputTokens + r.OutputTokens), ("cached_tokens", r.CachedTokens), ("spend", Money(r.Cost)), ("latency_ms", r.LatencyMs),
         ("cache_hit", r.CacheHit ? 1L : 0L), ("status", r.Status), ("start_time", r.StartTime.ToUnixTimeMilliseconds()), ("end_time", r.EndTime.ToUnixTimeMilliseconds()),
-        ("endpoint", r.Endpoint),
+        ("endpoint", r.Endpoint), ("request_tags", r.Tags.Count == 0 ? null : JsonText.ListToJson(r.Tags)),
     ];
 
     private static async Task<int> ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken, params (string, object?)[] parameters)
