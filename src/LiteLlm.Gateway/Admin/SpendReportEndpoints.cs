@@ -60,6 +60,11 @@ internal static class SpendReportEndpoints
             var other => throw GatewayErrors.Invalid($"'group_by' must be 'team', 'api_key' or 'model'; got '{other}'.", "group_by", "invalid_field"),
         };
         var rows = await Store(context).GetDailySpendAsync(start, end, grouping, context.RequestAborted);
+        if (rows.Count > SqlGatewayStore.MaxReportRows)
+        {
+            throw GatewayErrors.Invalid($"The report would have more than {SqlGatewayStore.MaxReportRows:N0} rows (days × groups × models); narrow the date range.", "end_date", "report_too_large");
+        }
+
         var teamNames = grouping == SpendGrouping.Team ? await TeamNamesAsync(context, rows) : null;
         var days = new JsonArray();
         foreach (var day in rows.GroupBy(r => r.Day))
@@ -95,17 +100,10 @@ internal static class SpendReportEndpoints
 
     private static async Task<Dictionary<string, string>> TeamNamesAsync(HttpContext context, IReadOnlyList<DailySpend> rows)
     {
-        var names = new Dictionary<string, string>(StringComparer.Ordinal);
-        var store = context.RequestServices.GetRequiredService<IKeyStore>();
-        foreach (var id in rows.Select(r => r.Group).OfType<string>().Distinct(StringComparer.Ordinal).Take(1000))
-        {
-            if ((await store.GetTeamAsync(id, context.RequestAborted))?.TeamAlias is { } alias)
-            {
-                names[id] = alias;
-            }
-        }
-
-        return names;
+        // One query for every team (bounded) rather than one per team in the report.
+        var wanted = rows.Select(r => r.Group).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var teams = await context.RequestServices.GetRequiredService<IKeyStore>().ListTeamsAsync(null, 1000, context.RequestAborted);
+        return teams.Where(t => wanted.Contains(t.TeamId) && t.TeamAlias is not null).ToDictionary(t => t.TeamId, t => t.TeamAlias!, StringComparer.Ordinal);
     }
 
     private static ISpendStore Store(HttpContext context) => context.RequestServices.GetRequiredService<ISpendStore>();

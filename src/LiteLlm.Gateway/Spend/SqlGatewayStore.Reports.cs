@@ -6,6 +6,9 @@ namespace LiteLlm.Gateway.Spend;
 /// <summary>The spend reports: spend per tag and spend per day grouped by team, key or model, over indexed date ranges.</summary>
 public sealed partial class SqlGatewayStore
 {
+    /// <summary>The most rows (day × group × model) a daily report returns; one more means the range must be narrowed.</summary>
+    public const int MaxReportRows = 100_000;
+
     private const long DayMs = 86_400_000;
 
     /// <inheritdoc />
@@ -23,6 +26,7 @@ public sealed partial class SqlGatewayStore
     }
 
     /// <inheritdoc />
+    /// <remarks>At most <see cref="MaxReportRows"/> + 1 rows: a caller that gets more than <see cref="MaxReportRows"/> asked for too wide a range.</remarks>
     public async Task<IReadOnlyList<DailySpend>> GetDailySpendAsync(DateTimeOffset from, DateTimeOffset until, SpendGrouping grouping, CancellationToken cancellationToken)
     {
         var column = grouping switch { SpendGrouping.Team => "team_id", SpendGrouping.Key => "api_key", _ => "model_group" };
@@ -33,7 +37,7 @@ public sealed partial class SqlGatewayStore
 
         // One row per day, group and model: bounded by the date range the endpoint allows, and read off the start_time index.
         return await QueryAsync(connection,
-            $"SELECT start_time / {DayMs} AS day, {column}, model_group, COALESCE(SUM(spend), 0), SUM(total_tokens), COUNT(*) FROM litellm_spend_logs{where} GROUP BY start_time / {DayMs}, {column}, model_group ORDER BY 1, 2, 3 LIMIT 100000;",
+            $"SELECT start_time / {DayMs} AS day, {column}, model_group, COALESCE(SUM(spend), 0), SUM(total_tokens), COUNT(*) FROM litellm_spend_logs{where} GROUP BY start_time / {DayMs}, {column}, model_group ORDER BY 1, 2, 3 LIMIT {MaxReportRows + 1};",
             ReadDaily, cancellationToken, [.. where.Parameters]).ConfigureAwait(false);
     }
 
