@@ -82,7 +82,7 @@ internal static class AdminEndpoints
         };
         if (!caller.ReadsAll)
         {
-            query = caller.UserId is not null ? query with { UserId = caller.UserId } : query with { KeyId = caller.KeyId };
+            query = caller.Role is not null && caller.UserId is not null ? query with { UserId = caller.UserId } : query with { KeyId = caller.KeyId };
         }
 
         var page = await context.RequestServices.GetRequiredService<ISpendStore>().QuerySpendLogsAsync(query, context.RequestAborted);
