@@ -252,11 +252,27 @@ public sealed class GatewayBehaviorTests
         Assert.Equal(0, health.GetProperty("unhealthy_count").GetInt32());
 
         Assert.Equal(HttpStatusCode.OK, (await host.Http.GetAsync("/health/liveliness", Ct)).StatusCode);
+        // LiteLLM's fields; a database that does not answer keeps readiness 200 (requests are served from cached keys).
         var readiness = await host.Http.GetAsync("/health/readiness", Ct);
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, readiness.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, readiness.StatusCode);
         var ready = JsonDocument.Parse(await readiness.Content.ReadAsStringAsync(Ct)).RootElement;
+        Assert.Equal("degraded", ready.GetProperty("status").GetString());
+        Assert.Equal("disconnected", ready.GetProperty("db").GetString());
+        Assert.Equal("redis", ready.GetProperty("cache").GetString());
+        Assert.Matches(@"^\d+\.\d+", ready.GetProperty("litellm_version").GetString());
         Assert.Equal("unhealthy", ready.GetProperty("checks").GetProperty("db").GetProperty("status").GetString());
         Assert.Equal("healthy", ready.GetProperty("checks").GetProperty("redis").GetProperty("status").GetString());
+
+        // Any other failing dependency is a 503.
+        await using (var broken = await GatewayHost.StartAsync(services: s => s.AddSingleton<IReadinessCheck>(new FixedReadiness("queue", false))))
+        {
+            var unready = await broken.Http.GetAsync("/health/readiness", Ct);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, unready.StatusCode);
+            var body = JsonDocument.Parse(await unready.Content.ReadAsStringAsync(Ct)).RootElement;
+            Assert.Equal("unhealthy", body.GetProperty("status").GetString());
+            Assert.Equal("Not connected", body.GetProperty("db").GetString());
+            Assert.Equal(JsonValueKind.Null, body.GetProperty("cache").ValueKind);
+        }
 
         var metrics = await host.Http.GetAsync("/metrics", Ct);
         Assert.StartsWith("text/plain", metrics.Content.Headers.ContentType?.ToString(), StringComparison.Ordinal);

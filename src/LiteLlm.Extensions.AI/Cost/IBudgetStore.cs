@@ -8,7 +8,8 @@ public interface IBudgetStore
 {
     /// <summary>
     /// Atomically checks every counter and, only if all admit the request, adds <paramref name="amount"/> to each one's
-    /// reservation. A counter refuses when <c>spend + reserved ≥ limit</c>, or when <c>spend + reserved + amount &gt; limit</c>.
+    /// reservation. A counter refuses when <c>spend + reserved ≥ limit</c>, or (unless it is
+    /// <see cref="BudgetCounter.AdmitWhileBelowLimit"/>) when <c>spend + reserved + amount &gt; limit</c>.
     /// </summary>
     /// <param name="counters">The counters to reserve against.</param>
     /// <param name="amount">The USD to reserve.</param>
@@ -32,7 +33,16 @@ public interface IBudgetStore
 /// The spend a counter starts from when it does not exist yet (for example the spend a database already holds for the
 /// scope); ignored once the counter exists.
 /// </param>
-public readonly record struct BudgetCounter(string Key, decimal Limit, DateTimeOffset? ExpiresAt, decimal InitialSpend = 0);
+public readonly record struct BudgetCounter(string Key, decimal Limit, DateTimeOffset? ExpiresAt, decimal InitialSpend = 0)
+{
+    /// <summary>
+    /// Gets a value indicating whether the counter admits a request while <c>spend + reserved</c> is below the limit,
+    /// whatever the request's reservation (LiteLLM's proxy semantics: a small remaining budget admits one more request,
+    /// so the overshoot is at most one request's cost). When <see langword="false"/> (the default) a request is also
+    /// refused when its reservation does not fit in what remains.
+    /// </summary>
+    public bool AdmitWhileBelowLimit { get; init; }
+}
 
 /// <summary>Why a reservation was refused.</summary>
 /// <param name="Index">The index of the refusing counter in the list given.</param>

@@ -39,7 +39,7 @@ public sealed class InMemoryBudgetStore : IBudgetStore
             {
                 var entry = byIndex[i];
                 var used = entry.Spend + entry.Reserved;
-                if (used >= counters[i].Limit || used + amount > counters[i].Limit)
+                if (used >= counters[i].Limit || (!counters[i].AdmitWhileBelowLimit && used + amount > counters[i].Limit))
                 {
                     return ValueTask.FromResult<BudgetRefusal?>(new BudgetRefusal(i, entry.Spend, entry.Reserved));
                 }

@@ -18,26 +18,27 @@ public sealed class RedisBudgetStore : IBudgetStore
 {
     private const decimal UnitsPerUsd = 1_000_000_000m;
 
-    // KEYS: counters. ARGV[1]: amount; then per counter: limit, ttl in ms (0 = none), initial spend.
+    // KEYS: counters. ARGV[1]: amount; then per counter: limit, ttl in ms (0 = none), initial spend, 1 when the counter
+    // admits while below its limit whatever the amount (BudgetCounter.AdmitWhileBelowLimit), else 0.
     // A counter that does not exist starts from its initial spend (and gets its expiry at once, even when refused).
     private const string ReserveScript = """
         local amount = tonumber(ARGV[1])
         for i, key in ipairs(KEYS) do
-          local limit = tonumber(ARGV[3 * i - 1])
-          if redis.call('HSETNX', key, 'spend', ARGV[3 * i + 1]) == 1 then
-            local ttl = tonumber(ARGV[3 * i])
+          local limit = tonumber(ARGV[4 * i - 2])
+          if redis.call('HSETNX', key, 'spend', ARGV[4 * i]) == 1 then
+            local ttl = tonumber(ARGV[4 * i - 1])
             if ttl > 0 then redis.call('PEXPIRE', key, ttl) end
           end
           local v = redis.call('HMGET', key, 'spend', 'reserved')
           local spend = tonumber(v[1]) or 0
           local reserved = tonumber(v[2]) or 0
-          if spend + reserved >= limit or spend + reserved + amount > limit then
+          if spend + reserved >= limit or (ARGV[4 * i + 1] ~= '1' and spend + reserved + amount > limit) then
             return {i, tostring(spend), tostring(reserved)}
           end
         end
         for i, key in ipairs(KEYS) do
           redis.call('HINCRBY', key, 'reserved', ARGV[1])
-          local ttl = tonumber(ARGV[3 * i])
+          local ttl = tonumber(ARGV[4 * i - 1])
           if ttl > 0 then redis.call('PEXPIRE', key, ttl) end
         end
         return {0}
@@ -71,14 +72,15 @@ public sealed class RedisBudgetStore : IBudgetStore
     {
         ArgumentNullException.ThrowIfNull(counters);
         var keys = new RedisKey[counters.Count];
-        var args = new RedisValue[1 + (3 * counters.Count)];
+        var args = new RedisValue[1 + (4 * counters.Count)];
         args[0] = Units(amount, MidpointRounding.ToPositiveInfinity);
         for (var i = 0; i < counters.Count; i++)
         {
             keys[i] = _prefix + counters[i].Key;
-            args[1 + (3 * i)] = Units(counters[i].Limit, MidpointRounding.ToNegativeInfinity);
-            args[2 + (3 * i)] = counters[i].ExpiresAt is { } end ? Math.Max(1L, (long)Math.Ceiling((end - now).TotalMilliseconds)) : 0L;
-            args[3 + (3 * i)] = Units(counters[i].InitialSpend, MidpointRounding.AwayFromZero);
+            args[1 + (4 * i)] = Units(counters[i].Limit, MidpointRounding.ToNegativeInfinity);
+            args[2 + (4 * i)] = counters[i].ExpiresAt is { } end ? Math.Max(1L, (long)Math.Ceiling((end - now).TotalMilliseconds)) : 0L;
+            args[3 + (4 * i)] = Units(counters[i].InitialSpend, MidpointRounding.AwayFromZero);
+            args[4 + (4 * i)] = counters[i].AdmitWhileBelowLimit ? 1 : 0;
         }
 
         var result = (RedisResult[])(await _redis.GetDatabase().ScriptEvaluateAsync(ReserveScript, keys, args).ConfigureAwait(false))!;

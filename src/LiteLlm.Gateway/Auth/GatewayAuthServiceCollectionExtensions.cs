@@ -58,6 +58,11 @@ public static class GatewayAuthServiceCollectionExtensions
         services.AddSingleton<ISpendSink>(sp => sp.GetRequiredService<SpendWriter>());
         services.AddHostedService(sp => sp.GetRequiredService<SpendWriter>());
         services.AddSingleton<IReadinessCheck>(new DatabaseReadiness(store));
+        if (options.RedisConfiguration is not null)
+        {
+            services.AddSingleton<IReadinessCheck>(sp => new RedisReadiness(sp.GetRequiredService<RedisLink>()));
+        }
+
         return services;
     }
 
@@ -86,6 +91,24 @@ public static class GatewayAuthServiceCollectionExtensions
         public Task StartAsync(CancellationToken cancellationToken) => store.InitializeAsync(cancellationToken);
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    private sealed class RedisReadiness(RedisLink redis) : IReadinessCheck
+    {
+        public string Name => "redis";
+
+        public async Task<bool> CheckAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                await redis.Connection.GetDatabase().PingAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+            catch (Exception e) when (RedisLink.IsOutage(e))
+            {
+                return false;
+            }
+        }
     }
 
     private sealed class DatabaseReadiness(SqlGatewayStore store) : IReadinessCheck

@@ -7,7 +7,9 @@ namespace LiteLlm.Gateway.Auth;
 
 /// <summary>
 /// The budget counters of keys, users and teams: one atomic reserve across all of a request's counters before the call,
-/// settled with the recorded cost after it. With Redis the counters live there (the library's <see cref="RedisBudgetStore"/>)
+/// settled with the recorded cost after it. As in LiteLLM, a request is admitted while settled spend plus the reservations
+/// of requests in flight is below <c>max_budget</c> (a small remaining budget admits one more request), so concurrent
+/// requests overshoot a budget by at most one request's cost. With Redis the counters live there (the library's <see cref="RedisBudgetStore"/>)
 /// and every replica shares them; without it, or while it is unreachable, this process's own counters apply, and the
 /// spend made meanwhile is added to the shared counters when Redis returns.
 /// </summary>
@@ -59,7 +61,7 @@ internal sealed partial class KeyBudgets(ISpendStore spendStore, TimeProvider ti
 
         return refusal is null
             ? (new Reservation(counters, amount, shared), null)
-            : (null, new BudgetRefused(scopes[refusal.Index], refusal.Spend + refusal.Reserved));
+            : (null, new BudgetRefused(scopes[refusal.Index], refusal.Spend, refusal.Reserved));
     }
 
     /// <summary>Releases the reservation and adds the actual cost; never throws (a failure is logged and retried later).</summary>
@@ -93,7 +95,7 @@ internal sealed partial class KeyBudgets(ISpendStore spendStore, TimeProvider ti
         var window = WindowOf(scope.Duration);
         if (window.IsNone)
         {
-            return new BudgetCounter($"{scope.Kind}:{scope.Id}:all", scope.MaxBudget, null, scope.LifetimeSpend);
+            return new BudgetCounter($"{scope.Kind}:{scope.Id}:all", scope.MaxBudget, null, scope.LifetimeSpend) { AdmitWhileBelowLimit = true };
         }
 
         var (start, end) = window.At(now);
@@ -117,7 +119,7 @@ internal sealed partial class KeyBudgets(ISpendStore spendStore, TimeProvider ti
             }
         }
 
-        return new BudgetCounter(key, scope.MaxBudget, end, seed);
+        return new BudgetCounter(key, scope.MaxBudget, end, seed) { AdmitWhileBelowLimit = true };
     }
 
     private static BudgetWindow WindowOf(string? duration)
@@ -172,8 +174,8 @@ internal sealed partial class KeyBudgets(ISpendStore spendStore, TimeProvider ti
 /// <summary>One budget a request is held to: a key's, its team's or its user's.</summary>
 internal readonly record struct BudgetScope(SpendScope Kind, string Id, decimal MaxBudget, string? Duration, decimal LifetimeSpend);
 
-/// <summary>A budget that refused a request, and what its counter held.</summary>
-internal sealed record BudgetRefused(BudgetScope Scope, decimal Committed);
+/// <summary>A budget that refused a request, and what its counter held: settled spend and reservations of requests in flight.</summary>
+internal sealed record BudgetRefused(BudgetScope Scope, decimal Spend, decimal Reserved);
 
 /// <summary>A reservation held while a call runs, settled with its actual cost when it ends.</summary>
 internal sealed record Reservation(BudgetCounter[] Counters, decimal Amount, bool Shared);

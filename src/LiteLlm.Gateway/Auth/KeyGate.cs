@@ -68,7 +68,7 @@ internal sealed partial class KeyGate(IKeyStore store, GatewayAuthOptions option
             return GateResult.Ok<IGateLease>(Lease.None);
         }
 
-        if (caller.AllowedModels.Count > 0 && !caller.AllowedModels.Contains(modelGroup, StringComparer.OrdinalIgnoreCase))
+        if (!ModelAccess.ListAllows(caller.AllowedModels, modelGroup))
         {
             return Refuse(new GatewayError(403, $"This key may not use the model '{modelGroup}'.", "permission_error", "model_not_allowed", "model"));
         }
@@ -99,7 +99,7 @@ internal sealed partial class KeyGate(IKeyStore store, GatewayAuthOptions option
                 return Refuse(StoreDown);
             }
 
-            if (team is not null && (team.Blocked || !Allows(team.Models, modelGroup)))
+            if (team is not null && (team.Blocked || !ModelAccess.ListAllows(team.Models, modelGroup)))
             {
                 return Refuse(new GatewayError(403, $"The team '{teamId}' may not use the model '{modelGroup}'.", "permission_error", "model_not_allowed", "model"));
             }
@@ -118,7 +118,7 @@ internal sealed partial class KeyGate(IKeyStore store, GatewayAuthOptions option
                 return Refuse(StoreDown);
             }
 
-            if (user is not null && !Allows(user.Models, modelGroup))
+            if (user is not null && !ModelAccess.ListAllows(user.Models, modelGroup))
             {
                 return Refuse(new GatewayError(403, $"The user '{userId}' may not use the model '{modelGroup}'.", "permission_error", "model_not_allowed", "model"));
             }
@@ -138,7 +138,7 @@ internal sealed partial class KeyGate(IKeyStore store, GatewayAuthOptions option
             (reservation, var refused) = await budgets.ReserveAsync(scopes, estimate, cancellationToken).ConfigureAwait(false);
             if (refused is not null)
             {
-                return Refuse(BudgetExceeded(refused));
+                return Refuse(BudgetExceeded(refused, key));
             }
         }
 
@@ -190,15 +190,54 @@ internal sealed partial class KeyGate(IKeyStore store, GatewayAuthOptions option
 
     private static GateResult<IGateLease> Refuse(GatewayError error) => GateResult.Refuse<IGateLease>(error);
 
-    private static bool Allows(IReadOnlyList<string> models, string modelGroup)
-        => models.Count == 0 || models.Contains(modelGroup, StringComparer.OrdinalIgnoreCase);
-
-    private static GatewayError BudgetExceeded(BudgetRefused refused) => refused.Scope.Kind switch
+    /// <summary>Gets what <paramref name="caller"/> may call: its key's models bounded by its team's and user's (for the model listings).</summary>
+    public async ValueTask<ModelAccess> GetModelAccessAsync(CallerIdentity caller, CancellationToken cancellationToken)
     {
-        SpendScope.Team => new GatewayError(400, $"The team '{refused.Scope.Id}' has exceeded its budget: spend {refused.Committed:0.######} of max budget {refused.Scope.MaxBudget:0.######}.", "budget_exceeded", "budget_exceeded"),
-        SpendScope.User => new GatewayError(400, $"The user '{refused.Scope.Id}' has exceeded their budget: spend {refused.Committed:0.######} of max budget {refused.Scope.MaxBudget:0.######}.", "budget_exceeded", "budget_exceeded"),
-        _ => new GatewayError(400, $"Budget has been exceeded: spend {refused.Committed:0.######} of max budget {refused.Scope.MaxBudget:0.######}.", "budget_exceeded", "budget_exceeded"),
-    };
+        if (caller.IsMaster || caller.IsAnonymous || caller.KeyId is null)
+        {
+            return ModelAccess.Everything;
+        }
+
+        IReadOnlyList<string>? teamModels = null;
+        if (caller.TeamId is { } teamId)
+        {
+            var (_, team) = await CachedAsync<GatewayTeamRecord>("team:" + teamId, ct => store.GetTeamAsync(teamId, ct), cancellationToken).ConfigureAwait(false);
+            teamModels = team?.Models;
+        }
+
+        IReadOnlyList<string>? userModels = null;
+        if (caller.UserId is { } userId)
+        {
+            var (_, user) = await CachedAsync<GatewayUserRecord>("user:" + userId, ct => store.GetUserAsync(userId, ct), cancellationToken).ConfigureAwait(false);
+            userModels = user?.Models;
+        }
+
+        return new ModelAccess(caller.AllowedModels, teamModels, userModels);
+    }
+
+    /// <summary>Forgets a cached team or user (after an update or delete).</summary>
+    public void InvalidateScope(SpendScope scope, string id) => _cache.TryRemove((scope == SpendScope.Team ? "team:" : "user:") + id, out _);
+
+    /// <summary>LiteLLM's refusal: "Budget has been exceeded! Key=… Current cost: …, Max budget: …" (400, <c>budget_exceeded</c>).</summary>
+    private static GatewayError BudgetExceeded(BudgetRefused refused, VirtualKeyRecord key)
+    {
+        var who = refused.Scope.Kind switch
+        {
+            SpendScope.Team => "Team=" + refused.Scope.Id,
+            SpendScope.User => "User=" + refused.Scope.Id,
+            _ => "Key=" + (key.KeyAlias is { } alias ? $"{alias} ({key.KeyName})" : key.KeyName),
+        };
+        var inFlight = refused.Reserved > 0 ? $" (plus {PythonFloat(refused.Reserved)} reserved by requests in flight)" : string.Empty;
+        var message = $"Budget has been exceeded! {who} Current cost: {PythonFloat(refused.Spend)}{inFlight}, Max budget: {PythonFloat(refused.Scope.MaxBudget)}";
+        return new GatewayError(400, message, "budget_exceeded", "budget_exceeded");
+    }
+
+    /// <summary>Writes an amount as LiteLLM (Python) prints a float: <c>0.011</c>, <c>1.0</c>.</summary>
+    private static string PythonFloat(decimal value)
+    {
+        var text = value.ToString("0.############", System.Globalization.CultureInfo.InvariantCulture);
+        return text.Contains('.', StringComparison.Ordinal) ? text : text + ".0";
+    }
 
     /// <summary>Looks a record up through the cache; while the database is unreachable a stale record keeps serving. Found is false when neither answers.</summary>
     private async ValueTask<(bool Found, T? Record)> CachedAsync<T>(string id, Func<CancellationToken, Task<T?>> load, CancellationToken cancellationToken)

@@ -54,6 +54,8 @@ public sealed record GatewayUserRecord
 
     public string? UserRole { get; init; }
 
+    public string? UserAlias { get; init; }
+
     public IReadOnlyList<string> Models { get; init; } = [];
 
     public decimal? MaxBudget { get; init; }
@@ -65,6 +67,8 @@ public sealed record GatewayUserRecord
     public decimal Spend { get; init; }
 
     public DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset UpdatedAt { get; init; }
 }
 
 /// <summary>A team (LiteLLM's <c>LiteLLM_TeamTable</c>).</summary>
@@ -87,7 +91,18 @@ public sealed record GatewayTeamRecord
     public bool Blocked { get; init; }
 
     public DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset UpdatedAt { get; init; }
 }
+
+/// <summary>A user's membership of a team (LiteLLM's <c>members_with_roles</c> entry); <see cref="Role"/> is <c>admin</c> or <c>user</c>.</summary>
+public sealed record TeamMemberRecord(string TeamId, string UserId, string? UserEmail, string Role);
+
+/// <summary>One page of users.</summary>
+public sealed record UserPage(IReadOnlyList<GatewayUserRecord> Users, long TotalCount);
+
+/// <summary>Filters for listing users.</summary>
+public sealed record UserListQuery(int Page = 1, int PageSize = 25, string? Role = null, IReadOnlyList<string>? UserIds = null);
 
 /// <summary>One page of keys.</summary>
 public sealed record KeyPage(IReadOnlyList<VirtualKeyRecord> Keys, long TotalCount);
@@ -122,6 +137,40 @@ public interface IKeyStore
 
     /// <summary>Inserts a team; false when the id is taken.</summary>
     Task<bool> InsertTeamAsync(GatewayTeamRecord team, CancellationToken cancellationToken);
+
+    /// <summary>Replaces a user's mutable fields (not its spend); false when it does not exist.</summary>
+    Task<bool> UpdateUserAsync(GatewayUserRecord user, CancellationToken cancellationToken);
+
+    /// <summary>Deletes users and their team memberships; returns the ids that existed.</summary>
+    Task<IReadOnlyList<string>> DeleteUsersAsync(IReadOnlyList<string> userIds, CancellationToken cancellationToken);
+
+    Task<UserPage> ListUsersAsync(UserListQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Finds a user by e-mail (the first created, when several share it).</summary>
+    Task<GatewayUserRecord?> FindUserByEmailAsync(string email, CancellationToken cancellationToken);
+
+    /// <summary>Replaces a team's mutable fields (not its spend); false when it does not exist.</summary>
+    Task<bool> UpdateTeamAsync(GatewayTeamRecord team, CancellationToken cancellationToken);
+
+    /// <summary>Deletes teams and their memberships; returns the ids that existed.</summary>
+    Task<IReadOnlyList<string>> DeleteTeamsAsync(IReadOnlyList<string> teamIds, CancellationToken cancellationToken);
+
+    /// <summary>Lists teams (at most <paramref name="limit"/>), or only those in <paramref name="teamIds"/> when given.</summary>
+    Task<IReadOnlyList<GatewayTeamRecord>> ListTeamsAsync(IReadOnlyList<string>? teamIds, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Adds a member to a team, or changes the member's role and e-mail.</summary>
+    Task UpsertTeamMemberAsync(TeamMemberRecord member, CancellationToken cancellationToken);
+
+    /// <summary>Removes a member from a team; false when the user was not a member.</summary>
+    Task<bool> DeleteTeamMemberAsync(string teamId, string userId, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<TeamMemberRecord>> GetTeamMembersAsync(string teamId, CancellationToken cancellationToken);
+
+    /// <summary>Gets the teams a user is a member of.</summary>
+    Task<IReadOnlyList<TeamMemberRecord>> GetMembershipsAsync(string userId, CancellationToken cancellationToken);
+
+    /// <summary>Gives a key a new secret: its row moves from <paramref name="oldToken"/> to <paramref name="key"/>'s token (spend and limits kept).</summary>
+    Task<bool> ReplaceKeyTokenAsync(string oldToken, VirtualKeyRecord key, CancellationToken cancellationToken);
 
     /// <summary>Checks that the database answers.</summary>
     Task<bool> CheckDatabaseAsync(CancellationToken cancellationToken = default);

@@ -20,6 +20,7 @@ internal static class ChatEndpoints
             var (request, body) = await InferenceService.ReadWithBodyAsync(context, GatewayJson.Context.ChatCompletionRequest, ct).ConfigureAwait(false);
             var parsed = InferenceService.Parse(() => ChatRequestParser.Parse(request, call.Caller, body));
             await service.AdmitAsync(call, parsed.Model, InferenceService.EstimateTokens(parsed.Messages, parsed.Options.MaxOutputTokens), ct).ConfigureAwait(false);
+            call.UseMetadataOf(parsed.Options);
             if (parsed.Stream)
             {
                 var updates = service.Pipeline.GetStreamingResponseAsync(parsed.Messages, parsed.Options, ct);

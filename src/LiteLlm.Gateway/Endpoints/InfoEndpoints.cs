@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using System.Reflection;
+using System.Text.Json.Nodes;
+using LiteLlm.Gateway.Auth;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using LiteLlm.Configuration;
@@ -17,6 +20,10 @@ internal static class InfoEndpoints
 {
     private static readonly long Started = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
+    /// <summary>This gateway's version (reported as <c>litellm_version</c>), without the build's commit suffix.</summary>
+    private static readonly string Version = (typeof(InfoEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+        ?? typeof(InfoEndpoints).Assembly.GetName().Version?.ToString() ?? "0.0.0").Split('+')[0];
+
     public static async Task ModelsAsync(HttpContext context)
     {
         if (await AuthenticateAsync(context).ConfigureAwait(false) is not { } caller)
@@ -25,8 +32,9 @@ internal static class InfoEndpoints
         }
 
         var runtime = context.RequestServices.GetRequiredService<LiteLlmRuntime>();
+        var mayCall = await CallableModelGroupsAsync(context, caller).ConfigureAwait(false);
         var groups = runtime.Router.ModelGroups.Concat(runtime.Config.Router.ModelGroupAlias.Keys)
-            .Where(g => caller.AllowedModels.Count == 0 || caller.AllowedModels.Contains(g, StringComparer.OrdinalIgnoreCase))
+            .Where(mayCall)
             .Distinct(StringComparer.OrdinalIgnoreCase)
             .Order(StringComparer.Ordinal);
         var body = new ModelListResponse { Data = groups.Select(g => new ModelDto { Id = g, Created = Started }).ToList() };
@@ -41,10 +49,11 @@ internal static class InfoEndpoints
         }
 
         var runtime = context.RequestServices.GetRequiredService<LiteLlmRuntime>();
+        var mayCall = await CallableModelGroupsAsync(context, caller).ConfigureAwait(false);
         var data = new List<ModelInfoEntry>();
         foreach (var group in runtime.Router.ModelGroups.Order(StringComparer.Ordinal))
         {
-            if (caller.AllowedModels.Count > 0 && !caller.AllowedModels.Contains(group, StringComparer.OrdinalIgnoreCase))
+            if (!mayCall(group))
             {
                 continue;
             }
@@ -107,6 +116,12 @@ internal static class InfoEndpoints
         return context.Response.WriteAsync("\"I'm alive!\"");
     }
 
+    /// <summary>
+    /// LiteLLM's readiness answer (<c>status</c>, <c>db</c>, <c>cache</c>, <c>litellm_version</c>) plus each check's detail.
+    /// A database or Redis that does not answer leaves it 200 (<c>db: "disconnected"</c>): requests are still served from
+    /// cached keys and local counters, and a readiness probe that failed then would take every replica out at once.
+    /// Any other failing check makes it 503.
+    /// </summary>
     public static async Task ReadinessAsync(HttpContext context)
     {
         var checks = context.RequestServices.GetServices<IReadinessCheck>().ToList();
@@ -123,13 +138,43 @@ internal static class InfoEndpoints
                 return (c.Name, Healthy: false, Detail: timeout.IsCancellationRequested ? "timed out" : "check failed: " + e.GetType().Name);
             }
         })).ConfigureAwait(false);
-        var healthy = results.All(r => r.Healthy);
-        var body = new ReadinessResponse
+        var degradable = new HashSet<string>(["db", "redis"], StringComparer.Ordinal);
+        var failing = results.Where(r => !r.Healthy).ToList();
+        var ready = failing.TrueForAll(r => degradable.Contains(r.Name));
+        var db = results.Where(r => r.Name == "db").Select(r => r.Healthy ? "connected" : "disconnected").FirstOrDefault("Not connected");
+        var checksJson = new JsonObject();
+        foreach (var r in results)
         {
-            Status = healthy ? "healthy" : "unhealthy",
-            Checks = results.ToDictionary(r => r.Name, r => new ReadinessCheckDto { Status = r.Healthy ? "healthy" : "unhealthy", Detail = r.Detail }),
+            checksJson[r.Name] = new JsonObject { ["status"] = r.Healthy ? "healthy" : "unhealthy", ["detail"] = r.Detail };
+        }
+
+        var body = new JsonObject
+        {
+            ["status"] = failing.Count == 0 ? "healthy" : ready ? "degraded" : "unhealthy",
+            ["db"] = db,
+            ["cache"] = Array.Exists(results, r => r.Name == "redis") ? "redis" : null,
+            ["litellm_version"] = Version,
+            ["success_callbacks"] = new JsonArray(),
+            ["checks"] = checksJson,
         };
-        await WriteAsync(context, healthy ? 200 : 503, body, GatewayJson.Context.ReadinessResponse).ConfigureAwait(false);
+        context.Response.StatusCode = ready ? 200 : 503;
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The listing filter of <c>/v1/models</c> and <c>/model/info</c>: the model groups the caller may call (its key's
+    /// models bounded by its team's and user's, <see cref="ModelAccess"/>). Listing rules (access groups, wildcards) belong here.
+    /// </summary>
+    private static async ValueTask<Func<string, bool>> CallableModelGroupsAsync(HttpContext context, CallerIdentity caller)
+    {
+        if (context.RequestServices.GetService<KeyGate>() is not { } gate)
+        {
+            return group => ModelAccess.ListAllows(caller.AllowedModels, group);
+        }
+
+        var access = await gate.GetModelAccessAsync(caller, context.RequestAborted).ConfigureAwait(false);
+        return access.Allows;
     }
 
     public static Task MetricsAsync(HttpContext context)

@@ -108,6 +108,9 @@ public sealed record SpendRecord
     public required DateTimeOffset EndTime { get; init; }
 
     public string? Endpoint { get; init; }
+
+    /// <summary>Gets the request's tags (LiteLLM's <c>tags</c> / <c>metadata.tags</c>), stored with the row and reported by <c>/spend/tags</c>.</summary>
+    public IReadOnlyList<string> Tags { get; init; } = [];
 }
 
 /// <summary>Receives spend records; must never block the request (queue and write in batches).</summary>

@@ -98,6 +98,13 @@ internal sealed class InferenceCall
 
     public bool ReachedPipeline { get; set; }
 
+    /// <summary>Gets or sets the call's metadata (what the parser put in the options' <c>metadata</c>); its <c>tags</c> go on the spend record.</summary>
+    public IReadOnlyDictionary<string, object?>? Metadata { get; set; }
+
+    /// <summary>Takes the call's metadata from the options the parser built.</summary>
+    public void UseMetadataOf(ChatOptions options)
+        => Metadata = options?.AdditionalProperties?.TryGetValue("metadata", out var metadata) == true ? metadata as IReadOnlyDictionary<string, object?> : null;
+
     public TimeSpan PipelineTime => Stopwatch.GetElapsedTime(0, _pipelineTicks);
 
     /// <summary>Adds time spent waiting on the pipeline (the router and its provider calls).</summary>
@@ -197,6 +204,7 @@ internal sealed class InferenceCall
             StartTime = State.StartTime,
             EndTime = ended,
             Endpoint = Endpoint,
+            Tags = Spend.SpendTags.From(Metadata),
         };
     }
 

@@ -40,6 +40,20 @@ public enum SpendScope
     Team,
 }
 
+/// <summary>How <c>/global/spend/report</c> groups a day's spend.</summary>
+public enum SpendGrouping
+{
+    Team,
+    Key,
+    Model,
+}
+
+/// <summary>One tag's spend: how many requests carried it and what they cost.</summary>
+public sealed record TagSpend(string Tag, long LogCount, decimal TotalSpend);
+
+/// <summary>One day's spend of one group (team, key or model) on one model group.</summary>
+public sealed record DailySpend(DateTimeOffset Day, string? Group, string ModelGroup, decimal Spend, long TotalTokens, long Requests);
+
 /// <summary>Storage of spend records; writing a batch also adds its cost to the key, user and team totals, atomically.</summary>
 public interface ISpendStore
 {
@@ -53,4 +67,10 @@ public interface ISpendStore
 
     /// <summary>Gets the spend logged for one key, user or team since <paramref name="since"/> (all time when null).</summary>
     Task<decimal> GetSpendAsync(SpendScope scope, string id, DateTimeOffset? since, CancellationToken cancellationToken);
+
+    /// <summary>Gets the spend per request tag in a time range (either bound optional), dearest first, at most <paramref name="limit"/> tags.</summary>
+    Task<IReadOnlyList<TagSpend>> GetSpendByTagAsync(DateTimeOffset? from, DateTimeOffset? until, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Gets the spend per UTC day, group and model group in [<paramref name="from"/>, <paramref name="until"/>).</summary>
+    Task<IReadOnlyList<DailySpend>> GetDailySpendAsync(DateTimeOffset from, DateTimeOffset until, SpendGrouping grouping, CancellationToken cancellationToken);
 }

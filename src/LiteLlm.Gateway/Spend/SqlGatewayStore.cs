@@ -24,15 +24,15 @@ public enum SqlDialect
 /// money as double precision. <see cref="InitializeAsync"/> creates the schema and applies migrations recorded in
 /// <c>litellm_schema_version</c>.
 /// </summary>
-public sealed class SqlGatewayStore : IKeyStore, ISpendStore, IAsyncDisposable
+public sealed partial class SqlGatewayStore : IKeyStore, ISpendStore, IAsyncDisposable
 {
     /// <summary>The schema version this code writes.</summary>
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 3;
 
     private const string KeyColumns = "token, key_name, key_alias, user_id, team_id, models, max_budget, budget_duration, rpm_limit, tpm_limit, max_parallel_requests, expires, metadata, spend, blocked, created_at, updated_at";
-    private const string UserColumns = "user_id, user_email, user_role, models, max_budget, budget_duration, metadata, spend, created_at";
-    private const string TeamColumns = "team_id, team_alias, models, max_budget, budget_duration, metadata, spend, blocked, created_at";
-    private const string SpendColumns = "request_id, api_key, user_id, team_id, model_group, deployment, provider, model, prompt_tokens, completion_tokens, total_tokens, cached_tokens, spend, latency_ms, cache_hit, status, start_time, end_time, endpoint";
+    private const string UserColumns = "user_id, user_email, user_role, models, max_budget, budget_duration, metadata, spend, created_at, user_alias, updated_at";
+    private const string TeamColumns = "team_id, team_alias, models, max_budget, budget_duration, metadata, spend, blocked, created_at, updated_at";
+    private const string SpendColumns = "request_id, api_key, user_id, team_id, model_group, deployment, provider, model, prompt_tokens, completion_tokens, total_tokens, cached_tokens, spend, latency_ms, cache_hit, status, start_time, end_time, endpoint, request_tags";
 
     private readonly NpgsqlDataSource? _postgres;
     private readonly string? _sqlite;
@@ -243,10 +243,8 @@ public sealed class SqlGatewayStore : IKeyStore, ISpendStore, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(user);
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         return await ExecuteAsync(connection, null,
-            $"INSERT INTO litellm_users ({UserColumns}) VALUES (@user_id, @user_email, @user_role, @models, @max_budget, @budget_duration, @metadata, 0, @created_at) ON CONFLICT (user_id) DO NOTHING;",
-            cancellationToken,
-            ("user_id", user.UserId), ("user_email", user.UserEmail), ("user_role", user.UserRole), ("models", JsonText.ListToJson(user.Models)),
-            ("max_budget", Money(user.MaxBudget)), ("budget_duration", user.BudgetDuration), ("metadata", user.Metadata), ("created_at", user.CreatedAt.ToUnixTimeMilliseconds())).ConfigureAwait(false) > 0;
+            $"INSERT INTO litellm_users ({UserColumns}) VALUES (@user_id, @user_email, @user_role, @models, @max_budget, @budget_duration, @metadata, 0, @created_at, @user_alias, @updated_at) ON CONFLICT (user_id) DO NOTHING;",
+            cancellationToken, UserParameters(user)).ConfigureAwait(false) > 0;
     }
 
     /// <inheritdoc />
@@ -262,10 +260,8 @@ public sealed class SqlGatewayStore : IKeyStore, ISpendStore, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(team);
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         return await ExecuteAsync(connection, null,
-            $"INSERT INTO litellm_teams ({TeamColumns}) VALUES (@team_id, @team_alias, @models, @max_budget, @budget_duration, @metadata, 0, @blocked, @created_at) ON CONFLICT (team_id) DO NOTHING;",
-            cancellationToken,
-            ("team_id", team.TeamId), ("team_alias", team.TeamAlias), ("models", JsonText.ListToJson(team.Models)), ("max_budget", Money(team.MaxBudget)),
-            ("budget_duration", team.BudgetDuration), ("metadata", team.Metadata), ("blocked", team.Blocked ? 1L : 0L), ("created_at", team.CreatedAt.ToUnixTimeMilliseconds())).ConfigureAwait(false) > 0;
+            $"INSERT INTO litellm_teams ({TeamColumns}) VALUES (@team_id, @team_alias, @models, @max_budget, @budget_duration, @metadata, 0, @blocked, @created_at, @updated_at) ON CONFLICT (team_id) DO NOTHING;",
+            cancellationToken, TeamParameters(team)).ConfigureAwait(false) > 0;
     }
 
     /// <inheritdoc />
@@ -283,6 +279,7 @@ public sealed class SqlGatewayStore : IKeyStore, ISpendStore, IAsyncDisposable
         var users = new Dictionary<string, double>(StringComparer.Ordinal);
         var teams = new Dictionary<string, double>(StringComparer.Ordinal);
         var inserted = await InsertSpendAsync(connection, transaction, records, cancellationToken).ConfigureAwait(false);
+        await InsertTagsAsync(connection, transaction, records, inserted, cancellationToken).ConfigureAwait(false);
         for (var i = 0; i < records.Count; i++)
         {
             if (inserted[i] && records[i].Cost is { } cost && cost != 0)
@@ -369,6 +366,8 @@ public sealed class SqlGatewayStore : IKeyStore, ISpendStore, IAsyncDisposable
             "CREATE INDEX IF NOT EXISTS ix_litellm_spend_logs_user ON litellm_spend_logs (user_id, start_time);",
             "CREATE INDEX IF NOT EXISTS ix_litellm_spend_logs_team ON litellm_spend_logs (team_id, start_time);",
         ]);
+        yield return (2, ManagementMigration());
+        yield return (3, ReportMigration(money));
     }
 
     private static (string, object?)[] KeyParameters(VirtualKeyRecord key) =>
@@ -412,6 +411,8 @@ public sealed class SqlGatewayStore : IKeyStore, ISpendStore, IAsyncDisposable
         Metadata = Str(r, 6),
         Spend = NullableMoney(r, 7) ?? 0m,
         CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(Long(r, 8) ?? 0),
+        UserAlias = Str(r, 9),
+        UpdatedAt = DateTimeOffset.FromUnixTimeMilliseconds(Long(r, 10) ?? Long(r, 8) ?? 0),
     };
 
     private static GatewayTeamRecord ReadTeam(DbDataReader r) => new()
@@ -425,6 +426,7 @@ public sealed class SqlGatewayStore : IKeyStore, ISpendStore, IAsyncDisposable
         Spend = NullableMoney(r, 6) ?? 0m,
         Blocked = Long(r, 7) is 1,
         CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(Long(r, 8) ?? 0),
+        UpdatedAt = DateTimeOffset.FromUnixTimeMilliseconds(Long(r, 9) ?? Long(r, 8) ?? 0),
     };
 
     private static SpendRecord ReadSpend(DbDataReader r) => new()
@@ -447,6 +449,7 @@ public sealed class SqlGatewayStore : IKeyStore, ISpendStore, IAsyncDisposable
         StartTime = DateTimeOffset.FromUnixTimeMilliseconds(Long(r, 16) ?? 0),
         EndTime = DateTimeOffset.FromUnixTimeMilliseconds(Long(r, 17) ?? 0),
         Endpoint = Str(r, 18),
+        Tags = JsonText.ParseList(Str(r, 19)),
     };
 
     private static string? Str(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
@@ -514,7 +517,7 @@ public sealed class SqlGatewayStore : IKeyStore, ISpendStore, IAsyncDisposable
     /// </summary>
     private static async Task<bool[]> InsertSpendAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<SpendRecord> records, CancellationToken cancellationToken)
     {
-        const string Sql = $"INSERT INTO litellm_spend_logs ({SpendColumns}) VALUES (@request_id, @api_key, @user_id, @team_id, @model_group, @deployment, @provider, @model, @prompt_tokens, @completion_tokens, @total_tokens, @cached_tokens, @spend, @latency_ms, @cache_hit, @status, @start_time, @end_time, @endpoint) ON CONFLICT (request_id) DO NOTHING;";
+        const string Sql = $"INSERT INTO litellm_spend_logs ({SpendColumns}) VALUES (@request_id, @api_key, @user_id, @team_id, @model_group, @deployment, @provider, @model, @prompt_tokens, @completion_tokens, @total_tokens, @cached_tokens, @spend, @latency_ms, @cache_hit, @status, @start_time, @end_time, @endpoint, @request_tags) ON CONFLICT (request_id) DO NOTHING;";
         var inserted = new bool[records.Count];
         if (!connection.CanCreateBatch)
         {
@@ -551,7 +554,7 @@ public sealed class SqlGatewayStore : IKeyStore, ISpendStore, IAsyncDisposable
         ("deployment", r.Deployment), ("provider", r.Provider), ("model", r.Model), ("prompt_tokens", r.InputTokens), ("completion_tokens", r.OutputTokens),
         ("total_tokens", r.InputTokens + r.OutputTokens), ("cached_tokens", r.CachedTokens), ("spend", Money(r.Cost)), ("latency_ms", r.LatencyMs),
         ("cache_hit", r.CacheHit ? 1L : 0L), ("status", r.Status), ("start_time", r.StartTime.ToUnixTimeMilliseconds()), ("end_time", r.EndTime.ToUnixTimeMilliseconds()),
-        ("endpoint", r.Endpoint),
+        ("endpoint", r.Endpoint), ("request_tags", r.Tags.Count == 0 ? null : JsonText.ListToJson(r.Tags)),
     ];
 
     private static async Task<int> ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken, params (string, object?)[] parameters)

@@ -80,26 +80,21 @@ public sealed class VirtualKeyTests
         Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
         Assert.True(limited.Headers.RetryAfter?.Delta > TimeSpan.Zero);
 
-        // Budget: a priced model (a call costs 0.011, is estimated at 0.003 without max_tokens) and max_budget 0.012:
-        // the first call is admitted and spends 0.011; the second would need 0.014 and is refused.
+        // Budget, as LiteLLM: admitted while spend is below max_budget. A priced call costs 0.011 and max_budget is 0.012:
+        // the first call spends 0.011, the second is admitted on the 0.001 left (it needs more, but something is left),
+        // and the third is refused with LiteLLM's message and figures.
         var budgeted = (await Json(await Send(http, HttpMethod.Post, "/key/generate", Master, """{"max_budget":0.012}"""))).GetProperty("key").GetString()!;
         Assert.Equal(HttpStatusCode.OK, (await Chat(http, budgeted, "priced")).StatusCode);
-
-        // The budget is settled just after the response is written (with the spend row): wait for that row, so the
-        // next call meets the settled cost, not the first call's reservation.
-        for (var i = 0; i < 100; i++)
-        {
-            if ((await Json(await Send(http, HttpMethod.Get, "/spend/logs?api_key=" + budgeted, Master, null))).GetProperty("total").GetInt64() >= 1)
-            {
-                break;
-            }
-
-            await Task.Delay(50, Ct);
-        }
-
+        await WaitForSpendRowsAsync(http, budgeted, 1); // settled with the spend row, just after the response is written
+        Assert.Equal(HttpStatusCode.OK, (await Chat(http, budgeted, "priced")).StatusCode);
+        await WaitForSpendRowsAsync(http, budgeted, 2);
         var over = await Chat(http, budgeted, "priced");
         Assert.Equal(HttpStatusCode.BadRequest, over.StatusCode);
-        Assert.Equal("budget_exceeded", (await Json(over)).GetProperty("error").GetProperty("code").GetString());
+        var overError = (await Json(over)).GetProperty("error");
+        Assert.Equal("budget_exceeded", overError.GetProperty("code").GetString());
+        Assert.Equal("budget_exceeded", overError.GetProperty("type").GetString());
+        Assert.StartsWith("Budget has been exceeded! Key=sk-...", overError.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.EndsWith("Current cost: 0.022, Max budget: 0.012", overError.GetProperty("message").GetString(), StringComparison.Ordinal);
 
         // Expired key.
         var shortLived = (await Json(await Send(http, HttpMethod.Post, "/key/generate", Master, """{"duration":"1s"}"""))).GetProperty("key").GetString()!;
@@ -131,18 +126,34 @@ public sealed class VirtualKeyTests
 
         // Users and teams: a team's model list bounds its keys; info shows what was created.
         Assert.Equal("t-search", (await Json(await Send(http, HttpMethod.Post, "/team/new", Master, """{"team_id":"t-search","team_alias":"Search","models":["gpt-4o-mini"],"max_budget":5}"""))).GetProperty("team_id").GetString());
-        Assert.Equal("u-ada", (await Json(await Send(http, HttpMethod.Post, "/user/new", Master, """{"user_id":"u-ada","max_budget":10}"""))).GetProperty("user_id").GetString());
+        var ada = await Json(await Send(http, HttpMethod.Post, "/user/new", Master, """{"user_id":"u-ada","max_budget":10}"""));
+        Assert.Equal("u-ada", ada.GetProperty("user_id").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await Chat(http, ada.GetProperty("key").GetString(), "gpt-4o-mini")).StatusCode); // /user/new made the user a key
         var teamKey = (await Json(await Send(http, HttpMethod.Post, "/key/generate", Master, """{"team_id":"t-search","user_id":"u-ada"}"""))).GetProperty("key").GetString()!;
         Assert.Equal(HttpStatusCode.OK, (await Chat(http, teamKey, "gpt-4o-mini")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await Chat(http, teamKey, "priced")).StatusCode);
         Assert.Equal("Search", (await Json(await Send(http, HttpMethod.Get, "/team/info?team_id=t-search", Master, null))).GetProperty("team_info").GetProperty("team_alias").GetString());
-        Assert.Equal(1, (await Json(await Send(http, HttpMethod.Get, "/user/info?user_id=u-ada", Master, null))).GetProperty("keys").GetArrayLength());
+        Assert.Equal(2, (await Json(await Send(http, HttpMethod.Get, "/user/info?user_id=u-ada", Master, null))).GetProperty("keys").GetArrayLength());
         Assert.Equal(HttpStatusCode.NotFound, (await Send(http, HttpMethod.Get, "/team/info?team_id=nope", Master, null)).StatusCode);
 
         var deleted = await Json(await Send(http, HttpMethod.Post, "/key/delete", Master, $$"""{"keys":["{{key}}"]}"""));
         Assert.Equal(1, deleted.GetProperty("deleted_keys").GetArrayLength());
         await Task.Delay(10, Ct);
         Assert.Equal(HttpStatusCode.Unauthorized, (await Chat(http, key, "gpt-4o-mini")).StatusCode);
+    }
+
+    /// <summary>Waits until the key has <paramref name="count"/> spend rows (its budget is settled by then).</summary>
+    private static async Task WaitForSpendRowsAsync(HttpClient http, string key, int count)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            if ((await Json(await Send(http, HttpMethod.Get, "/spend/logs?api_key=" + key, Master, null))).GetProperty("total").GetInt64() >= count)
+            {
+                return;
+            }
+
+            await Task.Delay(50, Ct);
+        }
     }
 
     [Fact]
