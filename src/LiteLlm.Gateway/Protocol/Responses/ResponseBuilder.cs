@@ -176,11 +176,7 @@ internal sealed class ResponseBuilder
         Echo(w, "truncation", "\"disabled\"");
         if (_usage is { } usage && Status != "in_progress")
         {
-            WriteUsage(w, usage);
-        }
-        else
-        {
-            w.WriteNull("usage");
+            WriteUsage(w, usage); // absent until known: OpenAI's schema has no null usage
         }
 
         if (ResponsesRequestParser.Str(_request, "user") is { } user)
