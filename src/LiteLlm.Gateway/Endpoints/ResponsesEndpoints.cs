@@ -1,8 +1,11 @@
 using System.Text.Json;
+using System.Text;
 using LiteLlm.Cost;
 using LiteLlm.Gateway.Hosting;
 using LiteLlm.Gateway.Protocol.Responses;
 using LiteLlm.Gateway.Spend;
+using LiteLlm.Providers;
+using LiteLlm.Providers.OpenAIResponses;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -37,31 +40,54 @@ internal static class ResponsesEndpoints
             using var document = await ReadBodyAsync(context, ct).ConfigureAwait(false);
             var body = document.RootElement;
             var history = await HistoryAsync(store, call.Caller, body, ct).ConfigureAwait(false);
-            var parsed = InferenceService.Parse(() => ResponsesRequestParser.Parse(body, call.Caller, history));
+            var parsed = InferenceService.Parse(() => ResponsesRequestParser.Parse(body, call.Caller, history, Native(service, body)));
             await service.AdmitAsync(call, parsed.Model, InferenceService.EstimateTokens(parsed.Messages, parsed.Options.MaxOutputTokens), ct).ConfigureAwait(false);
             var builder = new ResponseBuilder(call.Id, parsed.Model, body, parsed.Store, parsed.Stream, call.State.StartTime);
             if (parsed.Stream)
             {
                 var updates = service.Pipeline.GetStreamingResponseAsync(parsed.Messages, parsed.Options, ct);
-                await ResponsesStream.RunAsync(call, updates, builder, service.Options.StreamKeepAliveInterval, t => SaveAsync(store, call, parsed, builder, t), ct).ConfigureAwait(false);
+                await ResponsesStream.RunAsync(call, updates, builder, parsed.PreviousResponseId, service.Options.StreamKeepAliveInterval, (final, t) => SaveAsync(store, call, parsed, final, t), ct).ConfigureAwait(false);
                 return;
             }
 
             var response = await ChatEndpoints.CallAsync(call, service.Pipeline, parsed.Messages, parsed.Options, ct).ConfigureAwait(false);
-            builder.Model = response.ModelId ?? parsed.Model;
-            foreach (var message in response.Messages)
+            byte[] answer;
+            if (WireJson.As(response.RawRepresentation, WireFormat.OpenAIResponses) is { Json.ValueKind: JsonValueKind.Object } wire)
             {
-                builder.Add(message.Contents);
+                // Same protocol: the provider's object as it sent it, with the gateway's id (what GET and chaining know).
+                answer = ProviderResponses.Rewrite(wire.Json, builder.Id, parsed.PreviousResponseId);
+            }
+            else
+            {
+                builder.Model = response.ModelId ?? parsed.Model;
+                foreach (var message in response.Messages)
+                {
+                    builder.Add(message.Contents);
+                }
+
+                builder.Complete(response.Usage, response.FinishReason);
+                answer = ResponseBuilder.ToJson(builder.WriteResponse);
             }
 
-            builder.Complete(response.Usage, response.FinishReason);
-            await SaveAsync(store, call, parsed, builder, ct).ConfigureAwait(false);
-            await WriteAsync(call, ResponseBuilder.ToJson(builder.WriteResponse), ct).ConfigureAwait(false);
+            await SaveAsync(store, call, parsed, answer, ct).ConfigureAwait(false);
+            await WriteAsync(call, answer, ct).ConfigureAwait(false);
         });
     }
 
+    /// <summary>Whether every deployment of the requested model is served over the Responses API (then built-in tools pass through).</summary>
+    private static bool Native(InferenceService service, JsonElement body)
+    {
+        if (ResponsesRequestParser.Str(body, "model") is not { Length: > 0 } model || !service.Runtime.Router.HasModelGroup(model))
+        {
+            return false;
+        }
+
+        var deployments = service.Runtime.Router.DeploymentsOf(model);
+        return deployments.Count > 0 && deployments.All(ResponsesApi.Serves);
+    }
+
     public static Task RetrieveAsync(HttpContext context) => Stored(context, "/responses/{id}", async (call, stored, _, ct) =>
-        await WriteAsync(call, System.Text.Encoding.UTF8.GetBytes(stored.Response), ct).ConfigureAwait(false));
+        await WriteAsync(call, Encoding.UTF8.GetBytes(stored.Response), ct).ConfigureAwait(false));
 
     public static Task DeleteAsync(HttpContext context) => Stored(context, "/responses/{id}", async (call, stored, store, ct) =>
     {
@@ -134,7 +160,7 @@ internal static class ResponsesEndpoints
         {
             using var document = await ReadBodyAsync(context, ct).ConfigureAwait(false);
             var history = await HistoryAsync(store, call.Caller, document.RootElement, ct).ConfigureAwait(false);
-            var parsed = InferenceService.Parse(() => ResponsesRequestParser.Parse(document.RootElement, call.Caller, history));
+            var parsed = InferenceService.Parse(() => ResponsesRequestParser.Parse(document.RootElement, call.Caller, history, Native(service, document.RootElement)));
             if (!service.Runtime.Router.HasModelGroup(parsed.Model))
             {
                 throw new GatewayRequestException(GatewayErrors.ModelNotFound(parsed.Model, $"The model '{parsed.Model}' is not served by this gateway."));
@@ -191,30 +217,28 @@ internal static class ResponsesEndpoints
         var items = new List<JsonElement>();
         foreach (var response in chain)
         {
-            items.AddRange(JsonDocument.Parse(response.InputItems).RootElement.EnumerateArray());
-            items.AddRange(JsonDocument.Parse(response.Output).RootElement.EnumerateArray());
+            items.AddRange(ProviderResponses.Replayable(JsonDocument.Parse(response.InputItems).RootElement));
+            items.AddRange(ProviderResponses.Replayable(JsonDocument.Parse(response.Output).RootElement));
         }
 
         return items;
     }
 
-    private static Task SaveAsync(IResponseStore store, InferenceCall call, ParsedResponsesRequest parsed, ResponseBuilder builder, CancellationToken cancellationToken)
+    /// <summary>Stores the final response object <paramref name="response"/> with the request's input, unless <c>store</c> is false.</summary>
+    private static Task SaveAsync(IResponseStore store, InferenceCall call, ParsedResponsesRequest parsed, byte[] response, CancellationToken cancellationToken)
     {
         if (!parsed.Store)
         {
             return Task.CompletedTask;
         }
 
-        var input = ResponseBuilder.ToJson(w => StoredItems.Write(w, parsed.InputItems, builder.Id));
+        using var document = JsonDocument.Parse(response);
+        var root = document.RootElement;
+        var id = ResponsesRequestParser.Str(root, "id")!;
+        var output = root.TryGetProperty("output", out var o) && o.ValueKind == JsonValueKind.Array ? o.GetRawText() : "[]";
+        var input = ResponseBuilder.ToJson(w => StoredItems.Write(w, parsed.InputItems, id));
         return store.SaveAsync(
-            new StoredResponse(
-                builder.Id,
-                call.Caller.KeyId,
-                parsed.PreviousResponseId,
-                call.State.StartTime,
-                System.Text.Encoding.UTF8.GetString(ResponseBuilder.ToJson(builder.WriteResponse)),
-                System.Text.Encoding.UTF8.GetString(input),
-                System.Text.Encoding.UTF8.GetString(ResponseBuilder.ToJson(builder.WriteOutput))),
+            new StoredResponse(id, call.Caller.KeyId, parsed.PreviousResponseId, call.State.StartTime, Encoding.UTF8.GetString(response), Encoding.UTF8.GetString(input), output),
             cancellationToken);
     }
 

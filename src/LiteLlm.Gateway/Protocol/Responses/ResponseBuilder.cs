@@ -74,8 +74,11 @@ internal sealed class ResponseBuilder
         return events;
     }
 
+    public bool Started { get; private set; }
+
     public void Start()
     {
+        Started = true;
         Emit("response.created", w => WriteResponseProperty(w));
         Emit("response.in_progress", w => WriteResponseProperty(w));
     }

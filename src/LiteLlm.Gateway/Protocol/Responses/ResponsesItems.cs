@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using LiteLlm.Gateway.Hosting;
+using LiteLlm.Providers;
 using Microsoft.Extensions.AI;
 
 namespace LiteLlm.Gateway.Protocol.Responses;
@@ -12,7 +13,79 @@ namespace LiteLlm.Gateway.Protocol.Responses;
 /// </summary>
 internal static class ResponsesItems
 {
-    public static void AddItem(List<ChatMessage> messages, JsonElement item, string path)
+    /// <summary>
+    /// Adds <paramref name="items"/> as messages, each message carrying its items as its raw representation (an item, or an
+    /// array when several joined one message) for a provider that speaks Responses. Reasoning items have no MEAI message
+    /// of their own; they travel in the raw representation of the message that follows them.
+    /// </summary>
+    /// <param name="messages">The conversation so far.</param>
+    /// <param name="items">The items to add.</param>
+    /// <param name="path">The parameter the items came from, for errors.</param>
+    /// <param name="native">Whether every deployment speaks Responses: items only OpenAI can run (built-in tool calls) are carried, not refused.</param>
+    public static void AddItems(List<ChatMessage> messages, IReadOnlyList<JsonElement> items, string path, bool native)
+    {
+        var pending = new List<JsonElement>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            var before = messages.Count;
+            var last = before > 0 ? messages[^1] : null;
+            if (!AddItem(messages, items[i], $"{path}[{i}]", native))
+            {
+                pending.Add(items[i]);
+                continue;
+            }
+
+            var target = messages.Count > before ? messages[^1] : last!;
+            pending.Add(items[i]);
+            target.RawRepresentation = Carry(target.RawRepresentation, pending, fresh: messages.Count > before);
+            pending.Clear();
+        }
+
+        if (pending.Count > 0 && messages.Count > 0)
+        {
+            messages[^1].RawRepresentation = Carry(messages[^1].RawRepresentation, pending, fresh: false);
+        }
+    }
+
+    private static WireJson Carry(object? existing, List<JsonElement> items, bool fresh)
+    {
+        var carried = new List<JsonElement>();
+        if (!fresh && WireJson.As(existing, WireFormat.OpenAIResponses)?.Json is { } old)
+        {
+            if (old.ValueKind == JsonValueKind.Array)
+            {
+                carried.AddRange(old.EnumerateArray());
+            }
+            else if (old.ValueKind == JsonValueKind.Object)
+            {
+                carried.Add(old);
+            }
+        }
+
+        carried.AddRange(items);
+        if (carried.Count == 1)
+        {
+            return new WireJson(WireFormat.OpenAIResponses, carried[0]);
+        }
+
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartArray();
+            foreach (var item in carried)
+            {
+                item.WriteTo(writer);
+            }
+
+            writer.WriteEndArray();
+        }
+
+        using var document = JsonDocument.Parse(buffer.WrittenMemory);
+        return new WireJson(WireFormat.OpenAIResponses, document.RootElement.Clone());
+    }
+
+    /// <summary>Adds one item; false when it has no MEAI message of its own (reasoning, or a built-in tool's item on a native deployment).</summary>
+    private static bool AddItem(List<ChatMessage> messages, JsonElement item, string path, bool native)
     {
         var type = ResponsesRequestParser.Str(item, "type");
         switch (type)
@@ -20,7 +93,7 @@ internal static class ResponsesItems
             case "message":
             case null when item.TryGetProperty("role", out _):
                 AddMessage(messages, item, path);
-                break;
+                return true;
             case "function_call":
                 var call = new FunctionCallContent(
                     Required(item, "call_id", path),
@@ -49,12 +122,16 @@ internal static class ResponsesItems
 
                 break;
             case "reasoning":
-                break; // a provider reached through chat cannot replay another model's reasoning (encrypted or not); as /v1/messages does
+                return false; // a provider reached through chat cannot replay another model's reasoning (encrypted or not); as /v1/messages does
+            case not null when native:
+                return false; // built-in tool calls and item references: only OpenAI knows them, and they travel in the raw representation
             case "item_reference":
                 throw GatewayErrors.Invalid($"{path}: 'item_reference' items are not supported; send the item itself or use 'previous_response_id'.", path + ".type", "unsupported_parameter");
             default:
                 throw GatewayErrors.Invalid($"{path}.type '{type}' is not supported here (message, function_call, function_call_output, reasoning).", path + ".type");
         }
+
+        return true;
     }
 
     private static void AddMessage(List<ChatMessage> messages, JsonElement item, string path)

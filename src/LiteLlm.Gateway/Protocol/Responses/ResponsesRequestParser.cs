@@ -40,7 +40,12 @@ internal static class ResponsesRequestParser
         "background", "service_tier", "stream_options", "safety_identifier", "prompt_cache_key", "top_logprobs", "max_tool_calls",
     };
 
-    public static ParsedResponsesRequest Parse(JsonElement body, CallerIdentity caller, IReadOnlyList<JsonElement> history)
+    /// <summary>Translates <paramref name="body"/>.</summary>
+    /// <param name="body">The caller's request.</param>
+    /// <param name="caller">Who called (for the metadata budgets and callbacks read).</param>
+    /// <param name="history">The items of the stored chain <c>previous_response_id</c> names, oldest first.</param>
+    /// <param name="native">Whether every deployment of the model speaks Responses (built-in tools then pass through).</param>
+    public static ParsedResponsesRequest Parse(JsonElement body, CallerIdentity caller, IReadOnlyList<JsonElement> history, bool native)
     {
         if (body.ValueKind != JsonValueKind.Object)
         {
@@ -66,15 +71,9 @@ internal static class ResponsesRequestParser
             messages.Add(new ChatMessage(ChatRole.System, instructions) { RawRepresentation = new WireJson(WireFormat.OpenAIResponses, body.GetProperty("instructions")) });
         }
 
-        for (var i = 0; i < history.Count; i++)
-        {
-            ResponsesItems.AddItem(messages, history[i], $"previous_response_id[{i}]");
-        }
-
-        for (var i = 0; i < inputItems.Count; i++)
-        {
-            ResponsesItems.AddItem(messages, inputItems[i], $"input[{i}]");
-        }
+        // The stored chain was checked when it was stored; what a chat provider cannot replay of it is skipped, not refused.
+        ResponsesItems.AddItems(messages, history, "previous_response_id", native: true);
+        ResponsesItems.AddItems(messages, inputItems, "input", native);
 
         if (messages.Count == 0)
         {
@@ -98,10 +97,10 @@ internal static class ResponsesRequestParser
 
         if (body.TryGetProperty("tools", out var tools) && tools.ValueKind != JsonValueKind.Null)
         {
-            options.Tools = ParseTools(tools);
+            options.Tools = ParseTools(tools, native);
         }
 
-        options.ToolMode = ParseToolChoice(body);
+        options.ToolMode = ParseToolChoice(body, native);
         if (options.ToolMode is RequiredChatToolMode { RequiredFunctionName: { } required } && options.Tools?.Any(t => t.Name == required) != true)
         {
             throw GatewayErrors.Invalid($"'tool_choice' names '{required}', which is not in 'tools'.", "tool_choice");
@@ -121,7 +120,8 @@ internal static class ResponsesRequestParser
             ? m.EnumerateObject().ToDictionary(p => p.Name, p => p.Value, StringComparer.Ordinal)
             : null;
         options.AdditionalProperties["metadata"] = ChatRequestParser.Metadata(caller, requested, Str(body, "user"));
-        var raw = new WireJson(WireFormat.OpenAIResponses, body);
+        // What a Responses-speaking provider sends: the caller's body, with the chain (which only the gateway knows) spelled out.
+        var raw = new WireJson(WireFormat.OpenAIResponses, history.Count == 0 ? body : WithHistory(body, history, inputItems));
         options.RawRepresentationFactory = _ => raw;
         return new ParsedResponsesRequest(model, body, messages, options, inputItems, Bool(body, "stream") is true, Bool(body, "store") is not false);
     }
@@ -159,7 +159,36 @@ internal static class ResponsesRequestParser
         }
     }
 
-    private static List<AITool> ParseTools(JsonElement tools)
+    /// <summary>The body with <c>previous_response_id</c> resolved: its <c>input</c> is the chain's items, then the request's own.</summary>
+    private static JsonElement WithHistory(JsonElement body, IReadOnlyList<JsonElement> history, List<JsonElement> input)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            foreach (var property in body.EnumerateObject())
+            {
+                if (property.Name is not ("previous_response_id" or "input"))
+                {
+                    property.WriteTo(w);
+                }
+            }
+
+            w.WriteStartArray("input");
+            foreach (var item in history.Concat(input))
+            {
+                item.WriteTo(w);
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        using var document = JsonDocument.Parse(buffer.WrittenMemory);
+        return document.RootElement.Clone();
+    }
+
+    private static List<AITool> ParseTools(JsonElement tools, bool native)
     {
         if (tools.ValueKind != JsonValueKind.Array)
         {
@@ -185,9 +214,11 @@ internal static class ResponsesRequestParser
                     break;
                 case null:
                     throw GatewayErrors.Invalid($"{path}.type is required.", path + ".type");
+                case not null when native:
+                    break; // OpenAI runs it; it travels in the caller's body
                 case var builtIn:
                     throw GatewayErrors.Invalid(
-                        $"{path}: the built-in tool '{builtIn}' runs inside OpenAI's Responses service; this model's provider is reached through the chat pipeline and cannot run it. Only 'function' tools are supported here.",
+                        $"{path}: the built-in tool '{builtIn}' runs inside OpenAI's Responses service; this model is not served over the Responses API (its provider is reached through the chat pipeline) and cannot run it. Only 'function' tools are supported here.",
                         path + ".type", "unsupported_tool");
             }
         }
@@ -195,7 +226,7 @@ internal static class ResponsesRequestParser
         return result;
     }
 
-    private static ChatToolMode? ParseToolChoice(JsonElement body)
+    private static ChatToolMode? ParseToolChoice(JsonElement body, bool native)
     {
         if (!body.TryGetProperty("tool_choice", out var choice))
         {
@@ -213,6 +244,7 @@ internal static class ResponsesRequestParser
                 var other => throw GatewayErrors.Invalid($"'tool_choice' must be 'none', 'auto', 'required' or a function, not '{other}'.", "tool_choice"),
             },
             JsonValueKind.Object when Str(choice, "type") == "function" && Str(choice, "name") is { Length: > 0 } name => ChatToolMode.RequireSpecific(name),
+            JsonValueKind.Object when native => null, // a built-in tool's choice travels in the caller's body
             JsonValueKind.Object when Str(choice, "type") is { } type => throw GatewayErrors.Invalid($"'tool_choice' of type '{type}' is not supported; use a function or none/auto/required.", "tool_choice", "unsupported_tool"),
             _ => throw GatewayErrors.Invalid("'tool_choice' must be a string or {\"type\":\"function\",\"name\":...}.", "tool_choice"),
         };

@@ -1,7 +1,9 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Text;
+using System.Text.Json;
 using LiteLlm.Gateway.Hosting;
+using LiteLlm.Providers;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.AI;
@@ -10,22 +12,27 @@ namespace LiteLlm.Gateway.Protocol.Responses;
 
 /// <summary>
 /// Streams pipeline updates as Responses' named SSE events. Unlike chat's <see cref="StreamPump"/> (whose items are
-/// anonymous chunks), every event here is numbered and named, and the stream opens with real events rather than comments:
-/// when the first update is slow, <c>response.created</c> and <c>response.in_progress</c> go out after the keep-alive
-/// interval (as OpenAI sends them at once), and comments keep the connection alive after that. An error before anything
-/// was written is an ordinary error response; after that it is a <c>response.failed</c> event.
+/// anonymous chunks), every event here is numbered and named, and a provider of the same protocol has its events sent as
+/// they came. While the first update is slow (past the keep-alive interval), headers and comments keep the connection
+/// alive. An error before anything was written is an
+/// ordinary error response; after that it is a <c>response.failed</c> event (an <c>error</c> event when passing through).
 /// </summary>
 internal static class ResponsesStream
 {
     private static readonly byte[] Ping = ": ping\n\n"u8.ToArray();
 
-    /// <summary>Runs the stream; <paramref name="beforeEnd"/> runs once the response is final, before its last event is sent (storing it).</summary>
+    /// <summary>
+    /// Runs the stream. Updates that carry a provider's own Responses event (a provider of the same protocol) are sent as
+    /// they came, with only the response's id changed; anything else is translated through <paramref name="builder"/>.
+    /// <paramref name="beforeEnd"/> gets the final response object before the last event is sent (to store it).
+    /// </summary>
     public static async Task RunAsync(
         InferenceCall call,
         IAsyncEnumerable<ChatResponseUpdate> updates,
         ResponseBuilder builder,
+        string? previousResponseId,
         TimeSpan keepAlive,
-        Func<CancellationToken, Task> beforeEnd,
+        Func<byte[], CancellationToken, Task> beforeEnd,
         CancellationToken cancellationToken)
     {
         var response = call.Context.Response;
@@ -33,24 +40,17 @@ internal static class ResponsesStream
         await using (enumerator.ConfigureAwait(false))
         {
             ChatFinishReason? finish = null;
+            bool? passthrough = null;
+            var sequence = -1;
             try
             {
-                var more = await NextAsync(call, enumerator, builder, keepAlive, cancellationToken).ConfigureAwait(false);
-                if (!response.HasStarted)
+                var more = await NextAsync(call, enumerator, keepAlive, cancellationToken).ConfigureAwait(false);
+                if (more)
                 {
-                    if (more && enumerator.Current.ModelId is { } model)
-                    {
-                        builder.Model = model;
-                    }
-
-                    if (more)
-                    {
-                        call.Absorb(enumerator.Current.AdditionalProperties);
-                    }
-
-                    await StartAsync(call, builder, cancellationToken).ConfigureAwait(false);
+                    call.Absorb(enumerator.Current.AdditionalProperties);
                 }
 
+                Start(call);
                 while (more)
                 {
                     var update = enumerator.Current;
@@ -65,28 +65,84 @@ internal static class ResponsesStream
                         }
                     }
 
-                    builder.Add(update.Contents);
-                    await WriteAsync(response, builder, cancellationToken).ConfigureAwait(false);
-                    more = await NextAsync(call, enumerator, builder, keepAlive, cancellationToken).ConfigureAwait(false);
+                    passthrough ??= update.RawRepresentation is WireJson { Format: WireFormat.OpenAIResponses, EventType: not null };
+                    if (passthrough == true && update.RawRepresentation is WireJson { EventType: { } type } wire)
+                    {
+                        var data = ProviderResponses.RewriteEvent(wire.Json, builder.Id, previousResponseId);
+                        sequence = wire.Json.TryGetProperty("sequence_number", out var n) && n.TryGetInt32(out var number) ? number : sequence + 1;
+                        if (type is "response.completed" or "response.incomplete")
+                        {
+                            using var document = JsonDocument.Parse(data);
+                            await beforeEnd(Encoding.UTF8.GetBytes(document.RootElement.GetProperty("response").GetRawText()), cancellationToken).ConfigureAwait(false);
+                        }
+
+                        await WriteAsync(response, [(type, data)], cancellationToken).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        if (!builder.Started)
+                        {
+                            builder.Model = update.ModelId ?? builder.Model;
+                            builder.Start();
+                        }
+
+                        builder.Add(update.Contents);
+                        await WriteAsync(response, builder.DrainEvents(), cancellationToken).ConfigureAwait(false);
+                    }
+
+                    more = await NextAsync(call, enumerator, keepAlive, cancellationToken).ConfigureAwait(false);
                 }
 
-                builder.Complete(call.Usage, finish);
-                await beforeEnd(cancellationToken).ConfigureAwait(false);
+                if (passthrough != true)
+                {
+                    if (!builder.Started)
+                    {
+                        builder.Start();
+                    }
+
+                    builder.Complete(call.Usage, finish);
+                    await beforeEnd(ResponseBuilder.ToJson(builder.WriteResponse), cancellationToken).ConfigureAwait(false);
+                    await WriteAsync(response, builder.DrainEvents(), cancellationToken).ConfigureAwait(false);
+                }
             }
             catch (Exception e) when (response.HasStarted && !cancellationToken.IsCancellationRequested)
             {
-                builder.DrainEvents(); // what was pending is superseded by the failure
-                builder.Fail(GatewayErrors.FromException(e), call.Usage);
-                await WriteAsync(response, builder, cancellationToken).ConfigureAwait(false);
+                var error = GatewayErrors.FromException(e);
+                if (passthrough == true)
+                {
+                    // The provider's numbering continues: its own failure arrived as an error, not as an event.
+                    await WriteAsync(response, [("error", ErrorEvent(error, sequence + 1))], cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    if (!builder.Started)
+                    {
+                        builder.Start();
+                    }
+
+                    builder.DrainEvents(); // what was pending is superseded by the failure
+                    builder.Fail(error, call.Usage);
+                    await WriteAsync(response, builder.DrainEvents(), cancellationToken).ConfigureAwait(false);
+                }
+
                 throw new StreamFailedException(e);
             }
-
-            await WriteAsync(response, builder, cancellationToken).ConfigureAwait(false);
         }
     }
 
+    private static byte[] ErrorEvent(GatewayError error, int sequence) => ResponseBuilder.ToJson(w =>
+    {
+        w.WriteStartObject();
+        w.WriteString("type", "error");
+        w.WriteString("code", error.Code ?? error.Type);
+        w.WriteString("message", error.Message);
+        w.WriteString("param", error.Param);
+        w.WriteNumber("sequence_number", sequence);
+        w.WriteEndObject();
+    });
+
     /// <summary>Waits for the next update, opening the stream (and then pinging) while the wait passes the keep-alive interval.</summary>
-    private static async Task<bool> NextAsync(InferenceCall call, IAsyncEnumerator<ChatResponseUpdate> enumerator, ResponseBuilder builder, TimeSpan keepAlive, CancellationToken cancellationToken)
+    private static async Task<bool> NextAsync(InferenceCall call, IAsyncEnumerator<ChatResponseUpdate> enumerator, TimeSpan keepAlive, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var next = enumerator.MoveNextAsync().AsTask();
@@ -103,15 +159,9 @@ internal static class ResponsesStream
                 }
 
                 await delay.ConfigureAwait(false); // surfaces cancellation
-                if (!call.Context.Response.HasStarted)
-                {
-                    await StartAsync(call, builder, cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    await call.Context.Response.Body.WriteAsync(Ping, cancellationToken).ConfigureAwait(false);
-                    await call.Context.Response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
-                }
+                Start(call);
+                await call.Context.Response.Body.WriteAsync(Ping, cancellationToken).ConfigureAwait(false);
+                await call.Context.Response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
         }
         finally
@@ -131,22 +181,24 @@ internal static class ResponsesStream
         }
     }
 
-    private static Task StartAsync(InferenceCall call, ResponseBuilder builder, CancellationToken cancellationToken)
+    private static void Start(InferenceCall call)
     {
         var response = call.Context.Response;
+        if (response.HasStarted)
+        {
+            return;
+        }
+
         call.ApplyHeaders();
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no";
         call.Context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-        builder.Start();
-        return WriteAsync(response, builder, cancellationToken);
     }
 
-    private static async Task WriteAsync(HttpResponse response, ResponseBuilder builder, CancellationToken cancellationToken)
+    private static async Task WriteAsync(HttpResponse response, List<(string Type, byte[] Data)> events, CancellationToken cancellationToken)
     {
-        var events = builder.DrainEvents();
         if (events.Count == 0)
         {
             return;
