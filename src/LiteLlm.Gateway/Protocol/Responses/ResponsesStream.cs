@@ -145,7 +145,15 @@ internal static class ResponsesStream
     private static async Task<bool> NextAsync(InferenceCall call, IAsyncEnumerator<ChatResponseUpdate> enumerator, TimeSpan keepAlive, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var next = enumerator.MoveNextAsync().AsTask();
+        var pending = enumerator.MoveNextAsync();
+        if (pending.IsCompleted)
+        {
+            // Updates already buffered (most of a fast stream): no timer, no task.
+            call.AddPipelineTime(started);
+            return pending.Result;
+        }
+
+        var next = pending.AsTask();
         try
         {
             using var timers = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
