@@ -26,4 +26,4 @@ for _ in $(seq 1 150); do
 done
 
 cd "$here"
-GATEWAY_URL="http://127.0.0.1:$port" GATEWAY_KEY=sk-client-conformance-master node --test --test-reporter=spec openai.test.mjs anthropic.test.mjs responses.test.mjs
+GATEWAY_URL="http://127.0.0.1:$port" GATEWAY_KEY=sk-client-conformance-master node --test --test-reporter=spec openai.test.mjs anthropic.test.mjs responses.test.mjs sdks.test.mjs
