@@ -77,7 +77,7 @@ internal static class ResponsesEndpoints
     /// <summary>Whether every deployment of the requested model is served over the Responses API (then built-in tools pass through).</summary>
     private static bool Native(InferenceService service, JsonElement body)
     {
-        if (ResponsesRequestParser.Str(body, "model") is not { Length: > 0 } model || !service.Runtime.Router.HasModelGroup(model))
+        if (InferenceService.Parse(() => ResponsesRequestParser.Str(body, "model")) is not { Length: > 0 } model || !service.Runtime.Router.HasModelGroup(model))
         {
             return false;
         }
@@ -203,7 +203,7 @@ internal static class ResponsesEndpoints
     /// <summary>The items of the stored chain ending at <c>previous_response_id</c>: each response's input, then its output.</summary>
     private static async Task<List<JsonElement>> HistoryAsync(IResponseStore store, CallerIdentity caller, JsonElement body, CancellationToken cancellationToken)
     {
-        if (body.ValueKind != JsonValueKind.Object || ResponsesRequestParser.Str(body, "previous_response_id") is not { Length: > 0 } previous)
+        if (body.ValueKind != JsonValueKind.Object || InferenceService.Parse(() => ResponsesRequestParser.Str(body, "previous_response_id")) is not { Length: > 0 } previous)
         {
             return [];
         }

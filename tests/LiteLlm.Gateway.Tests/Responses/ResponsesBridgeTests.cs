@@ -191,6 +191,9 @@ public sealed class ResponsesBridgeTests
     [InlineData("""{"model":"gpt-4o-mini","input":"x","temperature":3}""", "temperature", "temperature")]
     [InlineData("""{"model":"gpt-4o-mini","input":[{"type":"function_call_output","output":"x"}]}""", "input[0].call_id", "call_id")]
     [InlineData("""{"model":"gpt-4o-mini","input":"x","api_base":"http://evil"}""", "api_base", "api_base")]
+    [InlineData("""{"model":"gpt-4o-mini","input":[{"role":"user","content":[{"type":"input_image","image_url":"ftp://x"}]}]}""", "input[0].content[0].image_url", "http")]
+    [InlineData("""{"model":"gpt-4o-mini","input":[{"type":"function_call","call_id":"c","name":"f","arguments":"[1]"}]}""", "input[0].arguments", "JSON object")]
+    [InlineData("""{"model":"gpt-4o-mini","input":"x","tools":[{"type":"function","name":"f"}],"tool_choice":{"type":"function","name":"g"}}""", "tool_choice", "'g'")]
     public async Task BadRequests_Are400sNamingTheField(string json, string param, string mentioned)
     {
         await using var gateway = await GatewayHost.StartAsync();
@@ -205,6 +208,13 @@ public sealed class ResponsesBridgeTests
     public async Task UnknownModel_Is404_AndMalformedJsonIs400()
     {
         await using var gateway = await GatewayHost.StartAsync();
+        foreach (var hostile in new[] { "[]", "\"x\"", """{"model":"gpt-4o-mini","input":"x","previous_response_id":"\ud800"}""", """{"model":"\ud800","input":"x"}""", """{"model":"gpt-4o-mini","input":[1]}""", """{"model":"gpt-4o-mini","input":"x","tools":{}}""" })
+        {
+            var (bad, error) = await gateway.PostJsonAsync("/v1/responses", hostile);
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+            Assert.Equal("invalid_request_error", error.GetProperty("error").GetProperty("type").GetString());
+        }
+
         var (unknown, _) = await gateway.PostJsonAsync("/v1/responses", """{"model":"nope","input":"x"}""");
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         using var malformed = await gateway.PostAsync("/v1/responses", """{"model":""");
