@@ -28,7 +28,7 @@ internal sealed class ResponseOutputItem(string type, string id)
 /// (<c>response.created</c> … <c>response.completed</c>), numbered by <c>sequence_number</c>. The same builder serves the
 /// non-streamed answer, so a streamed and a non-streamed call of the same model produce the same object.
 /// </summary>
-internal sealed class ResponseBuilder
+internal sealed partial class ResponseBuilder
 {
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private readonly JsonElement _request;
@@ -383,94 +383,6 @@ internal sealed class ResponseBuilder
         if (contentIndex)
         {
             w.WriteNumber("content_index", 0);
-        }
-    }
-
-    private static void WriteItem(Utf8JsonWriter w, ResponseOutputItem item)
-    {
-        w.WriteStartObject();
-        w.WriteString("id", item.Id);
-        w.WriteString("type", item.Type);
-        switch (item.Type)
-        {
-            case "message":
-                w.WriteString("status", item.Status);
-                w.WriteString("role", "assistant");
-                w.WriteStartArray("content");
-                if (item.Status != "in_progress")
-                {
-                    WriteTextPart(w, item.Text.ToString());
-                }
-
-                w.WriteEndArray();
-                break;
-            case "function_call":
-                w.WriteString("status", item.Status);
-                w.WriteString("call_id", item.CallId);
-                w.WriteString("name", item.Name);
-                w.WriteString("arguments", item.Status == "in_progress" ? string.Empty : item.Text.ToString());
-                break;
-            default:
-                w.WriteStartArray("summary");
-                if (item.Status != "in_progress")
-                {
-                    WriteSummaryPart(w, item.Text.ToString());
-                }
-
-                w.WriteEndArray();
-                break;
-        }
-
-        w.WriteEndObject();
-    }
-
-    private static void WriteTextPart(Utf8JsonWriter w, string text)
-    {
-        w.WriteStartObject();
-        w.WriteString("type", "output_text");
-        w.WriteString("text", text);
-        w.WriteStartArray("annotations");
-        w.WriteEndArray();
-        w.WriteStartArray("logprobs");
-        w.WriteEndArray();
-        w.WriteEndObject();
-    }
-
-    private static void WriteSummaryPart(Utf8JsonWriter w, string text)
-    {
-        w.WriteStartObject();
-        w.WriteString("type", "summary_text");
-        w.WriteString("text", text);
-        w.WriteEndObject();
-    }
-
-    private static void WriteUsage(Utf8JsonWriter w, UsageDetails usage)
-    {
-        var input = usage.InputTokenCount ?? 0;
-        var output = usage.OutputTokenCount ?? 0;
-        w.WriteStartObject("usage");
-        w.WriteNumber("input_tokens", input);
-        w.WriteStartObject("input_tokens_details");
-        w.WriteNumber("cached_tokens", usage.CachedInputTokenCount ?? 0);
-        w.WriteNumber("cache_write_tokens", 0);
-        w.WriteEndObject();
-        w.WriteNumber("output_tokens", output);
-        w.WriteStartObject("output_tokens_details");
-        w.WriteNumber("reasoning_tokens", usage.ReasoningTokenCount ?? 0);
-        w.WriteEndObject();
-        w.WriteNumber("total_tokens", usage.TotalTokenCount ?? input + output);
-        w.WriteEndObject();
-    }
-
-    private static void WriteNullable(Utf8JsonWriter w, string name, long? value)
-    {
-        if (value is { } v)
-        {
-            w.WriteNumber(name, v);
-        }
-        else
-        {
-            w.WriteNull(name);
         }
     }
 
