@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using LiteLlm.Errors;
 using LiteLlm.Models;
+using LiteLlm.Providers.OpenAIResponses;
 using LiteLlm.Providers;
 using LiteLlm.Providers.Anthropic;
 using LiteLlm.Providers.Cohere;
@@ -194,7 +195,13 @@ public sealed class LiteLlmClientFactory : IDisposable
     }
 
     private ProviderChatClient CreateChat(ProviderEndpoint endpoint, string model)
-        => new ProviderChatClient(ProtocolOf(endpoint).CreateChatClient(endpoint, model, HttpClientFor(endpoint, model)), endpoint, model, _options.DropParams);
+    {
+        // OpenAI/Azure models served only on the Responses API (catalog mode "responses"), or deployments asking for it.
+        var inner = OpenAIResponsesChatClient.Applies(endpoint, _options.Catalog.Find(endpoint.Provider.Name, model)?.Mode)
+            ? new OpenAIResponsesChatClient(endpoint, model, HttpClientFor(endpoint, model))
+            : ProtocolOf(endpoint).CreateChatClient(endpoint, model, HttpClientFor(endpoint, model));
+        return new ProviderChatClient(inner, endpoint, model, _options.DropParams);
+    }
 
     private ProviderEmbeddingGenerator CreateEmbedding(ProviderEndpoint endpoint, string model)
     {

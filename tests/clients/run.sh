@@ -30,4 +30,4 @@ done
 
 cd "$here"
 GATEWAY_URL="http://127.0.0.1:$port" GATEWAY_KEY=sk-client-conformance-master CLAUDE_CODE_UPSTREAM_PORT="$upstream_port" \
-  node --test --test-reporter=spec openai.test.mjs anthropic.test.mjs claude-code.test.mjs
+  node --test --test-reporter=spec openai.test.mjs anthropic.test.mjs claude-code.test.mjs responses.test.mjs sdks.test.mjs

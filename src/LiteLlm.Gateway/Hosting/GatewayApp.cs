@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
 using LiteLlm.Gateway.Auth;
+using LiteLlm.Gateway.Spend;
 
 namespace LiteLlm.Gateway.Hosting;
 
@@ -64,6 +65,7 @@ public static class GatewayApp
         services.TryAddSingleton<GatewayMetrics>();
         services.TryAddSingleton<PrometheusExporter>();
         services.TryAddSingleton<InferenceService>();
+        services.AddResponseStore(config);
         return services;
     }
 
@@ -112,6 +114,7 @@ public static class GatewayApp
         Both(endpoints, "GET", "/model/info", InfoEndpoints.ModelInfoAsync);
         Both(endpoints, "POST", "/messages", MessagesEndpoints.MessagesAsync);
         Both(endpoints, "POST", "/messages/count_tokens", MessagesEndpoints.CountTokensAsync);
+        ResponsesEndpoints.Map(endpoints);
         endpoints.MapMethods("/health", ["GET"], InfoEndpoints.HealthAsync);
         endpoints.MapMethods("/health/liveliness", ["GET"], InfoEndpoints.LivelinessAsync);
         endpoints.MapMethods("/health/liveness", ["GET"], InfoEndpoints.LivelinessAsync);

@@ -477,6 +477,9 @@ public sealed partial class SqlGatewayStore : IKeyStore, ISpendStore, IAsyncDisp
         return (size, (int)Math.Min(int.MaxValue, (long)(page - 1) * size));
     }
 
+    /// <summary>Opens a connection to the same database, for stores that keep their own tables here (stored responses).</summary>
+    internal Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) => OpenAsync(cancellationToken);
+
     private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
         DbConnection connection = _postgres is not null ? _postgres.CreateConnection() : new SqliteConnection(_sqlite);
