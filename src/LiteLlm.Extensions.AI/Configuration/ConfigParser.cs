@@ -1,4 +1,7 @@
 using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using LiteLlm.Errors;
 using LiteLlm.Models;
 using LiteLlm.Providers;
 using LiteLlm.Routing;
@@ -112,11 +115,33 @@ internal sealed class ConfigParser
                 continue;
             }
 
+            ValidateModel(model, group, path);
             result.Add(ParseDeployment(group, model, p!, info, path, litellm));
         }
 
         return result;
     }
+
+    /// <summary>An unknown or misspelled provider stops the config with one line naming the entry and the accepted prefixes.</summary>
+    private void ValidateModel(string model, string group, string path)
+    {
+        if (model == "*")
+        {
+            return; // LiteLLM's catch-all: the caller's model string is the provider model
+        }
+
+        var probe = ModelPattern.IsPattern(model) ? model.Replace("*", "x", StringComparison.Ordinal) : model;
+        try
+        {
+            _ = Resolver.Resolve(probe);
+        }
+        catch (UnknownModelException e)
+        {
+            _errors.Add($"{path} (model_name '{group}'): litellm_params.model: " + e.Message.Replace(probe, model, StringComparison.Ordinal));
+        }
+    }
+
+    private static readonly ModelResolver Resolver = new(ProviderRegistry.Default, ModelCatalog.Default);
 
     private Deployment ParseDeployment(string group, string model, Dictionary<string, object?> p, Dictionary<string, object?>? info, string path, LitellmSettings litellm)
     {
@@ -146,7 +171,7 @@ internal sealed class ConfigParser
         var maxInput = Int(p, "max_input_tokens", pp) ?? (info is null ? null : Int(info, "max_input_tokens", path + ".model_info"));
         if (info is not null)
         {
-            foreach (var key in info.Keys.Where(k => k is not ("id" or "max_input_tokens" or "max_output_tokens" or "base_model" or "mode" or "input_cost_per_token" or "output_cost_per_token" or "supports_function_calling" or "supports_vision")))
+            foreach (var key in info.Keys.Where(k => k is not ("id" or "max_input_tokens" or "max_output_tokens" or "base_model" or "mode" or "input_cost_per_token" or "output_cost_per_token" or "supports_function_calling" or "supports_vision" or "access_groups")))
             {
                 _warnings.Add($"{path}.model_info.{key}: unknown key, ignored.");
             }
@@ -175,6 +200,8 @@ internal sealed class ConfigParser
             CooldownTime = Seconds(p, "cooldown_time", pp),
             StreamTimeout = Seconds(p, "stream_timeout", pp),
             MaxInputTokens = maxInput,
+            Tags = StrList(p, "tags", pp),
+            AccessGroups = info is null ? [] : StrList(info, "access_groups", path + ".model_info"),
             ConfigureOptions = parameters.Count == 0 ? null : DeploymentParameters.Apply(parameters),
         };
         return info is not null && Str(info, "id", path + ".model_info") is { } id ? deployment with { Id = id } : deployment;
@@ -214,7 +241,7 @@ internal sealed class ConfigParser
         const string P = "router_settings";
         HashSet<string> known = ["routing_strategy", "num_retries", "timeout", "stream_timeout", "allowed_fails", "cooldown_time", "disable_cooldowns", "max_fallbacks",
             "enable_pre_call_checks", "retry_policy", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks", "default_fallbacks", "model_group_alias",
-            "redis_host", "redis_port", "redis_password", "redis_url"];
+            "redis_host", "redis_port", "redis_password", "redis_url", "enable_tag_filtering"];
         Unknown(r, known, P);
         return new RouterSettings
         {
@@ -227,6 +254,7 @@ internal sealed class ConfigParser
             DisableCooldowns = Bool(r, "disable_cooldowns", P) ?? false,
             MaxFallbacks = Int(r, "max_fallbacks", P),
             EnablePreCallChecks = Bool(r, "enable_pre_call_checks", P) ?? false,
+            EnableTagFiltering = Bool(r, "enable_tag_filtering", P) ?? false,
             RetryPolicy = ParseRetryPolicy(Map(r, "retry_policy", P + ".retry_policy")),
             Fallbacks = Fallbacks(r, "fallbacks", P),
             ContextWindowFallbacks = Fallbacks(r, "context_window_fallbacks", P),
@@ -234,6 +262,7 @@ internal sealed class ConfigParser
             DefaultFallbacks = StrList(r, "default_fallbacks", P),
             ModelGroupAlias = Aliases(r, P),
             RedisConfiguration = Redis(r, P),
+            FallbackMessages = FallbackMessages,
         };
     }
 
@@ -339,44 +368,63 @@ internal sealed class ConfigParser
         return $"{host}:{port}" + (string.IsNullOrEmpty(pwd) ? string.Empty : ",password=" + pwd);
     }
 
+    /// <summary>Gets the messages fallback targets bring (<c>{model, messages}</c> targets), by target.</summary>
+    private Dictionary<string, IReadOnlyList<ChatMessage>> FallbackMessages { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Reads fallbacks in every LiteLLM form, with the request parameter's reader: a list of one-entry mappings
+    /// (<c>[{"gpt-4o": ["claude"]}]</c>), a plain mapping, targets as names or <c>{model, messages}</c>, and a list of names
+    /// (for every group, as the <c>"*"</c> entry).
+    /// </summary>
     private Dictionary<string, IReadOnlyList<string>> Fallbacks(Dictionary<string, object?> map, string key, string path)
     {
-        // LiteLLM writes fallbacks as a list of one-entry mappings: [{"gpt-4o": ["claude"]}]; a plain mapping is accepted too.
         var result = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase);
-        switch (map.GetValueOrDefault(key))
+        if (map.GetValueOrDefault(key) is not { } node)
         {
-            case null:
-                break;
-            case List<object?> list:
-                for (var i = 0; i < list.Count; i++)
-                {
-                    if (list[i] is Dictionary<string, object?> entry)
-                    {
-                        foreach (var (group, targets) in entry)
-                        {
-                            result[group] = ToStrings(targets, $"{path}.{key}[{i}].{group}");
-                        }
-                    }
-                    else
-                    {
-                        _errors.Add($"{path}.{key}[{i}]: must be a mapping like {{\"gpt-4o\": [\"claude-3-5-sonnet\"]}}.");
-                    }
-                }
+            return result;
+        }
 
-                break;
-            case Dictionary<string, object?> direct:
-                foreach (var (group, targets) in direct)
-                {
-                    result[group] = ToStrings(targets, $"{path}.{key}.{group}");
-                }
+        FallbackList? list;
+        try
+        {
+            list = FallbackList.Parse(ToJson(node), $"{path}.{key}");
+        }
+        catch (UnsupportedParameterException e)
+        {
+            _errors.Add(e.ProviderMessage ?? e.Message);
+            return result;
+        }
 
-                break;
-            default:
-                _errors.Add($"{path}.{key}: must be a list of mappings like [{{\"gpt-4o\": [\"claude-3-5-sonnet\"]}}].");
-                break;
+        foreach (var (group, targets) in (list?.ByGroup ?? new Dictionary<string, IReadOnlyList<FallbackTarget>>()).Append(new("*", list?.ForAny ?? [])))
+        {
+            if (targets.Count == 0)
+            {
+                continue;
+            }
+
+            result[group] = targets.Select(t => t.Model).ToList();
+            foreach (var target in targets.Where(t => t.Messages is not null))
+            {
+                FallbackMessages[target.Model] = target.Messages!;
+            }
         }
 
         return result;
+    }
+
+    /// <summary>The YAML/configuration tree as JSON (scalars stay strings: model names are strings either way).</summary>
+    private static JsonElement ToJson(object? node)
+    {
+        static JsonNode? Convert(object? value) => value switch
+        {
+            null => null,
+            Dictionary<string, object?> d => new JsonObject(d.Select(p => KeyValuePair.Create(p.Key, Convert(p.Value)))),
+            List<object?> l => new JsonArray(l.Select(Convert).ToArray()),
+            _ => JsonValue.Create(System.Convert.ToString(value, CultureInfo.InvariantCulture)),
+        };
+
+        using var document = JsonDocument.Parse(Convert(node)?.ToJsonString() ?? "null");
+        return document.RootElement.Clone();
     }
 
     private Dictionary<string, string> Aliases(Dictionary<string, object?> map, string path)

@@ -45,6 +45,13 @@ public sealed class RouterOptions
     /// <summary>Gets the fallbacks used when the provider refuses on content policy.</summary>
     public IDictionary<string, IReadOnlyList<string>> ContentPolicyFallbacks { get; init; } = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Gets the messages a fallback sends instead of the caller's, by the fallback's model group (LiteLLM's
+    /// <c>{"model": "claude", "messages": [...]}</c> fallback targets).
+    /// </summary>
+    public IDictionary<string, IReadOnlyList<Microsoft.Extensions.AI.ChatMessage>> FallbackMessages { get; init; }
+        = new Dictionary<string, IReadOnlyList<Microsoft.Extensions.AI.ChatMessage>>(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Gets the fallbacks for a group that has none of its own.</summary>
     public IList<string> DefaultFallbacks { get; init; } = [];
 
@@ -56,6 +63,13 @@ public sealed class RouterOptions
 
     /// <summary>Gets or sets a value indicating whether deployments whose context window is smaller than the prompt are skipped before the call.</summary>
     public bool EnablePreCallChecks { get; set; }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether deployments are filtered by the request's <c>tags</c> (LiteLLM's
+    /// <c>enable_tag_filtering</c>): a tagged request goes only to deployments sharing one of its tags (else to those
+    /// tagged <c>default</c>), an untagged one to the <c>default</c>-tagged deployments when there are any.
+    /// </summary>
+    public bool EnableTagFiltering { get; set; }
 
     /// <summary>Gets or sets the time a stream may take to its first update before the attempt fails over (LiteLLM's <c>stream_timeout</c>).</summary>
     public TimeSpan? StreamTimeout { get; set; }
