@@ -384,6 +384,12 @@ internal sealed class ConfigParser
             return result;
         }
 
+        if (node is string)
+        {
+            _errors.Add($"{path}.{key}: must be a list of mappings like [{{\"gpt-4o\": [\"claude-3-5-sonnet\"]}}] (or a list of model names for every group).");
+            return result;
+        }
+
         FallbackList? list;
         try
         {
