@@ -68,7 +68,7 @@ internal sealed partial class KeyGate(IKeyStore store, GatewayAuthOptions option
             return GateResult.Ok<IGateLease>(Lease.None);
         }
 
-        if (caller.AllowedModels.Count > 0 && !caller.AllowedModels.Contains(modelGroup, StringComparer.OrdinalIgnoreCase))
+        if (!Allows(caller.AllowedModels, modelGroup))
         {
             return Refuse(new GatewayError(403, $"This key may not use the model '{modelGroup}'.", "permission_error", "model_not_allowed", "model"));
         }
@@ -190,8 +190,9 @@ internal sealed partial class KeyGate(IKeyStore store, GatewayAuthOptions option
 
     private static GateResult<IGateLease> Refuse(GatewayError error) => GateResult.Refuse<IGateLease>(error);
 
-    private static bool Allows(IReadOnlyList<string> models, string modelGroup)
-        => models.Count == 0 || models.Contains(modelGroup, StringComparer.OrdinalIgnoreCase);
+    /// <summary>Whether a <c>models</c> list allows the model: exact names, or (through the router) model groups, access groups and wildcards.</summary>
+    private bool Allows(IReadOnlyList<string> models, string modelGroup)
+        => models.Count == 0 || models.Contains(modelGroup, StringComparer.OrdinalIgnoreCase) || options.ModelAccess?.Invoke(models, modelGroup) == true;
 
     private static GatewayError BudgetExceeded(BudgetRefused refused) => refused.Scope.Kind switch
     {

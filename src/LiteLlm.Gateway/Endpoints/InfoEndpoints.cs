@@ -25,10 +25,8 @@ internal static class InfoEndpoints
         }
 
         var runtime = context.RequestServices.GetRequiredService<LiteLlmRuntime>();
-        var groups = runtime.Router.ModelGroups.Concat(runtime.Config.Router.ModelGroupAlias.Keys)
-            .Where(g => caller.AllowedModels.Count == 0 || caller.AllowedModels.Contains(g, StringComparer.OrdinalIgnoreCase))
-            .Distinct(StringComparer.OrdinalIgnoreCase)
-            .Order(StringComparer.Ordinal);
+        // Groups, aliases and wildcard groups expanded to the models they serve, as the caller's models (access groups too) allow.
+        var groups = runtime.Router.ListModels().Where(g => runtime.Router.IsModelAllowed(caller.AllowedModels, g));
         var body = new ModelListResponse { Data = groups.Select(g => new ModelDto { Id = g, Created = Started }).ToList() };
         await WriteAsync(context, 200, body, GatewayJson.Context.ModelListResponse).ConfigureAwait(false);
     }
