@@ -241,7 +241,16 @@ internal sealed class ConfigParser
         const string P = "router_settings";
         HashSet<string> known = ["routing_strategy", "num_retries", "timeout", "stream_timeout", "allowed_fails", "cooldown_time", "disable_cooldowns", "max_fallbacks",
             "enable_pre_call_checks", "retry_policy", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks", "default_fallbacks", "model_group_alias",
-            "redis_host", "redis_port", "redis_password", "redis_url", "enable_tag_filtering"];
+            "redis_host", "redis_port", "redis_password", "redis_url", "enable_tag_filtering",
+            "hedge_after", "hedge_max_share", "hedge_percentile"];
+        var adaptive = string.Equals(r.GetValueOrDefault("hedge_after") as string, "adaptive", StringComparison.OrdinalIgnoreCase);
+        var share = Dbl(r, "hedge_max_share", P);
+        var percentile = Dbl(r, "hedge_percentile", P);
+        if (share > 1 || percentile is <= 0 or > 1)
+        {
+            _errors.Add($"{P}: hedge_max_share and hedge_percentile are fractions between 0 and 1 (e.g. 0.05, 0.95).");
+        }
+
         Unknown(r, known, P);
         return new RouterSettings
         {
@@ -255,6 +264,10 @@ internal sealed class ConfigParser
             MaxFallbacks = Int(r, "max_fallbacks", P),
             EnablePreCallChecks = Bool(r, "enable_pre_call_checks", P) ?? false,
             EnableTagFiltering = Bool(r, "enable_tag_filtering", P) ?? false,
+            HedgeAfter = adaptive ? null : Seconds(r, "hedge_after", P),
+            AdaptiveHedging = adaptive,
+            HedgeMaxShare = share,
+            HedgePercentile = percentile,
             RetryPolicy = ParseRetryPolicy(Map(r, "retry_policy", P + ".retry_policy")),
             Fallbacks = Fallbacks(r, "fallbacks", P),
             ContextWindowFallbacks = Fallbacks(r, "context_window_fallbacks", P),

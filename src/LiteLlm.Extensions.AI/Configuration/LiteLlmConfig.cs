@@ -49,6 +49,10 @@ public sealed class LiteLlmConfig
             MaxFallbacks = r.MaxFallbacks ?? 5,
             EnablePreCallChecks = r.EnablePreCallChecks,
             EnableTagFiltering = r.EnableTagFiltering,
+            HedgeAfter = r.HedgeAfter,
+            AdaptiveHedging = r.AdaptiveHedging,
+            MaxHedgedShare = r.HedgeMaxShare,
+            HedgePercentile = r.HedgePercentile ?? 0.95,
             StreamTimeout = r.StreamTimeout,
             TimeProvider = timeProvider ?? TimeProvider.System,
         };
@@ -108,6 +112,18 @@ public sealed record RouterSettings
 
     /// <summary>Gets a value indicating whether deployments are chosen by the request's tags (<c>enable_tag_filtering</c>).</summary>
     public bool EnableTagFiltering { get; init; }
+
+    /// <summary>Gets the fixed hedging delay (<c>hedge_after: 0.5</c>, seconds), or null.</summary>
+    public TimeSpan? HedgeAfter { get; init; }
+
+    /// <summary>Gets a value indicating whether hedging is adaptive (<c>hedge_after: adaptive</c>).</summary>
+    public bool AdaptiveHedging { get; init; }
+
+    /// <summary>Gets the cap on the share of hedged requests (<c>hedge_max_share</c>; 0.05 by default when adaptive).</summary>
+    public double? HedgeMaxShare { get; init; }
+
+    /// <summary>Gets the percentile adaptive hedging waits for (<c>hedge_percentile</c>; 0.95 by default).</summary>
+    public double? HedgePercentile { get; init; }
 
     public RetryPolicy? RetryPolicy { get; init; }
 

@@ -15,6 +15,8 @@ public sealed class DeploymentState
     private readonly Lazy<IEmbeddingGenerator<string, Embedding<float>>> _embeddingGenerator;
     private readonly LiteLlmClientFactory _factory;
     private readonly ConcurrentDictionary<string, object>? _concrete; // wildcard deployments: one client per provider model served
+    private readonly SampleWindow _latencySamples = new();
+    private readonly SampleWindow _firstTokenSamples = new();
     private int _inFlight;
     private double _latencyMs = double.NaN;
     private double _timeToFirstTokenMs = double.NaN;
@@ -96,9 +98,20 @@ public sealed class DeploymentState
 
     internal void Exit() => Interlocked.Decrement(ref _inFlight);
 
-    internal void RecordLatency(TimeSpan latency) => Smooth(ref _latencyMs, latency.TotalMilliseconds);
+    internal void RecordLatency(TimeSpan latency)
+    {
+        Smooth(ref _latencyMs, latency.TotalMilliseconds);
+        _latencySamples.Add(latency.TotalMilliseconds);
+    }
 
-    internal void RecordTimeToFirstToken(TimeSpan ttft) => Smooth(ref _timeToFirstTokenMs, ttft.TotalMilliseconds);
+    internal void RecordTimeToFirstToken(TimeSpan ttft)
+    {
+        Smooth(ref _timeToFirstTokenMs, ttft.TotalMilliseconds);
+        _firstTokenSamples.Add(ttft.TotalMilliseconds);
+    }
+
+    /// <summary>The recent samples adaptive hedging reads: time to first update for streams, to the answer otherwise.</summary>
+    internal SampleWindow Samples(bool streaming) => streaming ? _firstTokenSamples : _latencySamples;
 
     private static void Smooth(ref double field, double sample)
     {

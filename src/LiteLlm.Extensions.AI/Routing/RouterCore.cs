@@ -139,7 +139,7 @@ internal sealed partial class RouterCore
         var selecting = SelectAsync(state, exclude: null, cancellationToken);
 
         // The usual case (selection done at once, no hedging): straight to the call, without a state machine here.
-        return selecting.IsCompletedSuccessfully && (_options.HedgeAfter is null || !state.HasAlternative)
+        return selecting.IsCompletedSuccessfully && (!HedgingOn || !state.HasAlternative)
             ? CallAsync(selecting.Result, state, call, cancellationToken)
             : AttemptSlowAsync(selecting, state, call, cancellationToken);
     }
@@ -148,7 +148,7 @@ internal sealed partial class RouterCore
         ValueTask<DeploymentState> selecting, AttemptState state, Func<DeploymentState, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
         var first = await selecting.ConfigureAwait(false);
-        if (_options.HedgeAfter is not { } hedgeAfter || !state.HasAlternative)
+        if (!HedgingOn || !state.HasAlternative || HedgeDelay(state) is not { } hedgeAfter)
         {
             return await CallAsync(first, state, call, cancellationToken).ConfigureAwait(false);
         }
@@ -203,6 +203,11 @@ internal sealed partial class RouterCore
             }
         }
 
+        if (HedgeCap is { } cap && !HedgingOf(state.Group).TryTakeHedge(cap))
+        {
+            return await firstTask.ConfigureAwait(false); // the group has hedged its share: wait for the first
+        }
+
         DeploymentState second;
         try
         {
@@ -214,6 +219,7 @@ internal sealed partial class RouterCore
         }
 
         LogHedge(state.Group, first.Deployment.Id, second.Deployment.Id);
+        state.Request.Trace.Hedged = true;
         RouterMetrics.Hedges.Add(1, new KeyValuePair<string, object?>("model_group", state.Group));
         using var secondSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var secondTask = CallAsync(second, state, call, secondSource.Token);

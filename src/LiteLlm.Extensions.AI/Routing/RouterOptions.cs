@@ -81,6 +81,26 @@ public sealed class RouterOptions
     /// </summary>
     public TimeSpan? HedgeAfter { get; set; }
 
+    /// <summary>
+    /// Gets or sets a value indicating whether hedging is adaptive: a request is hedged once it has waited longer than
+    /// its group's observed <see cref="HedgePercentile"/> time to first token (to the answer when not streaming), over
+    /// the recent samples of the group's deployments, and at most <see cref="MaxHedgedShare"/> of requests are hedged.
+    /// Until <see cref="HedgeMinSamples"/> samples exist, nothing is hedged. Overrides <see cref="HedgeAfter"/>.
+    /// </summary>
+    public bool AdaptiveHedging { get; set; }
+
+    /// <summary>Gets or sets the percentile adaptive hedging waits for. The default is 0.95.</summary>
+    public double HedgePercentile { get; set; } = 0.95;
+
+    /// <summary>Gets or sets the samples a group needs before adaptive hedging starts. The default is 20.</summary>
+    public int HedgeMinSamples { get; set; } = 20;
+
+    /// <summary>
+    /// Gets or sets the largest share of a group's requests that may be hedged (over about its last thousand requests).
+    /// The default is 0.05 with <see cref="AdaptiveHedging"/> and no cap with a fixed <see cref="HedgeAfter"/>.
+    /// </summary>
+    public double? MaxHedgedShare { get; set; }
+
     /// <summary>Gets or sets the clock. The default is <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 

@@ -109,4 +109,27 @@ public sealed class RoutingConfigTests
         Assert.Equal(["beta-models", "cheap"], deployment.AccessGroups);
         Assert.True(config.ToRouterOptions().EnableTagFiltering);
     }
+
+    [Theory]
+    [InlineData("hedge_after: 0.25", false, 0.25, null)]
+    [InlineData("hedge_after: adaptive", true, null, null)]
+    [InlineData("{hedge_after: adaptive, hedge_max_share: 0.1, hedge_percentile: 0.9}", true, null, 0.1)]
+    public void Hedging_IsReadFromRouterSettings(string settings, bool adaptive, double? seconds, double? share)
+    {
+        var config = LiteLlmConfigLoader.ParseYaml("model_list:\n  - model_name: a\n    litellm_params: {model: mock/a}\nrouter_settings: " + (settings.StartsWith('{') ? settings : "{" + settings + "}") + "\n");
+
+        Assert.Empty(config.Errors);
+        var options = config.ToRouterOptions();
+        Assert.Equal(adaptive, options.AdaptiveHedging);
+        Assert.Equal(seconds, options.HedgeAfter?.TotalSeconds);
+        Assert.Equal(share, options.MaxHedgedShare);
+    }
+
+    [Fact]
+    public void HedgingFractions_OutOfRange_AreErrors()
+    {
+        var config = LiteLlmConfigLoader.ParseYaml("model_list:\n  - model_name: a\n    litellm_params: {model: mock/a}\nrouter_settings: {hedge_after: adaptive, hedge_max_share: 5}\n");
+
+        Assert.Contains(config.Errors, e => e.Contains("hedge_max_share", StringComparison.Ordinal));
+    }
 }
