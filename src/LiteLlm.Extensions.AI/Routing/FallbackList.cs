@@ -78,7 +78,8 @@ internal sealed class FallbackList
                     }
                 }
 
-                return new FallbackList { ForAny = any, ByGroup = map };
+                // An empty list is an explicit "no fallbacks": it replaces the configured ones.
+                return new FallbackList { ForAny = any ?? (map is null ? [] : null), ByGroup = map };
             default:
                 throw Invalid(name, $"{name} must be a list of model names, a list of {{\"model\", \"messages\"}} objects, or a mapping of model group to model names.");
         }

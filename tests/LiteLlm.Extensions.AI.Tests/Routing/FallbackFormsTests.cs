@@ -50,6 +50,15 @@ public sealed class FallbackFormsTests
     }
 
     [Fact]
+    public async Task AnEmptyRequestList_MeansNoFallbacks()
+    {
+        var (router, primary, b, c) = Three(o => o.Fallbacks["primary"] = ["b"]);
+
+        await Assert.ThrowsAnyAsync<LiteLlmException>(() => router.GetResponseAsync("hi", With("[]"), Ct));
+        Assert.Equal(0, b.Calls + c.Calls);
+    }
+
+    [Fact]
     public async Task RequestFallback_WithItsOwnMessages_SendsThem()
     {
         var seen = new List<string>();
