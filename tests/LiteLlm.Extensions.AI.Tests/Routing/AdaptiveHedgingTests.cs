@@ -78,6 +78,53 @@ public sealed class AdaptiveHedgingTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Adaptive_HedgesAStreamStuckBeforeItsFirstChunk()
+    {
+        var stuck = false;
+        ScriptedChatClient Streaming(string name) => new(name) { OnStream = (_, ct) => Stream(name, ct) };
+        async IAsyncEnumerable<ChatResponseUpdate> Stream(string name, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+        {
+            await Task.Delay(name == "a" && stuck ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(2), ct);
+            yield return new ChatResponseUpdate(ChatRole.Assistant, name);
+            yield return new ChatResponseUpdate(ChatRole.Assistant, "!") { FinishReason = ChatFinishReason.Stop };
+        }
+
+        var a = Streaming("a");
+        var b = Streaming("b");
+        var router = new LiteLlmRouter(new RouterOptions
+        {
+            AdaptiveHedging = true,
+            MaxHedgedShare = 1.0,
+            Deployments = [new Deployment { ModelGroup = "g", Model = "mock/a", Client = a, Id = "a" }, new Deployment { ModelGroup = "g", Model = "mock/b", Client = b, Id = "b" }],
+        });
+
+        async Task<string> StreamText()
+        {
+            var text = new System.Text.StringBuilder();
+            await foreach (var update in router.GetStreamingResponseAsync("hi", cancellationToken: Ct))
+            {
+                text.Append(update.Text);
+            }
+
+            return text.ToString();
+        }
+
+        for (var i = 0; i < 40; i++)
+        {
+            await StreamText(); // the group learns its p95 time to first chunk
+        }
+
+        stuck = true;
+        var callsBefore = a.Calls;
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.Equal("b!", await StreamText());
+        }
+
+        Assert.True(a.Calls > callsBefore, "no stream started on the stuck deployment, so none was hedged"); // yet every stream answered
+    }
+
+    [Fact]
     public async Task Adaptive_DoesNotHedgeBeforeItHasSamples()
     {
         var a = new Sticky("a") { Stuck = true };
