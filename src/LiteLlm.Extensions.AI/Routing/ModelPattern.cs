@@ -8,6 +8,7 @@ namespace LiteLlm.Routing;
 /// </summary>
 internal sealed class ModelPattern
 {
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, ModelPattern> Cache = new(StringComparer.Ordinal);
     private readonly Regex _regex;
 
     public ModelPattern(string pattern)
@@ -25,7 +26,34 @@ internal sealed class ModelPattern
 
     public static bool IsPattern(string name) => name.Contains('*', StringComparison.Ordinal);
 
-    public bool IsMatch(string model) => _regex.IsMatch(model);
+    public bool IsMatch(string model)
+    {
+        try
+        {
+            return _regex.IsMatch(model);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            return false; // a caller-chosen string built to make the pattern backtrack matches nothing
+        }
+    }
+
+    /// <summary>Gets the pattern for a wildcard in a key's <c>models</c>, compiled once (the cache is bounded: keys list few).</summary>
+    public static ModelPattern Of(string pattern)
+    {
+        if (Cache.TryGetValue(pattern, out var cached))
+        {
+            return cached;
+        }
+
+        if (Cache.Count >= 1024)
+        {
+            Cache.Clear();
+        }
+
+        return Cache.GetOrAdd(pattern, static p => new ModelPattern(p));
+    }
+
 
     /// <summary>The provider model a deployment whose model is <paramref name="template"/> serves <paramref name="requested"/> with.</summary>
     /// <remarks><c>*</c> alone is the requested string itself; otherwise each <c>*</c> takes the next matched segment.</remarks>
@@ -41,7 +69,16 @@ internal sealed class ModelPattern
             return template;
         }
 
-        var match = _regex.Match(requested);
+        Match match;
+        try
+        {
+            match = _regex.Match(requested);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            match = Match.Empty;
+        }
+
         var captures = match.Success ? match.Groups.Values.Skip(1).Select(g => g.Value).ToArray() : [requested];
         var result = new System.Text.StringBuilder(template.Length + requested.Length);
         var next = 0;

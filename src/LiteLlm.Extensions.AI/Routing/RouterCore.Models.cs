@@ -69,7 +69,7 @@ internal sealed partial class RouterCore
             if (AllModels.Contains(entry) || string.Equals(entry, model, StringComparison.OrdinalIgnoreCase)
                 || (group is not null && string.Equals(entry, group, StringComparison.OrdinalIgnoreCase))
                 || (group is not null && AccessGroups.TryGetValue(entry, out var members) && members.Contains(group, StringComparer.OrdinalIgnoreCase))
-                || (ModelPattern.IsPattern(entry) && new ModelPattern(entry).IsMatch(model)))
+                || (ModelPattern.IsPattern(entry) && ModelPattern.Of(entry).IsMatch(model)))
             {
                 return true;
             }
