@@ -66,21 +66,17 @@ internal sealed class GroupHedging
         }
     }
 
-    /// <summary>The group's observed percentile, or null until it has <paramref name="minSamples"/> samples.</summary>
-    public TimeSpan? Threshold(DeploymentState[] deployments, bool streaming, double percentile, int minSamples)
+    /// <summary>The cached percentile, unless it is time to compute it again (at first, then every few requests).</summary>
+    public bool TryCached(bool streaming, out TimeSpan? threshold)
     {
         var cached = streaming ? Volatile.Read(ref _streamingThresholdMs) : Volatile.Read(ref _thresholdMs);
-        if (!double.IsNaN(cached) && Interlocked.Increment(ref _seen) % RecomputeEvery != 0)
-        {
-            return TimeSpan.FromMilliseconds(cached);
-        }
+        threshold = double.IsNaN(cached) ? null : TimeSpan.FromMilliseconds(cached);
+        return !double.IsNaN(cached) && Interlocked.Increment(ref _seen) % RecomputeEvery != 0;
+    }
 
-        var samples = new List<double>(deployments.Length * 64);
-        foreach (var d in deployments)
-        {
-            d.Samples(streaming).CopyTo(samples);
-        }
-
+    /// <summary>Computes the percentile of <paramref name="samples"/> and caches it; null below <paramref name="minSamples"/> samples.</summary>
+    public TimeSpan? Compute(List<double> samples, bool streaming, double percentile, int minSamples)
+    {
         if (samples.Count < minSamples)
         {
             return null;

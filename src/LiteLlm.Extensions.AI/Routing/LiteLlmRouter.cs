@@ -217,7 +217,7 @@ public sealed class LiteLlmRouter : IChatClient
             }
 
             firstUpdateTimeout.CancelAfter(Timeout.InfiniteTimeSpan);
-            deployment.RecordTimeToFirstToken(_options.TimeProvider.GetElapsedTime(started));
+            _core.RecordLatency(deployment, _options.TimeProvider.GetElapsedTime(started), streaming: true);
             return new StartedStream(enumerator, enumerator.Current, linked, firstUpdateTimeout);
         }
         catch (Exception e)

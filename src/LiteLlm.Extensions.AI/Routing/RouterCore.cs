@@ -148,7 +148,7 @@ internal sealed partial class RouterCore
         ValueTask<DeploymentState> selecting, AttemptState state, Func<DeploymentState, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
         var first = await selecting.ConfigureAwait(false);
-        if (!HedgingOn || !state.HasAlternative || HedgeDelay(state) is not { } hedgeAfter)
+        if (!HedgingOn || !state.HasAlternative || await HedgeDelayAsync(state, cancellationToken).ConfigureAwait(false) is not { } hedgeAfter)
         {
             return await CallAsync(first, state, call, cancellationToken).ConfigureAwait(false);
         }
@@ -166,7 +166,7 @@ internal sealed partial class RouterCore
             var result = await call(deployment, cancellationToken).ConfigureAwait(false);
             if (!state.Request.IsStreaming)
             {
-                deployment.RecordLatency(_time.GetElapsedTime(started));
+                RecordLatency(deployment, _time.GetElapsedTime(started), streaming: false);
             }
 
             return (result, deployment);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using LiteLlm.MockUpstream;
 using LiteLlm.Providers;
 using LiteLlm.Routing;
+using LiteLlm.Tests.TestInfrastructure;
 
 namespace LiteLlm.Tests.Routing;
 
@@ -122,6 +123,44 @@ public sealed class AdaptiveHedgingTests(ITestOutputHelper output)
         }
 
         Assert.True(a.Calls > callsBefore, "no stream started on the stuck deployment, so none was hedged"); // yet every stream answered
+    }
+
+    [Fact]
+    public async Task Adaptive_AReplicaWithoutSamples_HedgesWithTheP95OthersSharedThroughRedis()
+    {
+        using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(TestServers.RedisOrSkip());
+        var prefix = "litellm:test:" + Guid.NewGuid().ToString("N");
+        (LiteLlmRouter Router, Sticky A, Sticky B) Replica()
+        {
+            var a = new Sticky("a");
+            var b = new Sticky("b");
+            var router = new LiteLlmRouter(new RouterOptions
+            {
+                AdaptiveHedging = true,
+                MaxHedgedShare = 1.0,
+                StateStore = new RedisRouterStateStore(redis, prefix),
+                Deployments = [new Deployment { ModelGroup = "g", Model = "mock/a", Client = a, Id = "a" }, new Deployment { ModelGroup = "g", Model = "mock/b", Client = b, Id = "b" }],
+            });
+            return (router, a, b);
+        }
+
+        var warm = Replica();
+        for (var i = 0; i < 40; i++)
+        {
+            await warm.Router.GetResponseAsync("warm up", cancellationToken: Ct);
+        }
+
+        await Task.Delay(200, Ct); // the samples are sent fire-and-forget
+        var cold = Replica(); // a new replica: no sample of its own
+        cold.A.Stuck = true;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(20)); // a request left on the stuck deployment would hang: fail instead
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal("b", (await cold.Router.GetResponseAsync("hi", cancellationToken: timeout.Token)).Text);
+        }
+
+        Assert.True(cold.A.Cancelled > 0, "no request was hedged away from the stuck deployment");
     }
 
     [Fact]
