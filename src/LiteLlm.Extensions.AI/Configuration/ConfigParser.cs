@@ -7,7 +7,7 @@ using Microsoft.Extensions.AI;
 namespace LiteLlm.Configuration;
 
 /// <summary>Turns the config tree (dictionaries, lists, strings) into <see cref="LiteLlmConfig"/>, with paths in every message.</summary>
-internal sealed class ConfigParser
+internal sealed partial class ConfigParser
 {
     private static readonly HashSet<string> TopLevel = ["model_list", "router_settings", "litellm_settings", "general_settings", "environment_variables"];
 
@@ -112,6 +112,7 @@ internal sealed class ConfigParser
                 continue;
             }
 
+            ValidateModel(model, group, path);
             result.Add(ParseDeployment(group, model, p!, info, path, litellm));
         }
 
@@ -146,7 +147,7 @@ internal sealed class ConfigParser
         var maxInput = Int(p, "max_input_tokens", pp) ?? (info is null ? null : Int(info, "max_input_tokens", path + ".model_info"));
         if (info is not null)
         {
-            foreach (var key in info.Keys.Where(k => k is not ("id" or "max_input_tokens" or "max_output_tokens" or "base_model" or "mode" or "input_cost_per_token" or "output_cost_per_token" or "supports_function_calling" or "supports_vision")))
+            foreach (var key in info.Keys.Where(k => k is not ("id" or "max_input_tokens" or "max_output_tokens" or "base_model" or "mode" or "input_cost_per_token" or "output_cost_per_token" or "supports_function_calling" or "supports_vision" or "access_groups")))
             {
                 _warnings.Add($"{path}.model_info.{key}: unknown key, ignored.");
             }
@@ -175,6 +176,8 @@ internal sealed class ConfigParser
             CooldownTime = Seconds(p, "cooldown_time", pp),
             StreamTimeout = Seconds(p, "stream_timeout", pp),
             MaxInputTokens = maxInput,
+            Tags = StrList(p, "tags", pp),
+            AccessGroups = info is null ? [] : StrList(info, "access_groups", path + ".model_info"),
             ConfigureOptions = parameters.Count == 0 ? null : DeploymentParameters.Apply(parameters),
         };
         return info is not null && Str(info, "id", path + ".model_info") is { } id ? deployment with { Id = id } : deployment;
@@ -203,59 +206,6 @@ internal sealed class ConfigParser
 
     /// <summary>Gets the per-deployment prices the config sets (registered in the catalog by the host).</summary>
     public List<ModelInfo> CustomPrices { get; } = [];
-
-    private RouterSettings ParseRouter(Dictionary<string, object?>? r)
-    {
-        if (r is null)
-        {
-            return new RouterSettings();
-        }
-
-        const string P = "router_settings";
-        HashSet<string> known = ["routing_strategy", "num_retries", "timeout", "stream_timeout", "allowed_fails", "cooldown_time", "disable_cooldowns", "max_fallbacks",
-            "enable_pre_call_checks", "retry_policy", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks", "default_fallbacks", "model_group_alias",
-            "redis_host", "redis_port", "redis_password", "redis_url"];
-        Unknown(r, known, P);
-        return new RouterSettings
-        {
-            RoutingStrategy = Str(r, "routing_strategy", P),
-            NumRetries = Int(r, "num_retries", P),
-            Timeout = Seconds(r, "timeout", P),
-            StreamTimeout = Seconds(r, "stream_timeout", P),
-            AllowedFails = Int(r, "allowed_fails", P),
-            CooldownTime = Seconds(r, "cooldown_time", P),
-            DisableCooldowns = Bool(r, "disable_cooldowns", P) ?? false,
-            MaxFallbacks = Int(r, "max_fallbacks", P),
-            EnablePreCallChecks = Bool(r, "enable_pre_call_checks", P) ?? false,
-            RetryPolicy = ParseRetryPolicy(Map(r, "retry_policy", P + ".retry_policy")),
-            Fallbacks = Fallbacks(r, "fallbacks", P),
-            ContextWindowFallbacks = Fallbacks(r, "context_window_fallbacks", P),
-            ContentPolicyFallbacks = Fallbacks(r, "content_policy_fallbacks", P),
-            DefaultFallbacks = StrList(r, "default_fallbacks", P),
-            ModelGroupAlias = Aliases(r, P),
-            RedisConfiguration = Redis(r, P),
-        };
-    }
-
-    private RetryPolicy? ParseRetryPolicy(Dictionary<string, object?>? p)
-    {
-        if (p is null)
-        {
-            return null;
-        }
-
-        const string P = "router_settings.retry_policy";
-        Unknown(p, ["BadRequestErrorRetries", "AuthenticationErrorRetries", "TimeoutErrorRetries", "RateLimitErrorRetries", "ContentPolicyViolationErrorRetries", "InternalServerErrorRetries"], P);
-        return new RetryPolicy
-        {
-            BadRequest = Int(p, "BadRequestErrorRetries", P) ?? 0,
-            Authentication = Int(p, "AuthenticationErrorRetries", P) ?? 0,
-            Timeout = Int(p, "TimeoutErrorRetries", P),
-            RateLimit = Int(p, "RateLimitErrorRetries", P),
-            ContentPolicy = Int(p, "ContentPolicyViolationErrorRetries", P) ?? 0,
-            InternalServer = Int(p, "InternalServerErrorRetries", P),
-        };
-    }
 
     private LitellmSettings ParseLitellm(Dictionary<string, object?>? l)
     {
@@ -337,70 +287,6 @@ internal sealed class ConfigParser
         var port = Resolve(Str(map, "redis_port", path) ?? Str(map, "port", path), path + ".redis_port") ?? "6379";
         var pwd = Resolve(Str(map, "redis_password", path) ?? Str(map, "password", path), path + ".redis_password");
         return $"{host}:{port}" + (string.IsNullOrEmpty(pwd) ? string.Empty : ",password=" + pwd);
-    }
-
-    private Dictionary<string, IReadOnlyList<string>> Fallbacks(Dictionary<string, object?> map, string key, string path)
-    {
-        // LiteLLM writes fallbacks as a list of one-entry mappings: [{"gpt-4o": ["claude"]}]; a plain mapping is accepted too.
-        var result = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase);
-        switch (map.GetValueOrDefault(key))
-        {
-            case null:
-                break;
-            case List<object?> list:
-                for (var i = 0; i < list.Count; i++)
-                {
-                    if (list[i] is Dictionary<string, object?> entry)
-                    {
-                        foreach (var (group, targets) in entry)
-                        {
-                            result[group] = ToStrings(targets, $"{path}.{key}[{i}].{group}");
-                        }
-                    }
-                    else
-                    {
-                        _errors.Add($"{path}.{key}[{i}]: must be a mapping like {{\"gpt-4o\": [\"claude-3-5-sonnet\"]}}.");
-                    }
-                }
-
-                break;
-            case Dictionary<string, object?> direct:
-                foreach (var (group, targets) in direct)
-                {
-                    result[group] = ToStrings(targets, $"{path}.{key}.{group}");
-                }
-
-                break;
-            default:
-                _errors.Add($"{path}.{key}: must be a list of mappings like [{{\"gpt-4o\": [\"claude-3-5-sonnet\"]}}].");
-                break;
-        }
-
-        return result;
-    }
-
-    private Dictionary<string, string> Aliases(Dictionary<string, object?> map, string path)
-    {
-        var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (alias, value) in Map(map, "model_group_alias", path + ".model_group_alias") ?? [])
-        {
-            var target = value switch
-            {
-                string s => s,
-                Dictionary<string, object?> d => d.GetValueOrDefault("model") as string,
-                _ => null,
-            };
-            if (target is null)
-            {
-                _errors.Add($"{path}.model_group_alias.{alias}: must name a model group.");
-            }
-            else
-            {
-                result[alias] = target;
-            }
-        }
-
-        return result;
     }
 
     private List<string> ToStrings(object? value, string path)

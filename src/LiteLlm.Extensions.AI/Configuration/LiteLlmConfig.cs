@@ -48,6 +48,11 @@ public sealed class LiteLlmConfig
             DisableCooldowns = r.DisableCooldowns,
             MaxFallbacks = r.MaxFallbacks ?? 5,
             EnablePreCallChecks = r.EnablePreCallChecks,
+            EnableTagFiltering = r.EnableTagFiltering,
+            HedgeAfter = r.HedgeAfter,
+            AdaptiveHedging = r.AdaptiveHedging,
+            MaxHedgedShare = r.HedgeMaxShare,
+            HedgePercentile = r.HedgePercentile ?? 0.95,
             StreamTimeout = r.StreamTimeout,
             TimeProvider = timeProvider ?? TimeProvider.System,
         };
@@ -57,6 +62,11 @@ public sealed class LiteLlmConfig
         foreach (var group in r.DefaultFallbacks.Count > 0 ? r.DefaultFallbacks : Litellm.DefaultFallbacks)
         {
             options.DefaultFallbacks.Add(group);
+        }
+
+        foreach (var (target, messages) in r.FallbackMessages)
+        {
+            options.FallbackMessages[target] = messages;
         }
 
         foreach (var (alias, group) in r.ModelGroupAlias)
@@ -100,6 +110,21 @@ public sealed record RouterSettings
 
     public bool EnablePreCallChecks { get; init; }
 
+    /// <summary>Gets a value indicating whether deployments are chosen by the request's tags (<c>enable_tag_filtering</c>).</summary>
+    public bool EnableTagFiltering { get; init; }
+
+    /// <summary>Gets the fixed hedging delay (<c>hedge_after: 0.5</c>, seconds), or null.</summary>
+    public TimeSpan? HedgeAfter { get; init; }
+
+    /// <summary>Gets a value indicating whether hedging is adaptive (<c>hedge_after: adaptive</c>).</summary>
+    public bool AdaptiveHedging { get; init; }
+
+    /// <summary>Gets the cap on the share of hedged requests (<c>hedge_max_share</c>; 0.05 by default when adaptive).</summary>
+    public double? HedgeMaxShare { get; init; }
+
+    /// <summary>Gets the percentile adaptive hedging waits for (<c>hedge_percentile</c>; 0.95 by default).</summary>
+    public double? HedgePercentile { get; init; }
+
     public RetryPolicy? RetryPolicy { get; init; }
 
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Fallbacks { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
@@ -111,6 +136,10 @@ public sealed record RouterSettings
     public IReadOnlyList<string> DefaultFallbacks { get; init; } = [];
 
     public IReadOnlyDictionary<string, string> ModelGroupAlias { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Gets the messages <c>{model, messages}</c> fallback targets bring (from any fallbacks setting), by target.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<Microsoft.Extensions.AI.ChatMessage>> FallbackMessages { get; init; }
+        = new Dictionary<string, IReadOnlyList<Microsoft.Extensions.AI.ChatMessage>>();
 
     /// <summary>Gets the Redis connection for shared router state (<c>redis_url</c> or host/port/password).</summary>
     public string? RedisConfiguration { get; init; }

@@ -17,6 +17,18 @@ public sealed class ModelResolver
         ("claude-", "anthropic"), ("gemini-", "gemini"), ("command-", "cohere_chat"),
     ];
 
+    /// <summary>
+    /// LiteLLM prefixes for a wire format a registered provider speaks: <c>text-completion-openai/gpt-3.5-turbo-instruct</c>
+    /// is served by <c>openai</c> (through chat completions), <c>azure_text/</c> by <c>azure</c>.
+    /// </summary>
+    private static readonly Dictionary<string, string> PrefixAliases = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["text-completion-openai"] = "openai",
+        ["custom_openai"] = "openai",
+        ["openai_like"] = "openai",
+        ["azure_text"] = "azure",
+    };
+
     private readonly ProviderRegistry _providers;
     private readonly ModelCatalog _catalog;
 
@@ -36,7 +48,8 @@ public sealed class ModelResolver
 
         model = model.Trim();
         var slash = model.IndexOf('/', StringComparison.Ordinal);
-        if (slash > 0 && _providers.TryGet(model[..slash], out var provider))
+        if (slash > 0 && (_providers.TryGet(model[..slash], out var provider)
+            || (PrefixAliases.TryGetValue(model[..slash], out var aliased) && _providers.TryGet(aliased, out provider))))
         {
             var name = model[(slash + 1)..];
             if (name.Length == 0)
@@ -75,7 +88,11 @@ public sealed class ModelResolver
         var p => p,
     };
 
+    /// <summary>Gets every accepted provider prefix: the registered providers and LiteLLM's aliases of them.</summary>
+    public IEnumerable<string> AcceptedPrefixes
+        => _providers.Names.Concat(PrefixAliases.Where(a => _providers.TryGet(a.Value, out _)).Select(a => a.Key)).Order(StringComparer.Ordinal);
+
     private string AcceptedForms()
-        => "Use '<provider>/<model>' with one of the providers " + string.Join(", ", _providers.Names)
+        => "Use '<provider>/<model>' with one of the providers " + string.Join(", ", AcceptedPrefixes)
         + ", or a model name the catalog knows (e.g. 'gpt-4o-mini', 'claude-3-5-haiku-20241022').";
 }

@@ -44,7 +44,8 @@ public static class CallSettings
     private static readonly FrozenSet<string> Reserved = new[]
     {
         ApiKey, ApiBase, ApiVersion, ExtraHeaders, Timeout, MockResponse, MockToolCalls, MockLatency, Metadata, DropParams,
-        "num_retries", "fallbacks", "context_window_fallbacks", "cache", "user_api_key", "litellm_call_id", "stream_timeout",
+        "num_retries", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks", "tags", "cache", "user_api_key", "litellm_call_id",
+        "stream_timeout",
     }.ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>Gets a value indicating whether <paramref name="name"/> is a library setting rather than a provider parameter.</summary>

@@ -53,6 +53,12 @@ public sealed record Deployment
     /// <summary>Gets the most calls this deployment runs at once, or <see langword="null"/> for no limit.</summary>
     public int? MaxParallelRequests { get; init; }
 
+    /// <summary>Gets the deployment's tags (LiteLLM's <c>litellm_params.tags</c>), used by tag filtering; <c>default</c> takes untagged requests.</summary>
+    public IReadOnlyList<string> Tags { get; init; } = [];
+
+    /// <summary>Gets the access groups this deployment's model group belongs to (LiteLLM's <c>model_info.access_groups</c>): a key allowed a group may call it.</summary>
+    public IReadOnlyList<string> AccessGroups { get; init; } = [];
+
     /// <summary>Gets per-deployment defaults applied to every call (temperature, max tokens, provider parameters).</summary>
     public Action<ChatOptions>? ConfigureOptions { get; init; }
 

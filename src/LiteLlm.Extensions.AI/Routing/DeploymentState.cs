@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using LiteLlm.Models;
 using Microsoft.Extensions.AI;
 
@@ -12,6 +13,10 @@ public sealed class DeploymentState
     private const double LatencySmoothing = 0.2; // weight of the newest sample in the moving average
     private readonly Lazy<IChatClient> _chatClient;
     private readonly Lazy<IEmbeddingGenerator<string, Embedding<float>>> _embeddingGenerator;
+    private readonly LiteLlmClientFactory _factory;
+    private readonly ConcurrentDictionary<string, object>? _concrete; // wildcard deployments: one client per provider model served
+    private readonly SampleWindow _latencySamples = new();
+    private readonly SampleWindow _firstTokenSamples = new();
     private int _inFlight;
     private double _latencyMs = double.NaN;
     private double _timeToFirstTokenMs = double.NaN;
@@ -20,6 +25,9 @@ public sealed class DeploymentState
     {
         Deployment = deployment;
         Info = info;
+        _factory = factory;
+        IsWildcard = ModelPattern.IsPattern(deployment.Model) && deployment.Client is null;
+        _concrete = IsWildcard ? new(StringComparer.Ordinal) : null;
         MaxInputTokens = deployment.MaxInputTokens ?? info?.MaxInputTokens;
         CostPerToken = info is { InputCostPerToken: { } input, OutputCostPerToken: { } output } ? input + output : null;
         _chatClient = new(() => deployment.Client ?? factory.CreateChatClient(deployment.Model, deployment.Provider));
@@ -53,17 +61,57 @@ public sealed class DeploymentState
     /// <summary>Gets the moving average time to the first streamed update, or <see langword="null"/> before the first.</summary>
     public TimeSpan? AverageTimeToFirstToken => double.IsNaN(Volatile.Read(ref _timeToFirstTokenMs)) ? null : TimeSpan.FromMilliseconds(_timeToFirstTokenMs);
 
+    /// <summary>Gets a value indicating whether the deployment's model has a wildcard (<c>openai/*</c>): it serves the model the caller names.</summary>
+    public bool IsWildcard { get; }
+
     internal IChatClient ChatClient => _chatClient.Value;
 
     internal IEmbeddingGenerator<string, Embedding<float>> EmbeddingGenerator => _embeddingGenerator.Value;
+
+    /// <summary>The chat client for <paramref name="model"/>, the provider model a wildcard deployment serves a request with.</summary>
+    internal IChatClient ChatClientFor(string? model)
+        => model is null || _concrete is null ? ChatClient
+            : (IChatClient)Concrete("chat:" + model, () => _factory.CreateChatClient(model, Deployment.Provider));
+
+    /// <summary>The embedding generator for <paramref name="model"/> (see <see cref="ChatClientFor"/>).</summary>
+    internal IEmbeddingGenerator<string, Embedding<float>> EmbeddingGeneratorFor(string? model)
+        => model is null || _concrete is null ? EmbeddingGenerator
+            : (IEmbeddingGenerator<string, Embedding<float>>)Concrete("embedding:" + model, () => _factory.CreateEmbeddingGenerator(model, Deployment.Provider));
+
+    private object Concrete(string key, Func<object> create)
+    {
+        if (_concrete!.TryGetValue(key, out var client))
+        {
+            return client;
+        }
+
+        // Callers choose the model string: bound the cache so that many distinct names cannot grow it without end.
+        if (_concrete.Count >= 1024)
+        {
+            _concrete.Clear();
+        }
+
+        return _concrete.GetOrAdd(key, _ => create());
+    }
 
     internal void Enter() => Interlocked.Increment(ref _inFlight);
 
     internal void Exit() => Interlocked.Decrement(ref _inFlight);
 
-    internal void RecordLatency(TimeSpan latency) => Smooth(ref _latencyMs, latency.TotalMilliseconds);
+    internal void RecordLatency(TimeSpan latency)
+    {
+        Smooth(ref _latencyMs, latency.TotalMilliseconds);
+        _latencySamples.Add(latency.TotalMilliseconds);
+    }
 
-    internal void RecordTimeToFirstToken(TimeSpan ttft) => Smooth(ref _timeToFirstTokenMs, ttft.TotalMilliseconds);
+    internal void RecordTimeToFirstToken(TimeSpan ttft)
+    {
+        Smooth(ref _timeToFirstTokenMs, ttft.TotalMilliseconds);
+        _firstTokenSamples.Add(ttft.TotalMilliseconds);
+    }
+
+    /// <summary>The recent samples adaptive hedging reads: time to first update for streams, to the answer otherwise.</summary>
+    internal SampleWindow Samples(bool streaming) => streaming ? _firstTokenSamples : _latencySamples;
 
     private static void Smooth(ref double field, double sample)
     {

@@ -17,6 +17,17 @@ public interface IRouterStateStore
 
     /// <summary>Cools a deployment down until <paramref name="until"/>.</summary>
     ValueTask CoolDownAsync(string deploymentId, DateTimeOffset until, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records a latency sample of a deployment for adaptive hedging: time to first update for streams, to the answer
+    /// otherwise. By default nothing is shared (each process uses its own samples).
+    /// </summary>
+    ValueTask AddLatencySampleAsync(string deploymentId, bool streaming, double milliseconds, CancellationToken cancellationToken)
+        => ValueTask.CompletedTask;
+
+    /// <summary>Reads the recent shared latency samples of deployments, or <see langword="null"/> when this store shares none.</summary>
+    ValueTask<IReadOnlyList<double>?> GetLatencySamplesAsync(IReadOnlyList<string> deploymentIds, bool streaming, CancellationToken cancellationToken)
+        => new((IReadOnlyList<double>?)null);
 }
 
 /// <summary>A deployment's shared state.</summary>

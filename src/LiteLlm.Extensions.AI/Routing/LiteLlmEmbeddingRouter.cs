@@ -17,14 +17,15 @@ internal sealed class LiteLlmEmbeddingRouter : IEmbeddingGenerator<string, Embed
     public async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
     {
         var list = values as IList<string> ?? values.ToList();
-        var request = new RouterRequest(_core.ResolveGroup(options?.ModelId), 0, isStreaming: false, fallbacks: null);
+        var group = _core.ResolveGroup(options?.ModelId);
+        var request = new RouterRequest(group, options?.ModelId ?? group, 0, isStreaming: false);
         var (result, deployment) = await _core.ExecuteAsync(
             request,
             (d, ct) =>
             {
                 var forwarded = options?.Clone() ?? new EmbeddingGenerationOptions();
                 forwarded.ModelId = null;
-                return d.EmbeddingGenerator.GenerateAsync(list, forwarded, ct);
+                return d.EmbeddingGeneratorFor(_core.ConcreteModel(d, request)).GenerateAsync(list, forwarded, ct);
             },
             cancellationToken).ConfigureAwait(false);
         var properties = result.AdditionalProperties ??= [];

@@ -60,16 +60,47 @@ public sealed class LiteLlmRouter : IChatClient
         }
     }
 
+    /// <summary>
+    /// Gets the access groups (LiteLLM's <c>model_info.access_groups</c>), each with the model groups it grants. A name in a
+    /// key's, team's or user's <c>models</c> may be an access group; <see cref="IsModelAllowed"/> applies that.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> AccessGroups => _core.AccessGroups;
+
+    /// <summary>
+    /// Gets a value indicating whether a caller whose allowed models are <paramref name="allowedModels"/> (a virtual key's,
+    /// team's or user's <c>models</c>; empty allows everything) may call <paramref name="model"/>: an entry names the model,
+    /// its model group, an access group of that group, a wildcard matching the model (<c>openai/*</c>), or everything
+    /// (<c>*</c>, <c>all-proxy-models</c>).
+    /// </summary>
+    /// <param name="allowedModels">The caller's allowed model names.</param>
+    /// <param name="model">The model string the caller asks for.</param>
+    public bool IsModelAllowed(IReadOnlyCollection<string> allowedModels, string model)
+    {
+        ArgumentNullException.ThrowIfNull(allowedModels);
+        ArgumentNullException.ThrowIfNull(model);
+        return _core.IsAllowed(allowedModels, model);
+    }
+
+    /// <summary>
+    /// Lists the model names callers may ask for, as LiteLLM's <c>/v1/models</c> does: each model group and alias, with a
+    /// wildcard group (<c>openai/*</c>) shown as the catalog's chat models it matches; <c>*</c> is listed as itself.
+    /// </summary>
+    public IEnumerable<string> ListModels() => _core.ListModels();
+
     /// <summary>Gets the live state of a group's deployments (in-flight calls, usage, latency).</summary>
     public IReadOnlyList<DeploymentState> DeploymentsOf(string modelGroup) => _core.DeploymentsOf(_core.ResolveGroup(modelGroup));
 
     /// <inheritdoc/>
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var (request, list) = Prepare(messages, options, streaming: false);
+        var (request, list, forwarded) = Prepare(messages, options, streaming: false);
         var (response, deployment) = await _core.ExecuteAsync(
             request,
-            (d, ct) => d.ChatClient.GetResponseAsync(list, OptionsFor(d, options), ct),
+            (d, ct) =>
+            {
+                var client = d.ChatClientFor(_core.ConcreteModel(d, request));
+                return client.GetResponseAsync(MessagesFor(request, list), OptionsFor(d, client, forwarded), ct);
+            },
             cancellationToken).ConfigureAwait(false);
         Stamp(response.AdditionalProperties ??= [], request, deployment);
         await _core.RecordTokensAsync(deployment, response.Usage?.TotalTokenCount ?? 0).ConfigureAwait(false);
@@ -80,10 +111,14 @@ public sealed class LiteLlmRouter : IChatClient
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var (request, list) = Prepare(messages, options, streaming: true);
+        var (request, list, forwarded) = Prepare(messages, options, streaming: true);
         var (stream, deployment) = await _core.ExecuteAsync(
             request,
-            (d, ct) => StartStreamAsync(d, list, OptionsFor(d, options), ct),
+            (d, ct) =>
+            {
+                var client = d.ChatClientFor(_core.ConcreteModel(d, request));
+                return StartStreamAsync(d, client, MessagesFor(request, list), OptionsFor(d, client, forwarded), ct);
+            },
             cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
@@ -125,17 +160,36 @@ public sealed class LiteLlmRouter : IChatClient
     {
     }
 
-    private (RouterRequest Request, IList<ChatMessage> Messages) Prepare(IEnumerable<ChatMessage> messages, ChatOptions? options, bool streaming)
+    private (RouterRequest Request, IList<ChatMessage> Messages, ChatOptions? Forwarded) Prepare(IEnumerable<ChatMessage> messages, ChatOptions? options, bool streaming)
     {
         ArgumentNullException.ThrowIfNull(messages);
         var list = messages as IList<ChatMessage> ?? messages.ToList(); // enumerated once per attempt
         var group = _core.ResolveGroup(options?.ModelId);
-        return (new RouterRequest(group, _countTokens(list), streaming, FallbacksOf(options), NumRetriesOf(options)), list);
+        var routing = RequestRouting.From(options);
+        var request = new RouterRequest(group, options?.ModelId ?? group, _countTokens(list), streaming, routing, NumRetriesOf(options));
+        return (request, list, routing is null ? options : WithoutRouterParameters(options!));
     }
 
-    private static ChatOptions? OptionsFor(DeploymentState deployment, ChatOptions? options)
+    /// <summary>The caller's messages, or the ones the fallback being tried brings.</summary>
+    private static IEnumerable<ChatMessage> MessagesFor(RouterRequest request, IList<ChatMessage> messages)
+        => (IEnumerable<ChatMessage>?)request.CurrentMessages ?? messages;
+
+    /// <summary>Routing parameters the router consumed and providers must not see as body fields.</summary>
+    private static ChatOptions WithoutRouterParameters(ChatOptions options)
     {
-        if (deployment.Deployment.ConfigureOptions is null && deployment.ChatClient is ProviderChatClient)
+        if (options.AdditionalProperties is not { } p || !(p.ContainsKey("tags") || p.ContainsKey("content_policy_fallbacks")))
+        {
+            return options;
+        }
+
+        var result = options.Clone();
+        result.AdditionalProperties = new AdditionalPropertiesDictionary(p.Where(e => e.Key is not ("tags" or "content_policy_fallbacks")));
+        return result;
+    }
+
+    private static ChatOptions? OptionsFor(DeploymentState deployment, IChatClient client, ChatOptions? options)
+    {
+        if (deployment.Deployment.ConfigureOptions is null && client is ProviderChatClient)
         {
             // A provider client copies the options itself and names its own model: no second copy needed.
             return options;
@@ -147,14 +201,14 @@ public sealed class LiteLlmRouter : IChatClient
         return result;
     }
 
-    private async Task<StartedStream> StartStreamAsync(DeploymentState deployment, IList<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    private async Task<StartedStream> StartStreamAsync(DeploymentState deployment, IChatClient client, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
         // stream_timeout (the deployment's, else the router's) bounds the time to the first update; after it the stream runs unbounded here.
         var streamTimeout = deployment.Deployment.StreamTimeout ?? _options.StreamTimeout;
         var firstUpdateTimeout = streamTimeout is { } t ? new CancellationTokenSource(t, _options.TimeProvider) : new CancellationTokenSource();
         var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, firstUpdateTimeout.Token);
         var started = _options.TimeProvider.GetTimestamp();
-        var enumerator = deployment.ChatClient.GetStreamingResponseAsync(messages, options, linked.Token).GetAsyncEnumerator(linked.Token);
+        var enumerator = client.GetStreamingResponseAsync(messages, options, linked.Token).GetAsyncEnumerator(linked.Token);
         try
         {
             if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
@@ -163,7 +217,7 @@ public sealed class LiteLlmRouter : IChatClient
             }
 
             firstUpdateTimeout.CancelAfter(Timeout.InfiniteTimeSpan);
-            deployment.RecordTimeToFirstToken(_options.TimeProvider.GetElapsedTime(started));
+            _core.RecordLatency(deployment, _options.TimeProvider.GetElapsedTime(started), streaming: true);
             return new StartedStream(enumerator, enumerator.Current, linked, firstUpdateTimeout);
         }
         catch (Exception e)
@@ -214,17 +268,6 @@ public sealed class LiteLlmRouter : IChatClient
                 int n => Math.Clamp(n, 0, RouterCore.MaxRetries),
                 long n => (int)Math.Clamp(n, 0, RouterCore.MaxRetries),
                 JsonElement { ValueKind: JsonValueKind.Number } json when json.TryGetInt32(out var n) => Math.Clamp(n, 0, RouterCore.MaxRetries),
-                _ => null,
-            }
-            : null;
-
-    private static string[]? FallbacksOf(ChatOptions? options)
-        => options?.AdditionalProperties?.TryGetValue("fallbacks", out var value) is true
-            ? value switch
-            {
-                IEnumerable<string> list => list.ToArray(),
-                JsonElement { ValueKind: JsonValueKind.Array } json => json.EnumerateArray().Select(e => e.GetString()!).ToArray(),
-                string single => [single],
                 _ => null,
             }
             : null;

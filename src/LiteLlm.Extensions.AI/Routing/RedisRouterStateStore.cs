@@ -118,6 +118,58 @@ public sealed partial class RedisRouterStateStore : IRouterStateStore
         await _local.CoolDownAsync(deploymentId, until, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <inheritdoc/>
+    /// <remarks>Fire and forget: a sample never waits for Redis; the last 128 of each deployment are kept for an hour.</remarks>
+    public ValueTask AddLatencySampleAsync(string deploymentId, bool streaming, double milliseconds, CancellationToken cancellationToken)
+    {
+        if (_breaker.Available)
+        {
+            var db = _redis.GetDatabase();
+            var key = SamplesKey(deploymentId, streaming);
+            _ = db.ListLeftPushAsync(key, milliseconds, flags: CommandFlags.FireAndForget);
+            _ = db.ListTrimAsync(key, 0, SampleCount - 1, CommandFlags.FireAndForget);
+            _ = db.KeyExpireAsync(key, TimeSpan.FromHours(1), CommandFlags.FireAndForget);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<IReadOnlyList<double>?> GetLatencySamplesAsync(IReadOnlyList<string> deploymentIds, bool streaming, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(deploymentIds);
+        if (!_breaker.Available)
+        {
+            return null;
+        }
+
+        try
+        {
+            var db = _redis.GetDatabase();
+            var lists = await Task.WhenAll(deploymentIds.Select(id => db.ListRangeAsync(SamplesKey(id, streaming), 0, SampleCount - 1))).ConfigureAwait(false);
+            Succeeded();
+            var result = new List<double>(lists.Sum(l => l.Length));
+            foreach (var value in lists.SelectMany(l => l))
+            {
+                if (value.TryParse(out double ms))
+                {
+                    result.Add(ms);
+                }
+            }
+
+            return result;
+        }
+        catch (Exception e) when (RedisBreaker.IsOutage(e))
+        {
+            Failed(e);
+            return null;
+        }
+    }
+
+    private const int SampleCount = 128;
+
+    private RedisKey SamplesKey(string id, bool streaming) => $"{_prefix}:samples:{id}:{(streaming ? "ttft" : "latency")}";
+
     private void Failed(Exception e)
     {
         if (_breaker.Failed())

@@ -16,6 +16,7 @@ internal sealed partial class RouterCore
         var now = _time.GetUtcNow();
         var usage = await _store.GetAsync(_groupIds[state.Group], now, cancellationToken).ConfigureAwait(false);
         var estimate = state.Request.EstimatedPromptTokens;
+        var eligible = _options.EnableTagFiltering ? ByTags(all, state) : null;
         var candidates = new List<DeploymentState>(all.Length);
         TimeSpan? soonest = null;
         var tooSmall = 0;
@@ -26,7 +27,7 @@ internal sealed partial class RouterCore
             s.RequestsThisMinute = u.Requests;
             s.TokensThisMinute = u.Tokens;
             var d = s.Deployment;
-            if (ReferenceEquals(s, exclude))
+            if (ReferenceEquals(s, exclude) || eligible?[i] == false)
             {
                 continue;
             }
@@ -87,6 +88,46 @@ internal sealed partial class RouterCore
         state.HasAlternative = candidates.Count > 1;
         await _store.AddUsageAsync(pick.Deployment.Id, 1, 0, now, cancellationToken).ConfigureAwait(false);
         return pick;
+    }
+
+    /// <summary>
+    /// LiteLLM's tag filtering: a tagged request may use the deployments sharing one of its tags, else those tagged
+    /// <c>default</c>, else none (a 400); an untagged request the <c>default</c>-tagged deployments, else all.
+    /// </summary>
+    private static bool[] ByTags(DeploymentState[] all, AttemptState state)
+    {
+        const string Default = "default";
+        var tags = state.Request.Routing?.Tags;
+        var matching = new bool[all.Length];
+        var defaults = new bool[all.Length];
+        bool anyMatching = false, anyDefault = false;
+        for (var i = 0; i < all.Length; i++)
+        {
+            var own = all[i].Deployment.Tags;
+            matching[i] = tags is { Count: > 0 } && own.Any(t => tags.Contains(t, StringComparer.Ordinal));
+            defaults[i] = own.Contains(Default, StringComparer.Ordinal);
+            anyMatching |= matching[i];
+            anyDefault |= defaults[i];
+        }
+
+        if (anyMatching)
+        {
+            return matching;
+        }
+
+        if (anyDefault)
+        {
+            return defaults;
+        }
+
+        if (tags is { Count: > 0 })
+        {
+            throw new BadRequestException(new ProviderErrorDetails("router", state.Group, 400,
+                $"No deployment of '{state.Group}' has any of the tags [{string.Join(", ", tags)}], and none is tagged 'default' (router_settings.enable_tag_filtering).",
+                "no_deployments_with_tag_routing"));
+        }
+
+        return Array.ConvertAll(all, _ => true);
     }
 
     /// <summary>

@@ -27,6 +27,9 @@ internal sealed partial class RouterCore
     private readonly ResiliencePipeline _pipeline;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly ModelPattern[] _patterns; // wildcard groups, most specific first
+    private readonly FrozenDictionary<string, ModelPattern> _patternsByGroup;
+    private readonly Models.ModelCatalog _catalog;
 
     public RouterCore(RouterOptions options, LiteLlmClientFactory factory, ILogger? logger)
     {
@@ -47,6 +50,11 @@ internal sealed partial class RouterCore
                 StringComparer.OrdinalIgnoreCase);
         _groupIds = _groups.ToFrozenDictionary(g => g.Key, g => g.Value.Select(s => s.Deployment.Id).ToArray(), StringComparer.OrdinalIgnoreCase);
         _groupKeys = _groups.ToFrozenDictionary(g => g.Key, g => g.Key, StringComparer.OrdinalIgnoreCase);
+        _patterns = _groups.Keys.Where(ModelPattern.IsPattern).Select(p => new ModelPattern(p))
+            .OrderByDescending(p => p.Specificity).ThenBy(p => p.Pattern.Count(c => c == '*')).ThenBy(p => p.Pattern, StringComparer.Ordinal).ToArray();
+        _patternsByGroup = _patterns.ToFrozenDictionary(p => p.Pattern, StringComparer.OrdinalIgnoreCase);
+        _catalog = factory.Catalog;
+        IndexAccessGroups();
         _strategy = ResolveStrategy(options);
         Validate();
         _pipeline = BuildPipeline();
@@ -55,25 +63,6 @@ internal sealed partial class RouterCore
     public IEnumerable<string> Groups => _groups.Keys;
 
     public IReadOnlyList<DeploymentState> DeploymentsOf(string group) => _groups[group];
-
-    /// <summary>Maps an alias or group name to a model group, or throws an error listing the groups.</summary>
-    public string ResolveGroup(string? requested)
-    {
-        if (requested is null)
-        {
-            return _groups.Count == 1 ? _groups.Keys[0]
-                : throw new UnknownModelException(string.Empty, "No model was given. The router serves: " + string.Join(", ", _groups.Keys.Order(StringComparer.Ordinal)) + ".");
-        }
-
-        if (_options.ModelGroupAlias.TryGetValue(requested, out var aliased))
-        {
-            requested = aliased;
-        }
-
-        return _groupKeys.TryGetValue(requested, out var key) ? key
-            : throw new UnknownModelException(requested, $"The router has no model group '{requested}'. It serves: "
-                + string.Join(", ", _groups.Keys.Concat(_options.ModelGroupAlias.Keys).Order(StringComparer.Ordinal)) + ".");
-    }
 
     /// <summary>Runs <paramref name="call"/> on a deployment of the request's group, retrying and falling back as configured.</summary>
     public async Task<(T Result, DeploymentState Deployment)> ExecuteAsync<T>(
@@ -90,9 +79,12 @@ internal sealed partial class RouterCore
                 && request.Trace.Fallbacks.Count < _options.MaxFallbacks
                 && NextFallback(request, e) is { } next)
             {
-                LogFallback(e, group, next);
-                request.Trace.AddFallback(next);
-                group = next;
+                LogFallback(e, group, next.Group);
+                request.Trace.AddFallback(next.Target.Model);
+                group = next.Group;
+                request.CurrentGroup = next.Group;
+                request.CurrentModel = next.Target.Model;
+                request.CurrentMessages = next.Target.Messages ?? (_options.FallbackMessages.TryGetValue(next.Target.Model, out var m) ? m : null);
             }
         }
     }
@@ -147,7 +139,7 @@ internal sealed partial class RouterCore
         var selecting = SelectAsync(state, exclude: null, cancellationToken);
 
         // The usual case (selection done at once, no hedging): straight to the call, without a state machine here.
-        return selecting.IsCompletedSuccessfully && (_options.HedgeAfter is null || !state.HasAlternative)
+        return selecting.IsCompletedSuccessfully && (!HedgingOn || !state.HasAlternative)
             ? CallAsync(selecting.Result, state, call, cancellationToken)
             : AttemptSlowAsync(selecting, state, call, cancellationToken);
     }
@@ -156,7 +148,7 @@ internal sealed partial class RouterCore
         ValueTask<DeploymentState> selecting, AttemptState state, Func<DeploymentState, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
         var first = await selecting.ConfigureAwait(false);
-        if (_options.HedgeAfter is not { } hedgeAfter || !state.HasAlternative)
+        if (!HedgingOn || !state.HasAlternative || await HedgeDelayAsync(state, cancellationToken).ConfigureAwait(false) is not { } hedgeAfter)
         {
             return await CallAsync(first, state, call, cancellationToken).ConfigureAwait(false);
         }
@@ -174,7 +166,7 @@ internal sealed partial class RouterCore
             var result = await call(deployment, cancellationToken).ConfigureAwait(false);
             if (!state.Request.IsStreaming)
             {
-                deployment.RecordLatency(_time.GetElapsedTime(started));
+                RecordLatency(deployment, _time.GetElapsedTime(started), streaming: false);
             }
 
             return (result, deployment);
@@ -211,6 +203,11 @@ internal sealed partial class RouterCore
             }
         }
 
+        if (HedgeCap is { } cap && !HedgingOf(state.Group).TryTakeHedge(cap))
+        {
+            return await firstTask.ConfigureAwait(false); // the group has hedged its share: wait for the first
+        }
+
         DeploymentState second;
         try
         {
@@ -222,6 +219,7 @@ internal sealed partial class RouterCore
         }
 
         LogHedge(state.Group, first.Deployment.Id, second.Deployment.Id);
+        state.Request.Trace.Hedged = true;
         RouterMetrics.Hedges.Add(1, new KeyValuePair<string, object?>("model_group", state.Group));
         using var secondSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var secondTask = CallAsync(second, state, call, secondSource.Token);
@@ -261,26 +259,50 @@ internal sealed partial class RouterCore
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
 
-    private string? NextFallback(RouterRequest request, LiteLlmException error)
+    /// <summary>
+    /// The next fallback for <paramref name="error"/>: context-window and content-policy errors use only their own lists;
+    /// bad requests and authentication errors none (they fail everywhere); anything else the request's <c>fallbacks</c>,
+    /// else the group's configured ones, else the <c>"*"</c> entry, else <c>default_fallbacks</c>.
+    /// </summary>
+    private (string Group, FallbackTarget Target)? NextFallback(RouterRequest request, LiteLlmException error)
     {
-        IEnumerable<string>? candidates = error switch
+        var routing = request.Routing;
+        IReadOnlyList<FallbackTarget>? candidates = error switch
         {
-            ContextWindowExceededException => Lookup(_options.ContextWindowFallbacks, request.Group),
-            ContentPolicyViolationException => Lookup(_options.ContentPolicyFallbacks, request.Group),
-            BadRequestException or AuthenticationException => null, // the same request fails everywhere
-            _ => request.Fallbacks ?? Lookup(_options.Fallbacks, request.Group) ?? (_options.DefaultFallbacks.Count > 0 ? _options.DefaultFallbacks.ToArray() : null),
+            ContextWindowExceededException => routing?.ContextWindowFallbacks?.For(request.Group, request.Model) ?? Configured(_options.ContextWindowFallbacks, request),
+            ContentPolicyViolationException => routing?.ContentPolicyFallbacks?.For(request.Group, request.Model) ?? Configured(_options.ContentPolicyFallbacks, request),
+            BadRequestException or AuthenticationException => null,
+            _ => routing?.Fallbacks?.For(request.Group, request.Model) ?? Configured(_options.Fallbacks, request)
+                ?? (_options.DefaultFallbacks.Count > 0 ? _options.DefaultFallbacks.Select(g => new FallbackTarget(g)).ToArray() : null),
         };
 
-        return candidates?.Select(c => _options.ModelGroupAlias.TryGetValue(c, out var a) ? a : c)
-            .FirstOrDefault(c => _groups.ContainsKey(c) && !string.Equals(c, request.Group, StringComparison.OrdinalIgnoreCase)
-                && !request.Trace.Fallbacks.Contains(c, StringComparer.OrdinalIgnoreCase));
+        foreach (var candidate in candidates ?? [])
+        {
+            if (TryResolveGroup(candidate.Model) is { } group
+                && (!string.Equals(group, request.Group, StringComparison.OrdinalIgnoreCase)
+                    || (ModelPattern.IsPattern(group) && !string.Equals(candidate.Model, request.Model, StringComparison.OrdinalIgnoreCase)))
+                && !request.Trace.Fallbacks.Contains(candidate.Model, StringComparer.OrdinalIgnoreCase))
+            {
+                return (group, candidate);
+            }
+        }
+
+        return null;
     }
+
+    private static FallbackTarget[]? Configured(IDictionary<string, IReadOnlyList<string>> map, RouterRequest request)
+        => (Lookup(map, request.Model) ?? Lookup(map, request.Group) ?? Lookup(map, "*"))?.Select(g => new FallbackTarget(g)).ToArray();
 
     private static IReadOnlyList<string>? Lookup(IDictionary<string, IReadOnlyList<string>> map, string group)
         => map.TryGetValue(group, out var list) && list.Count > 0 ? list : null;
 
     private static Models.ModelInfo? SafeResolve(LiteLlmClientFactory factory, Deployment deployment)
     {
+        if (ModelPattern.IsPattern(deployment.Model))
+        {
+            return null; // a wildcard deployment is priced per call, by the model it serves
+        }
+
         try
         {
             return factory.Resolve(deployment.Model).Info;
@@ -306,7 +328,7 @@ internal sealed partial class RouterCore
         {
             foreach (var (group, targets) in map)
             {
-                foreach (var target in targets.Where(t => !_groups.ContainsKey(t) && !_options.ModelGroupAlias.ContainsKey(t)))
+                foreach (var target in targets.Where(t => TryResolveGroup(t) is null))
                 {
                     throw new ArgumentException($"{name}: '{group}' falls back to '{target}', which is not a model group of this router.");
                 }

@@ -45,6 +45,13 @@ public sealed class RouterOptions
     /// <summary>Gets the fallbacks used when the provider refuses on content policy.</summary>
     public IDictionary<string, IReadOnlyList<string>> ContentPolicyFallbacks { get; init; } = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Gets the messages a fallback sends instead of the caller's, by the fallback's model group (LiteLLM's
+    /// <c>{"model": "claude", "messages": [...]}</c> fallback targets).
+    /// </summary>
+    public IDictionary<string, IReadOnlyList<Microsoft.Extensions.AI.ChatMessage>> FallbackMessages { get; init; }
+        = new Dictionary<string, IReadOnlyList<Microsoft.Extensions.AI.ChatMessage>>(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Gets the fallbacks for a group that has none of its own.</summary>
     public IList<string> DefaultFallbacks { get; init; } = [];
 
@@ -57,6 +64,13 @@ public sealed class RouterOptions
     /// <summary>Gets or sets a value indicating whether deployments whose context window is smaller than the prompt are skipped before the call.</summary>
     public bool EnablePreCallChecks { get; set; }
 
+    /// <summary>
+    /// Gets or sets a value indicating whether deployments are filtered by the request's <c>tags</c> (LiteLLM's
+    /// <c>enable_tag_filtering</c>): a tagged request goes only to deployments sharing one of its tags (else to those
+    /// tagged <c>default</c>), an untagged one to the <c>default</c>-tagged deployments when there are any.
+    /// </summary>
+    public bool EnableTagFiltering { get; set; }
+
     /// <summary>Gets or sets the time a stream may take to its first update before the attempt fails over (LiteLLM's <c>stream_timeout</c>).</summary>
     public TimeSpan? StreamTimeout { get; set; }
 
@@ -66,6 +80,26 @@ public sealed class RouterOptions
     /// answer wins. <see langword="null"/> (the default) turns hedging off.
     /// </summary>
     public TimeSpan? HedgeAfter { get; set; }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether hedging is adaptive: a request is hedged once it has waited longer than
+    /// its group's observed <see cref="HedgePercentile"/> time to first token (to the answer when not streaming), over
+    /// the recent samples of the group's deployments, and at most <see cref="MaxHedgedShare"/> of requests are hedged.
+    /// Until <see cref="HedgeMinSamples"/> samples exist, nothing is hedged. Overrides <see cref="HedgeAfter"/>.
+    /// </summary>
+    public bool AdaptiveHedging { get; set; }
+
+    /// <summary>Gets or sets the percentile adaptive hedging waits for. The default is 0.95.</summary>
+    public double HedgePercentile { get; set; } = 0.95;
+
+    /// <summary>Gets or sets the samples a group needs before adaptive hedging starts. The default is 20.</summary>
+    public int HedgeMinSamples { get; set; } = 20;
+
+    /// <summary>
+    /// Gets or sets the largest share of a group's requests that may be hedged (over about its last thousand requests).
+    /// The default is 0.05 with <see cref="AdaptiveHedging"/> and no cap with a fixed <see cref="HedgeAfter"/>.
+    /// </summary>
+    public double? MaxHedgedShare { get; set; }
 
     /// <summary>Gets or sets the clock. The default is <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;

@@ -50,4 +50,11 @@ public sealed class GatewayAuthOptions
     /// prompt tokens. The default prices the tokens at the model's catalog input price (0 when unknown).
     /// </summary>
     public Func<string, int, decimal>? CostEstimator { get; set; }
+
+    /// <summary>
+    /// Gets or sets whether a <c>models</c> list (a key's, team's or user's; never empty here) allows a requested model.
+    /// The default is the router's <see cref="LiteLlm.Routing.LiteLlmRouter.IsModelAllowed"/>: names, model groups,
+    /// access groups and wildcards.
+    /// </summary>
+    public Func<IReadOnlyList<string>, string, bool>? ModelAccess { get; set; }
 }

@@ -45,6 +45,7 @@ public static class GatewayAuthServiceCollectionExtensions
             // Unless the host says otherwise, a request is estimated at the dearest deployment of its group, every
             // estimated token (prompt + max output) priced at input + output price: an upper bound.
             options.CostEstimator ??= EstimateFrom(sp.GetRequiredService<LiteLlmRuntime>());
+            options.ModelAccess ??= (models, model) => sp.GetRequiredService<LiteLlmRuntime>().Router.IsModelAllowed(models, model);
             return new KeyGate(
                 sp.GetRequiredService<IKeyStore>(),
                 options,

@@ -68,7 +68,7 @@ internal sealed partial class KeyGate(IKeyStore store, GatewayAuthOptions option
             return GateResult.Ok<IGateLease>(Lease.None);
         }
 
-        if (!ModelAccess.ListAllows(caller.AllowedModels, modelGroup))
+        if (!Allows(caller.AllowedModels, modelGroup))
         {
             return Refuse(new GatewayError(403, $"This key may not use the model '{modelGroup}'.", "permission_error", "model_not_allowed", "model"));
         }
@@ -190,6 +190,10 @@ internal sealed partial class KeyGate(IKeyStore store, GatewayAuthOptions option
 
     private static GateResult<IGateLease> Refuse(GatewayError error) => GateResult.Refuse<IGateLease>(error);
 
+    /// <summary>Whether a <c>models</c> list allows the model: exact names, <c>all-proxy-models</c>, or (through the router) access groups and wildcards.</summary>
+    private bool Allows(IReadOnlyList<string> models, string modelGroup)
+        => ModelAccess.ListAllows(models, modelGroup) || options.ModelAccess?.Invoke(models, modelGroup) == true;
+
     /// <summary>Gets what <paramref name="caller"/> may call: its key's models bounded by its team's and user's (for the model listings).</summary>
     public async ValueTask<ModelAccess> GetModelAccessAsync(CallerIdentity caller, CancellationToken cancellationToken)
     {
@@ -212,7 +216,7 @@ internal sealed partial class KeyGate(IKeyStore store, GatewayAuthOptions option
             userModels = user?.Models;
         }
 
-        return new ModelAccess(caller.AllowedModels, teamModels, userModels);
+        return new ModelAccess(caller.AllowedModels, teamModels, userModels) { Matcher = options.ModelAccess };
     }
 
     /// <summary>Forgets a cached team or user (after an update or delete).</summary>

@@ -13,8 +13,14 @@ internal sealed record ModelAccess(IReadOnlyList<string> KeyModels, IReadOnlyLis
     /// <summary>Gets the access of a caller bound by nothing (the master key, or a gateway without keys).</summary>
     public static ModelAccess Everything { get; } = new([], null, null);
 
+    /// <summary>Gets how a list names groups beyond their names (the router's access groups and wildcards), if known.</summary>
+    public Func<IReadOnlyList<string>, string, bool>? Matcher { get; init; }
+
     /// <summary>Gets whether every list allows <paramref name="modelGroup"/>.</summary>
-    public bool Allows(string modelGroup) => ListAllows(KeyModels, modelGroup) && ListAllows(TeamModels, modelGroup) && ListAllows(UserModels, modelGroup);
+    public bool Allows(string modelGroup) => Allows(KeyModels, modelGroup) && Allows(TeamModels, modelGroup) && Allows(UserModels, modelGroup);
+
+    private bool Allows(IReadOnlyList<string>? models, string modelGroup)
+        => ListAllows(models, modelGroup) || (Matcher is { } matcher && matcher(models!, modelGroup));
 
     /// <summary>Gets whether one model list allows <paramref name="modelGroup"/>.</summary>
     public static bool ListAllows(IReadOnlyList<string>? models, string modelGroup)

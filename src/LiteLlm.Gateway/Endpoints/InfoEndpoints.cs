@@ -32,11 +32,10 @@ internal static class InfoEndpoints
         }
 
         var runtime = context.RequestServices.GetRequiredService<LiteLlmRuntime>();
+        // Groups, aliases and wildcard groups expanded to the models they serve, as the caller's key, team and user allow
+        // (access groups and wildcards in their lists too).
         var mayCall = await CallableModelGroupsAsync(context, caller).ConfigureAwait(false);
-        var groups = runtime.Router.ModelGroups.Concat(runtime.Config.Router.ModelGroupAlias.Keys)
-            .Where(mayCall)
-            .Distinct(StringComparer.OrdinalIgnoreCase)
-            .Order(StringComparer.Ordinal);
+        var groups = runtime.Router.ListModels().Where(mayCall);
         var body = new ModelListResponse { Data = groups.Select(g => new ModelDto { Id = g, Created = Started }).ToList() };
         await WriteAsync(context, 200, body, GatewayJson.Context.ModelListResponse).ConfigureAwait(false);
     }
@@ -166,11 +165,13 @@ internal static class InfoEndpoints
     /// The listing filter of <c>/v1/models</c> and <c>/model/info</c>: the model groups the caller may call (its key's
     /// models bounded by its team's and user's, <see cref="ModelAccess"/>). Listing rules (access groups, wildcards) belong here.
     /// </summary>
+    private static LiteLlmRuntime RuntimeOf(HttpContext context) => context.RequestServices.GetRequiredService<LiteLlmRuntime>();
+
     private static async ValueTask<Func<string, bool>> CallableModelGroupsAsync(HttpContext context, CallerIdentity caller)
     {
         if (context.RequestServices.GetService<KeyGate>() is not { } gate)
         {
-            return group => ModelAccess.ListAllows(caller.AllowedModels, group);
+            return group => ModelAccess.ListAllows(caller.AllowedModels, group) || RuntimeOf(context).Router.IsModelAllowed(caller.AllowedModels, group);
         }
 
         var access = await gate.GetModelAccessAsync(caller, context.RequestAborted).ConfigureAwait(false);

@@ -13,7 +13,7 @@ internal static class GatewayFields
     /// <summary>Fields the library's pipeline reads as per-call settings (<c>CallSettings</c>, the router), handed on as such.</summary>
     public static readonly FrozenSet<string> LibrarySettings = new[]
     {
-        "fallbacks", "context_window_fallbacks", "num_retries", "cache", "mock_response", "mock_tool_calls", "mock_latency",
+        "fallbacks", "context_window_fallbacks", "content_policy_fallbacks", "num_retries", "cache", "mock_response", "mock_tool_calls", "mock_latency",
         "drop_params", "timeout", "stream_timeout",
     }.ToFrozenSet(StringComparer.Ordinal);
 
