@@ -38,11 +38,7 @@ root.SetAction(async (parse, cancellationToken) =>
 
     await using (app.ConfigureAwait(false))
     {
-        foreach (var warning in options.Config?.Warnings ?? [])
-        {
-            await Console.Error.WriteLineAsync("config warning: " + warning).ConfigureAwait(false);
-        }
-
+        // The config's warnings are logged by AddLiteLlm's start checks (LiteLlm.Configuration), with their paths.
         await app.RunAsync(cancellationToken).ConfigureAwait(false);
     }
 
