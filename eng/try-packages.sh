@@ -7,12 +7,25 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-work=${1:-$(mktemp -d)}
+work=${1:-}
+own_work=false
+if [ -z "$work" ]; then
+  work=$(mktemp -d)
+  own_work=true   # a work directory of our own is removed at the end; one given is kept for inspection
+fi
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
 feed="$work/feed"
 # A version of its own each run, so that the machine's package cache never hands back an older pack.
 version="0.1.0-ci.$(date -u +%Y%m%d%H%M%S)"
+# That version is of no use once the run is over: take it out of the machine's package cache again.
+gateway=
+cleanup() {
+  [ -z "$gateway" ] || kill "$gateway" 2> /dev/null || true
+  for id in litellm.extensions.ai litellm.semantickernel litellm.gateway; do rm -rf "${NUGET_PACKAGES:-$HOME/.nuget/packages}/$id/$version"; done
+  [ "$own_work" = false ] || rm -rf "$work"
+}
+trap cleanup EXIT
 
 fail() { echo "try-packages: $*" >&2; exit 1; }
 
@@ -122,7 +135,6 @@ dotnet tool install LiteLlm.Gateway --version "$version" --tool-path "$work/tool
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 (cd "$work" && exec "$work/tools/litellm-dotnet" --model mock/hello --host 127.0.0.1 --port "$port" > "$work/gateway.log" 2>&1) &
 gateway=$!
-trap 'kill "$gateway" 2> /dev/null || true' EXIT
 for _ in $(seq 1 100); do
   curl -fs "http://127.0.0.1:$port/health/liveliness" > /dev/null 2>&1 && break
   kill -0 "$gateway" 2> /dev/null || { cat "$work/gateway.log"; fail "litellm-dotnet exited at start"; }
@@ -134,6 +146,6 @@ grep -q 'Mock response to: Hello!' <<< "$answer" || fail "unexpected gateway ans
 echo "litellm-dotnet answered: $answer"
 kill "$gateway"
 wait "$gateway" 2> /dev/null || true
-trap - EXIT
+gateway=
 
 echo "try-packages: packed $version; the console app, the Semantic Kernel app and the gateway tool work from the packages"
