@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs (Debian packages) and starts the real servers the integration tests use:
 # Redis on 127.0.0.1:6379 and PostgreSQL 15 on 127.0.0.1:5432 (user/password litellm, database litellm_test).
-# Idempotent: running it twice is harmless. Tests that need a server skip with a message when it is absent.
+# Idempotent: running it twice is harmless. Exits non-zero, naming the server, when Redis or PostgreSQL does not
+# answer at the end: tests that need a server skip when it is absent, and CI must not pass on skipped tests.
 set -euo pipefail
 
 need_apt=()
@@ -17,7 +18,11 @@ if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
   redis-server --bind 127.0.0.1 --port 6379 --save '' --appendonly no --daemonize yes >/dev/null
   for _ in $(seq 1 50); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 0.1; done
 fi
-echo "redis: $(redis-cli -h 127.0.0.1 -p 6379 ping)"
+if [ "$(redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null)" != "PONG" ]; then
+  echo "eng/services.sh: Redis does not answer at 127.0.0.1:6379" >&2
+  exit 1
+fi
+echo "redis: PONG"
 
 if command -v pg_lsclusters >/dev/null 2>&1; then
   cluster=$(pg_lsclusters -h | awk 'NR==1 {print $1" "$2}')
@@ -29,6 +34,11 @@ if command -v pg_lsclusters >/dev/null 2>&1; then
       || su postgres -c "psql -qc \"CREATE ROLE litellm LOGIN SUPERUSER PASSWORD 'litellm'\""
     su postgres -c "psql -qtAc \"SELECT 1 FROM pg_database WHERE datname='litellm_test'\"" | grep -q 1 \
       || su postgres -c "psql -qc \"CREATE DATABASE litellm_test OWNER litellm\""
-    echo "postgres: $(pg_isready -h 127.0.0.1 -p 5432)"
   fi
 fi
+# Ask as the tests do (user litellm over TCP), not only whether the port is open.
+if ! PGPASSWORD=litellm psql -h 127.0.0.1 -p 5432 -U litellm -d litellm_test -qtAc 'SELECT 1' 2>/dev/null | grep -q 1; then
+  echo "eng/services.sh: PostgreSQL does not answer at 127.0.0.1:5432 (user litellm, database litellm_test)" >&2
+  exit 1
+fi
+echo "postgres: $(pg_isready -h 127.0.0.1 -p 5432)"

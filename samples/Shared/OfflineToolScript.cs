@@ -3,8 +3,9 @@ using Microsoft.Extensions.AI;
 
 /// <summary>
 /// Plays the model's part offline, on the mock provider: the first round trip of a turn asks for a tool call,
-/// the next one answers with the tool's result. (A mock deployment scripted with <c>mock_tool_calls</c> would ask
-/// for the tool on every call, so the script is set per call here, in <see cref="ChatOptions.AdditionalProperties"/>.)
+/// the next one answers with the tool's result. A mock deployment scripted with <c>mock_tool_calls</c> (or a
+/// <c>mock_responses</c> script) does the same from config; here the script is set per call, in
+/// <see cref="ChatOptions.AdditionalProperties"/>, so that the tool's arguments come from the user's words.
 /// </summary>
 internal static class OfflineToolScript
 {

@@ -5,7 +5,7 @@ using System.Text.Json;
 
 namespace LiteLlm.Gateway.Tests;
 
-/// <summary>Generated bad requests: every one gets a 4xx with an OpenAI-shaped error, never a 5xx, and the gateway keeps serving.</summary>
+/// <summary>Generated bad requests: every one gets a 4xx with an OpenAI-shaped error (except the listed valid ones, which get 200), never a 5xx, and the gateway keeps serving.</summary>
 public sealed class HostileRequestTests
 {
     private static readonly string[] BadValues =
@@ -28,6 +28,46 @@ public sealed class HostileRequestTests
         "[{\"role\":\"assistant\",\"tool_calls\":[{\"function\":{\"name\":\"f\",\"arguments\":\"[1]\"}}]}]", "[{\"role\":\"assistant\",\"tool_calls\":\"x\"}]",
         "[{\"role\":\"tool\",\"tool_call_id\":5,\"content\":\"x\"}]", "[{\"role\":\"user\",\"content\":[{\"type\":\"input_audio\",\"input_audio\":{\"data\":\"%%\"}}]}]",
         "[{\"role\":\"user\",\"content\":[{\"type\":\"file\",\"file\":{\"file_id\":\"f1\"}}]}]", "[{\"role\":\"system\",\"content\":[{\"type\":\"image_url\"}]}]",
+    ];
+
+    /// <summary>
+    /// The generated inputs that are valid requests after all (null for an optional field, temperature 0, seed -1, an
+    /// empty stop list, …) or that the gateway deliberately accepts as LiteLLM does (an empty string to embed or to
+    /// complete, unknown keys inside metadata and stream_options): exactly these answer 200, every other input a 4xx.
+    /// A chat field row is named <c>field=value</c>, any other input <c>path body</c>.
+    /// </summary>
+    private static readonly HashSet<string> Accepted =
+    [
+        "tools=null", "tools=[]",
+        "tool_choice=null",
+        "response_format=null",
+        "max_tokens=null",
+        "max_completion_tokens=null",
+        "temperature=null", "temperature=0", "temperature=1.5",
+        "top_p=null", "top_p=0",
+        "n=null",
+        "stop=null", "stop=\"\"", "stop=\"x\"", "stop=[]",
+        "seed=null", "seed=-1", "seed=0",
+        "stream=null", "stream=true",
+        "stream_options=null", "stream_options={}", "stream_options={\"a\":{}}",
+        "user=null", "user=\"\"", "user=\"x\"",
+        "metadata=null", "metadata={}", "metadata={\"a\":{}}",
+        "parallel_tool_calls=null", "parallel_tool_calls=true",
+        "frequency_penalty=null", "frequency_penalty=-1", "frequency_penalty=0", "frequency_penalty=1.5",
+        "presence_penalty=null", "presence_penalty=-1", "presence_penalty=0", "presence_penalty=1.5",
+        "/v1/embeddings {\"model\":\"text-embedding-3-small\",\"input\":\"x\",\"encoding_format\":null}",
+        "/v1/embeddings {\"model\":\"text-embedding-3-small\",\"input\":\"x\",\"dimensions\":null}",
+        "/v1/messages {\"model\":\"gpt-4o-mini\",\"max_tokens\":10,\"system\":null,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}",
+        "/v1/embeddings {\"model\":\"text-embedding-3-small\",\"input\":\"\"}",
+        "/v1/completions {\"model\":\"gpt-4o-mini\",\"prompt\":\"\"}",
+        "/v1/messages {\"model\":\"gpt-4o-mini\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"\"}]}",
+        "/v1/messages {\"model\":\"gpt-4o-mini\",\"max_tokens\":10,\"system\":\"\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}",
+        "/v1/embeddings {\"model\":\"text-embedding-3-small\",\"input\":\"x\"}",
+        "/v1/completions {\"model\":\"gpt-4o-mini\",\"prompt\":\"x\"}",
+        "/v1/messages {\"model\":\"gpt-4o-mini\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
+        "/v1/messages {\"model\":\"gpt-4o-mini\",\"max_tokens\":10,\"system\":\"x\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}",
+        "/v1/messages {\"model\":\"gpt-4o-mini\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":[]}]}",
+        "/v1/messages {\"model\":\"gpt-4o-mini\",\"max_tokens\":10,\"system\":[],\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}",
     ];
 
     private static readonly string[] BadTools =
@@ -69,8 +109,8 @@ public sealed class HostileRequestTests
     public async Task GeneratedBadRequests_AreAll4xxWithOpenAiErrors()
     {
         await using var host = await GatewayHost.StartAsync(o => o.MaxRequestBodyBytes = 256 * 1024);
-        var bodies = new List<(string Path, byte[] Body, string ContentType)>();
-        void Add(string json, string path = "/v1/chat/completions") => bodies.Add((path, Encoding.UTF8.GetBytes(json), "application/json"));
+        var bodies = new List<(string Path, byte[] Body, string ContentType, string Label)>();
+        void Add(string json, string path = "/v1/chat/completions", string? label = null) => bodies.Add((path, Encoding.UTF8.GetBytes(json), "application/json", label ?? $"{path} {json}"));
 
         foreach (var field in Fields)
         {
@@ -82,7 +122,7 @@ public sealed class HostileRequestTests
                     json = field == "model" ? $$"""{"model":{{value}},"messages":[{"role":"user","content":"Hi"}]}""" : $$"""{"model":"gpt-4o-mini","messages":{{value}}}""";
                 }
 
-                Add(json);
+                Add(json, label: $"{field}={value}");
             }
         }
 
@@ -109,11 +149,11 @@ public sealed class HostileRequestTests
         var invalidUtf8 = Encoding.UTF8.GetBytes("{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"AB\"}]}");
         invalidUtf8[Array.IndexOf(invalidUtf8, (byte)'A')] = 0xC3;
         invalidUtf8[Array.IndexOf(invalidUtf8, (byte)'B')] = 0x28;
-        bodies.Add(("/v1/chat/completions", invalidUtf8, "application/json"));
+        bodies.Add(("/v1/chat/completions", invalidUtf8, "application/json", "invalid UTF-8 content"));
         var invalidModel = Encoding.UTF8.GetBytes("{\"model\":\"AB\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}");
         invalidModel[Array.IndexOf(invalidModel, (byte)'A')] = 0xFF;
-        bodies.Add(("/v1/chat/completions", invalidModel, "application/json"));
-        bodies.Add(("/v1/chat/completions", Encoding.UTF8.GetBytes(valid), "text/plain"));
+        bodies.Add(("/v1/chat/completions", invalidModel, "application/json", "invalid UTF-8 model"));
+        bodies.Add(("/v1/chat/completions", Encoding.UTF8.GetBytes(valid), "text/plain", "text/plain content type"));
 
         foreach (var input in BadValues.Concat(["[[1,2]]", "[1,2]", "[\"a\",null]"]))
         {
@@ -127,7 +167,8 @@ public sealed class HostileRequestTests
         }
 
         var failures = new List<string>();
-        foreach (var (path, body, contentType) in bodies)
+        var accepted = new List<string>();
+        foreach (var (path, body, contentType, label) in bodies)
         {
             using var content = new ByteArrayContent(body);
             content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
@@ -144,8 +185,11 @@ public sealed class HostileRequestTests
             {
             }
 
-            // A few inputs are valid after all (e.g. temperature 0, seed -1): those answer 200.
-            if (status == 200 ? false : status is < 400 or >= 500 || !shaped)
+            if (status == 200)
+            {
+                accepted.Add(label);
+            }
+            else if (status is < 400 or >= 500 || !shaped)
             {
                 failures.Add($"{status} {path} {Encoding.UTF8.GetString(body)[..Math.Min(160, body.Length)]} => {text[..Math.Min(200, text.Length)]}");
             }
@@ -153,6 +197,8 @@ public sealed class HostileRequestTests
 
         Assert.True(bodies.Count >= 400, $"only {bodies.Count} requests generated");
         Assert.True(failures.Count == 0, string.Join("\n", failures));
+        Assert.Empty(accepted.Except(Accepted));  // an invalid input answered 200
+        Assert.Empty(Accepted.Except(accepted));  // a valid input was refused
         var (ok, _) = await host.PostJsonAsync("/v1/chat/completions", valid);
         Assert.Equal(System.Net.HttpStatusCode.OK, ok.StatusCode);
     }

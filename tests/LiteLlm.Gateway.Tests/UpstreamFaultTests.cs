@@ -79,6 +79,21 @@ public sealed class UpstreamFaultTests : IAsyncLifetime
         { "bad-key", 401, false },
     };
 
+    /// <summary>
+    /// The exact status of a fault that belongs to the other mode (a stream fault answering a non-streaming call, a body
+    /// fault answering a stream): the mock upstream sends the same bytes either way, so each has one right answer.
+    /// </summary>
+    private static readonly Dictionary<(string Fault, bool Stream), int> OtherModeStatus = new()
+    {
+        [("malformed-sse", false)] = 500,            // SSE bytes where JSON was expected: unreadable answer
+        [("no-terminator", false)] = 500,
+        [("mid-stream-error", false)] = 503,         // the error event inside the body is still the provider's error
+        [("reset-before-first-chunk", false)] = 502, // connection reset: api_connection_error
+        [("reset-after-first-chunk", false)] = 502,
+        [("malformed-json", true)] = 502,            // a JSON body cut short where SSE was expected: the stream ended early
+        [("reset-mid-body", true)] = 502,
+    };
+
     [Theory]
     [MemberData(nameof(Expected))]
     public async Task WithoutAFallback_TheClientGetsTheFaultsOpenAiError(string fault, int status, bool streamFailsLate)
@@ -86,10 +101,11 @@ public sealed class UpstreamFaultTests : IAsyncLifetime
         _ = streamFailsLate;
         using var response = await ChatAsync("alone-" + fault, stream: false, fallbacks: false);
         var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
-        if (fault is "slow-drip" or "malformed-sse" or "no-terminator" or "mid-stream-error" or "reset-before-first-chunk" or "reset-after-first-chunk")
+        if (OtherModeStatus.TryGetValue((fault, false), out var otherStatus))
         {
-            // Stream-only faults: a non-streaming call of these deployments is answered normally or with its error.
-            Assert.True(response.StatusCode == HttpStatusCode.OK || (int)response.StatusCode >= 400, body);
+            // Stream faults answering a non-streaming call: one exact error each, OpenAI-shaped.
+            Assert.True((int)response.StatusCode == otherStatus, $"{fault}: {(int)response.StatusCode} {body}");
+            AssertOpenAiError(body);
             return;
         }
 
@@ -107,9 +123,11 @@ public sealed class UpstreamFaultTests : IAsyncLifetime
     {
         using var response = await ChatAsync("alone-" + fault, stream: true, fallbacks: false);
         var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
-        if (fault is "malformed-json" or "reset-mid-body")
+        if (OtherModeStatus.TryGetValue((fault, true), out var otherStatus))
         {
-            Assert.True(response.StatusCode == HttpStatusCode.OK || (int)response.StatusCode >= 400, body); // non-stream faults
+            // Body faults answering a stream: they fail before the first chunk, so the error is the response.
+            Assert.True((int)response.StatusCode == otherStatus, $"{fault}: {(int)response.StatusCode} {body.ReplaceLineEndings("|")}");
+            AssertOpenAiError(body);
             return;
         }
 

@@ -48,6 +48,24 @@ public class KernelToolLoopTests
     }
 
     [Fact]
+    public async Task OfflineMock_ScriptedWithTheBareFunctionName_RunsThePluginOnce_AndAnswers()
+    {
+        // A deployment-level script, as in config.yaml: the mock asks for get_weather (SK offers weather_get_weather),
+        // then answers with text once the result is back, so the kernel's loop ends.
+        var mock = new LiteLlm.Providers.Mock.MockChatClient("agent", new Dictionary<string, object?>
+        {
+            ["mock_tool_calls"] = """[{"name":"get_weather","arguments":{"city":"Nairobi"}}]""",
+        });
+        var (kernel, plugin, filter) = Build(kb => kb.AddLiteLlmChatClient(mock));
+
+        var result = await kernel.InvokePromptAsync("Weather in Nairobi?", new(Auto), cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(["Nairobi"], plugin.Cities);
+        Assert.Single(filter.Calls);
+        Assert.Equal("Mock answer from the tool results. weather_get_weather: Sunny, 21 C in Nairobi", result.ToString());
+    }
+
+    [Fact]
     public async Task Router_FallsBackUnderKernel_AndKeepsKernelChatOptions()
     {
         // The primary deployment always fails; the backup answers a tool call, then the final answer.

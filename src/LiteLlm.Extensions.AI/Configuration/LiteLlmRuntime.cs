@@ -106,7 +106,10 @@ public sealed partial class LiteLlmRuntime : IDisposable
         if (_options.Budgets.Count > 0)
         {
             IBudgetStore store = Redis is { } redis ? new RedisBudgetStore(redis) : new InMemoryBudgetStore();
-            builder.UseBudgets(new BudgetManager(_options.Budgets, store, _options.TimeProvider, Catalog, _loggerFactory?.CreateLogger<BudgetManager>()));
+            builder.UseBudgets(new BudgetManager(_options.Budgets, store, _options.TimeProvider, Catalog, _loggerFactory?.CreateLogger<BudgetManager>())
+            {
+                ModelInfoFor = PricesFor,
+            });
         }
 
         if (_options.ResponseCache ?? Config.Litellm.Cache)
@@ -138,6 +141,15 @@ public sealed partial class LiteLlmRuntime : IDisposable
         {
             _redis.Value?.Dispose();
         }
+    }
+
+    /// <summary>The prices a budget estimate uses: a model group's dearest deployment (the router may pick it), else the catalog's.</summary>
+    private ModelInfo? PricesFor(string model)
+    {
+        var router = Router;
+        return router.HasModelGroup(model)
+            ? router.DeploymentsOf(model).Where(d => d.CostPerToken is not null).MaxBy(d => d.CostPerToken)?.Info
+            : Catalog.Lookup(model);
     }
 
     private LiteLlmRouter BuildRouter(LiteLlmConfig config)

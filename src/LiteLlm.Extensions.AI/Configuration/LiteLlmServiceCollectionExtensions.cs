@@ -2,6 +2,7 @@ using LiteLlm.Configuration;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -14,7 +15,10 @@ public static class LiteLlmServiceCollectionExtensions
     public static ChatClientBuilder AddLiteLlm(this IServiceCollection services, IConfiguration section)
         => services.AddLiteLlm(o => o.Configuration = section);
 
-    /// <summary>Registers LiteLlm from a LiteLLM config.yaml file (model-list changes reload without a restart).</summary>
+    /// <summary>
+    /// Registers LiteLlm from a LiteLLM config.yaml file (model-list changes reload without a restart). A relative path is
+    /// relative to the host's content root when a host registered one, else to the working directory.
+    /// </summary>
     public static ChatClientBuilder AddLiteLlm(this IServiceCollection services, string configFile)
         => services.AddLiteLlm(o => o.ConfigFile = configFile);
 
@@ -22,7 +26,10 @@ public static class LiteLlmServiceCollectionExtensions
     /// Registers LiteLlm: the default <see cref="IChatClient"/> (the router behind telemetry, callbacks,
     /// budgets, cache and cost tracking), a keyed <see cref="IChatClient"/> per model group, the
     /// embedding generator, and <see cref="LiteLlmRuntime"/> (config, factory, catalog, router).
-    /// The config is read now; its errors fail the host at start (<c>ValidateOnStart</c>) with their paths.
+    /// The config is read now. At host start (<c>ValidateOnStart</c>), or without a host when the pipeline is first
+    /// resolved, the configuration is checked and every problem named with its place: the config's own errors, a missing
+    /// config file, a deployment whose provider is unknown, a fallback, default fallback or alias naming no model group.
+    /// The config's warnings (unknown keys, with their paths) are logged through <see cref="ILogger"/> once.
     /// </summary>
     /// <returns>The default client's builder: middleware added to it wraps the LiteLlm pipeline.</returns>
     public static ChatClientBuilder AddLiteLlm(this IServiceCollection services, Action<LiteLlmOptions> configure)
@@ -31,10 +38,25 @@ public static class LiteLlmServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configure);
         var options = new LiteLlmOptions();
         configure(options);
+        if (options.ConfigFile is { } configFile && !Path.IsPathRooted(configFile) && ContentRoot(services) is { } contentRoot)
+        {
+            options.ConfigFile = Path.GetFullPath(Path.Combine(contentRoot, configFile));
+        }
+
         var config = Load(options);
+        var checks = new LiteLlmStartupChecks(config, options, options.Config is not null ? null : options.ConfigFile ?? options.Configuration switch
+        {
+            IConfigurationSection section => section.Path,
+            _ => null,
+        });
 
         services.AddOptions<LiteLlmOptions>().Configure(o => configure(o)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LiteLlmOptions>>(new ConfigValidator(config)));
+        if (!services.Any(d => d.ServiceType == typeof(LiteLlmRuntime)))
+        {
+            // The first AddLiteLlm's runtime is the one registered (TryAdd), so its config is the one checked.
+            services.AddSingleton<IValidateOptions<LiteLlmOptions>>(sp => new StartupValidator(checks, sp.GetService<ILoggerFactory>()));
+        }
+
         if (options.ResponseCache ?? config.Litellm.Cache)
         {
             services.AddHybridCache();
@@ -44,7 +66,14 @@ public static class LiteLlmServiceCollectionExtensions
             }
         }
 
-        services.TryAddSingleton(sp => new LiteLlmRuntime(options, config, sp.GetService<ILoggerFactory>()));
+        services.TryAddSingleton(sp =>
+        {
+            // Without a host nothing validates at start: the first resolve checks instead, before any request.
+            var loggerFactory = sp.GetService<ILoggerFactory>();
+            checks.LogWarnings(loggerFactory);
+            checks.ThrowIfInvalid();
+            return new LiteLlmRuntime(options, config, loggerFactory);
+        });
         services.TryAddSingleton(sp => sp.GetRequiredService<LiteLlmRuntime>().Factory);
         services.TryAddSingleton(sp => sp.GetRequiredService<LiteLlmRuntime>().Catalog);
         services.AddEmbeddingGenerator(sp => sp.GetRequiredService<LiteLlmRuntime>().EmbeddingGenerator);
@@ -70,7 +99,7 @@ public static class LiteLlmServiceCollectionExtensions
         {
             return File.Exists(file)
                 ? LiteLlmConfigLoader.LoadYamlFile(file)
-                : new LiteLlmConfig { Errors = [$"The config file '{file}' does not exist."] };
+                : new LiteLlmConfig { Errors = [$"The config file '{Path.GetFullPath(file)}' does not exist."] };
         }
 
         if (options.Configuration is { } section)
@@ -84,13 +113,18 @@ public static class LiteLlmServiceCollectionExtensions
         return new LiteLlmConfig { Errors = options.Deployments.Count > 0 ? [] : ["No LiteLlm config: give a config file, a configuration section, or deployments."] };
     }
 
-    private sealed class ConfigValidator(LiteLlmConfig config) : IValidateOptions<LiteLlmOptions>
+    /// <summary>The content root of a host that registered its environment (HostApplicationBuilder, WebApplicationBuilder).</summary>
+    private static string? ContentRoot(IServiceCollection services)
+        => services.LastOrDefault(d => d.ServiceType == typeof(IHostEnvironment))?.ImplementationInstance is IHostEnvironment environment
+            ? environment.ContentRootPath
+            : null;
+
+    private sealed class StartupValidator(LiteLlmStartupChecks checks, ILoggerFactory? loggerFactory) : IValidateOptions<LiteLlmOptions>
     {
         public ValidateOptionsResult Validate(string? name, LiteLlmOptions options)
         {
-            var errors = options.Deployments.Count > 0
-                ? config.Errors.Where(e => !e.StartsWith("model_list: missing", StringComparison.Ordinal)).ToList()
-                : [.. config.Errors];
+            checks.LogWarnings(loggerFactory);
+            var errors = checks.Errors();
             return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors.Select(e => "LiteLlm config: " + e));
         }
     }

@@ -65,6 +65,13 @@ public sealed partial class BudgetManager
     /// <value>The default is 4096.</value>
     public int MaxEstimatedOutputTokens { get; init; } = 4096;
 
+    /// <summary>
+    /// Gets or sets how a request's <see cref="ChatOptions.ModelId"/> maps to the prices of its estimate; the default looks
+    /// the id up in the catalog. Over a router the id is a model group, which the catalog does not know:
+    /// <c>AddLiteLlm</c> sets this to the group's dearest deployment, as the gateway estimates.
+    /// </summary>
+    public Func<string, ModelInfo?>? ModelInfoFor { get; init; }
+
     internal CostCalculator Calculator { get; }
 
     /// <summary>Reads the ids a request is counted under from <c>options.AdditionalProperties["metadata"]</c> (<c>user_id</c>, <c>team_id</c>, <c>key_id</c>) and <see cref="ChatOptions.ModelId"/>.</summary>
@@ -84,7 +91,7 @@ public sealed partial class BudgetManager
     public decimal EstimateCost(IEnumerable<ChatMessage> messages, ChatOptions? options)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        if (options?.ModelId is not { } model || Calculator.Catalog.Lookup(model) is not { } info || info.InputCostPerToken is null)
+        if (options?.ModelId is not { } model || (ModelInfoFor ?? Calculator.Catalog.Lookup)(model) is not { } info || info.InputCostPerToken is null)
         {
             return 0m;
         }

@@ -32,6 +32,9 @@ public static class CallSettings
     /// <summary>The mock provider's scripted tool calls.</summary>
     public const string MockToolCalls = "mock_tool_calls";
 
+    /// <summary>The mock provider's script of answers, one per round trip of a user turn: strings, or objects <c>{content, tool_calls}</c>.</summary>
+    public const string MockResponses = "mock_responses";
+
     /// <summary>The mock provider's latency: a <see cref="TimeSpan"/> or milliseconds.</summary>
     public const string MockLatency = "mock_latency";
 
@@ -43,7 +46,7 @@ public static class CallSettings
 
     private static readonly FrozenSet<string> Reserved = new[]
     {
-        ApiKey, ApiBase, ApiVersion, ExtraHeaders, Timeout, MockResponse, MockToolCalls, MockLatency, Metadata, DropParams,
+        ApiKey, ApiBase, ApiVersion, ExtraHeaders, Timeout, MockResponse, MockToolCalls, MockResponses, MockLatency, Metadata, DropParams,
         "num_retries", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks", "tags", "cache", "user_api_key", "litellm_call_id",
         "stream_timeout",
     }.ToFrozenSet(StringComparer.Ordinal);

@@ -204,7 +204,7 @@ internal sealed class ProviderChatClient : DelegatingChatClient
 
     private bool IsMockScript(string name)
         => _endpoint.Provider.Protocol == ProviderProtocol.Mock
-        && name is CallSettings.MockResponse or CallSettings.MockToolCalls or CallSettings.MockLatency;
+        && name is CallSettings.MockResponse or CallSettings.MockToolCalls or CallSettings.MockResponses or CallSettings.MockLatency;
 
     private static bool HasToolCalls(IList<ChatMessage> messages)
     {

@@ -45,7 +45,9 @@ public static class GatewayApp
             k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
             k.AddServerHeader = false;
         });
+        builder.Services.AddGatewayOpenTelemetry(Environment.GetEnvironmentVariable);
         configure?.Invoke(builder);
+        builder.Services.AddLiteLlmProxyMetrics(); // after configure: it wraps the spend sink the host ended up with
         var app = builder.Build();
         app.UseLiteLlmGateway();
         app.MapLiteLlmGateway();
@@ -66,6 +68,7 @@ public static class GatewayApp
         services.TryAddSingleton<PrometheusExporter>();
         services.TryAddSingleton<InferenceService>();
         services.AddResponseStore(config);
+        services.AddHostedService<GatewayBanner>();
         return services;
     }
 

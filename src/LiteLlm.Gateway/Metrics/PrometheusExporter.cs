@@ -103,7 +103,8 @@ internal sealed class PrometheusExporter : IDisposable
                 _ => string.Empty,
             };
             var name = Sanitize(instrument.Name);
-            Name = name.EndsWith(unit, StringComparison.Ordinal) ? name : name + unit;
+            // LiteLLM's names are kept exactly as LiteLLM exports them (its dashboards query them); ours get their unit.
+            Name = instrument.Meter.Name == LiteLlmProxyMetrics.MeterName || name.EndsWith(unit, StringComparison.Ordinal) ? name : name + unit;
             _buckets = instrument.Unit == "s" ? SecondsBuckets : DefaultBuckets;
         }
 

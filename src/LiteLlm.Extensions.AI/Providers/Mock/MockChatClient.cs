@@ -11,6 +11,13 @@ namespace LiteLlm.Providers.Mock;
 /// (<c>litellm.RateLimitError</c>) and an optional latency. Settings come from the deployment and
 /// can be overridden per call through <see cref="ChatOptions.AdditionalProperties"/>.
 /// </summary>
+/// <remarks>
+/// It plays a conversation as a model would, so tool loops end: <c>mock_tool_calls</c> are asked for once per user
+/// turn, and once their results are back the answer is text (<c>mock_response</c>, else a summary of the results).
+/// <c>mock_responses</c> is a script of steps played one per round trip of the turn (then the same text answer).
+/// A scripted tool name also matches an offered tool that ends with <c>_name</c> or <c>-name</c>, the way Semantic
+/// Kernel names plugin functions (<c>WeatherPlugin_GetWeather</c>).
+/// </remarks>
 public sealed class MockChatClient : IChatClient
 {
     private readonly string _model;
@@ -34,7 +41,7 @@ public sealed class MockChatClient : IChatClient
         cancellationToken.ThrowIfCancellationRequested();
         var script = Script(options);
         await Delay(script, cancellationToken).ConfigureAwait(false);
-        var (contents, finish) = Answer(script, messages);
+        var (contents, finish) = Answer(script, messages, options);
         var usage = Usage(messages, contents);
         return new ChatResponse(new ChatMessage(ChatRole.Assistant, contents) { MessageId = script.Id })
         {
@@ -54,7 +61,7 @@ public sealed class MockChatClient : IChatClient
         cancellationToken.ThrowIfCancellationRequested();
         var script = Script(options);
         await Delay(script, cancellationToken).ConfigureAwait(false);
-        var (contents, finish) = Answer(script, messages);
+        var (contents, finish) = Answer(script, messages, options);
         var created = DateTimeOffset.UtcNow;
         foreach (var content in contents)
         {
@@ -112,13 +119,14 @@ public sealed class MockChatClient : IChatClient
             "chatcmpl-mock-" + Guid.NewGuid().ToString("N")[..24],
             Get(CallSettings.MockResponse),
             Get(CallSettings.MockToolCalls),
+            Get(CallSettings.MockResponses),
             CallSettings.ToTimeSpan(Get(CallSettings.MockLatency), numbersAreMilliseconds: true));
     }
 
     private static Task Delay(MockScript script, CancellationToken cancellationToken)
         => script.Latency is { } latency && latency > TimeSpan.Zero ? Task.Delay(latency, cancellationToken) : Task.CompletedTask;
 
-    private (List<AIContent> Contents, ChatFinishReason Finish) Answer(MockScript script, IEnumerable<ChatMessage> messages)
+    private (List<AIContent> Contents, ChatFinishReason Finish) Answer(MockScript script, IEnumerable<ChatMessage> messages, ChatOptions? options)
     {
         var response = script.Response switch
         {
@@ -128,12 +136,33 @@ public sealed class MockChatClient : IChatClient
             var other => Convert.ToString(other, System.Globalization.CultureInfo.InvariantCulture),
         };
 
+        var conversation = new MockConversation(messages);
+        var calls = MockToolCallParser.Parse(script.ToolCalls);
+        if (MockSteps.Parse(script.Responses) is { Count: > 0 } steps)
+        {
+            // The script: one step per round trip of this user turn; past its end, a text answer.
+            if (conversation.RoundTrips < steps.Count)
+            {
+                var step = steps[conversation.RoundTrips];
+                (response, calls) = (step.Text, step.Calls);
+            }
+            else
+            {
+                calls = [];
+            }
+        }
+        else if (conversation.HasToolResults)
+        {
+            // The tools have answered: a model would now answer with text, not ask again.
+            calls = [];
+        }
+
         if (response is not null && MockErrors.TryCreate(response, _model) is { } error)
         {
             throw error;
         }
 
-        var calls = MockToolCallParser.Parse(script.ToolCalls);
+        calls = MockConversation.ResolveNames(calls, options);
         if (calls.Count > 0)
         {
             var contents = new List<AIContent>();
@@ -146,7 +175,7 @@ public sealed class MockChatClient : IChatClient
             return (contents, ChatFinishReason.ToolCalls);
         }
 
-        response ??= "Mock response to: " + (messages.LastOrDefault(m => m.Role == ChatRole.User)?.Text ?? string.Empty);
+        response ??= conversation.SummarizeToolResults() ?? "Mock response to: " + conversation.UserText;
         return ([new TextContent(response)], ChatFinishReason.Stop);
     }
 
@@ -163,5 +192,5 @@ public sealed class MockChatClient : IChatClient
         return new UsageDetails { InputTokenCount = input, OutputTokenCount = output, TotalTokenCount = input + output };
     }
 
-    private sealed record MockScript(string Id, object? Response, object? ToolCalls, TimeSpan? Latency);
+    private sealed record MockScript(string Id, object? Response, object? ToolCalls, object? Responses, TimeSpan? Latency);
 }

@@ -6,7 +6,7 @@ namespace LiteLlm.Providers.Mock;
 /// <summary>Reads scripted tool calls: <see cref="FunctionCallContent"/>s, or objects <c>{name, arguments, id?}</c> (from JSON or YAML config).</summary>
 internal static class MockToolCallParser
 {
-    public static List<FunctionCallContent> Parse(object? value)
+    public static List<FunctionCallContent> Parse(object? value, string idPrefix = "call_mock_")
     {
         var calls = new List<FunctionCallContent>();
         switch (value)
@@ -19,16 +19,16 @@ internal static class MockToolCallParser
             case JsonElement { ValueKind: JsonValueKind.Array } array:
                 foreach (var item in array.EnumerateArray())
                 {
-                    calls.Add(FromJson(item, calls.Count));
+                    calls.Add(FromJson(item, idPrefix + calls.Count));
                 }
 
                 break;
             case string json:
-                return Parse(JsonDocument.Parse(json).RootElement.Clone());
+                return Parse(JsonDocument.Parse(json).RootElement.Clone(), idPrefix);
             case System.Collections.IEnumerable items:
                 foreach (var item in items)
                 {
-                    calls.Add(FromJson(JsonSerializer.SerializeToElement(item, AIJsonUtilities.DefaultOptions), calls.Count));
+                    calls.Add(FromJson(JsonSerializer.SerializeToElement(item, AIJsonUtilities.DefaultOptions), idPrefix + calls.Count));
                 }
 
                 break;
@@ -37,7 +37,7 @@ internal static class MockToolCallParser
         return calls;
     }
 
-    private static FunctionCallContent FromJson(JsonElement item, int index)
+    private static FunctionCallContent FromJson(JsonElement item, string defaultId)
     {
         var name = item.GetProperty("name").GetString() ?? throw new FormatException("A mock tool call needs a name.");
         var id = item.TryGetProperty("id", out var idValue) ? idValue.GetString() : null;
@@ -48,6 +48,6 @@ internal static class MockToolCallParser
             arguments = obj.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value.Clone());
         }
 
-        return new FunctionCallContent(id ?? $"call_mock_{index}", name, arguments);
+        return new FunctionCallContent(id ?? defaultId, name, arguments);
     }
 }

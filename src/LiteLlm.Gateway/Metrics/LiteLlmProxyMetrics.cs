@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using LiteLlm.Gateway.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LiteLlm.Gateway.Metrics;
+
+/// <summary>
+/// LiteLLM's own Prometheus metric names and labels (its proxy's <c>prometheus</c> callback), beside ours, so that
+/// dashboards and alerts written for LiteLLM (its published Grafana dashboard queries <c>litellm_spend_metric_total</c>,
+/// <c>litellm_total_tokens_total</c>, <c>litellm_request_total_latency_metric_bucket</c>, …) work unchanged.
+/// Fed from the spend record every request that reached the pipeline leaves, so a metric and the spend log agree.
+/// </summary>
+internal sealed class LiteLlmProxyMetrics
+{
+    /// <summary>The meter; <see cref="PrometheusExporter"/> exports its instruments under their names as given.</summary>
+    public const string MeterName = "LiteLlm.Gateway.LiteLLM";
+
+    private readonly Counter<long> _requests;
+    private readonly Counter<long> _proxyRequests;
+    private readonly Counter<long> _failedRequests;
+    private readonly Counter<double> _spend;
+    private readonly Counter<long> _totalTokens;
+    private readonly Counter<long> _inputTokens;
+    private readonly Counter<long> _outputTokens;
+    private readonly Counter<long> _totalTokensMetric;
+    private readonly Counter<long> _inputTokensMetric;
+    private readonly Counter<long> _outputTokensMetric;
+    private readonly Histogram<double> _latency;
+
+    public LiteLlmProxyMetrics(IMeterFactory meterFactory)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        var meter = meterFactory.Create(MeterName);
+        _requests = meter.CreateCounter<long>("litellm_requests_metric", null, "Total number of LLM calls to litellm - track total per API Key, team, user");
+        _proxyRequests = meter.CreateCounter<long>("litellm_proxy_total_requests_metric", null, "Total number of requests made to the proxy server - track number of client side requests");
+        _failedRequests = meter.CreateCounter<long>("litellm_proxy_failed_requests_metric", null, "Total number of failed responses from proxy - the client did not get a success response from litellm proxy");
+        _spend = meter.CreateCounter<double>("litellm_spend_metric", null, "Total spend on LLM requests");
+        _totalTokens = meter.CreateCounter<long>("litellm_total_tokens", null, "Total number of input + output tokens from LLM requests");
+        _inputTokens = meter.CreateCounter<long>("litellm_input_tokens", null, "Total number of input tokens from LLM requests");
+        _outputTokens = meter.CreateCounter<long>("litellm_output_tokens", null, "Total number of output tokens from LLM requests");
+        _totalTokensMetric = meter.CreateCounter<long>("litellm_total_tokens_metric", null, "Total number of input + output tokens from LLM requests");
+        _inputTokensMetric = meter.CreateCounter<long>("litellm_input_tokens_metric", null, "Total number of input tokens from LLM requests");
+        _outputTokensMetric = meter.CreateCounter<long>("litellm_output_tokens_metric", null, "Total number of output tokens from LLM requests");
+        _latency = meter.CreateHistogram<double>("litellm_request_total_latency_metric", "s", "Total latency (seconds) for a request to LiteLLM");
+    }
+
+    public void Record(SpendRecord record)
+    {
+        var key = record.KeyId ?? string.Empty;
+        var team = record.TeamId ?? string.Empty;
+        var user = record.UserId ?? string.Empty;
+        var model = record.Model ?? record.ModelGroup;
+        // LiteLLM's label sets: who (end_user, hashed_api_key, api_key_alias, team, team_alias, user) and what (model, requested_model).
+        TagList who = new()
+        {
+            { "end_user", string.Empty }, { "hashed_api_key", key }, { "api_key_alias", string.Empty },
+            { "team", team }, { "team_alias", string.Empty }, { "user", user },
+        };
+        var withModel = who;
+        withModel.Add("model", model);
+        var withBoth = withModel;
+        withBoth.Add("requested_model", record.ModelGroup);
+        var requested = who;
+        requested.Add("requested_model", record.ModelGroup);
+
+        var success = record.Status == "success";
+        var proxy = requested;
+        proxy.Add("status_code", success ? "200" : record.Status);
+        _proxyRequests.Add(1, proxy);
+        if (!success)
+        {
+            var failed = requested;
+            failed.Add("exception_class", record.Status);
+            _failedRequests.Add(1, failed);
+            return;
+        }
+
+        _requests.Add(1, withModel);
+        if (record.Cost is { } cost)
+        {
+            _spend.Add((double)cost, withModel);
+        }
+
+        _totalTokens.Add(record.InputTokens + record.OutputTokens, withModel);
+        _inputTokens.Add(record.InputTokens, withModel);
+        _outputTokens.Add(record.OutputTokens, withModel);
+        _totalTokensMetric.Add(record.InputTokens + record.OutputTokens, withBoth);
+        _inputTokensMetric.Add(record.InputTokens, withBoth);
+        _outputTokensMetric.Add(record.OutputTokens, withBoth);
+        _latency.Record(record.LatencyMs / 1000, withBoth);
+    }
+}
+
+/// <summary>Passes each spend record on, and counts it in <see cref="LiteLlmProxyMetrics"/>.</summary>
+internal sealed class MeteredSpendSink(ISpendSink inner, LiteLlmProxyMetrics metrics) : ISpendSink
+{
+    public void Record(SpendRecord record)
+    {
+        inner.Record(record);
+        metrics.Record(record);
+    }
+}
+
+/// <summary>Registers <see cref="LiteLlmProxyMetrics"/> around the spend sink the host ended up with.</summary>
+public static class LiteLlmProxyMetricsServiceCollectionExtensions
+{
+    /// <summary>Wraps the last registered <see cref="ISpendSink"/> so that every spend record also counts in LiteLLM's metric names.</summary>
+    /// <param name="services">The services, after every other spend sink registration.</param>
+    /// <returns>The services.</returns>
+    public static IServiceCollection AddLiteLlmProxyMetrics(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddSingleton<LiteLlmProxyMetrics>();
+        var last = services.LastOrDefault(d => d.ServiceType == typeof(ISpendSink) && !d.IsKeyedService);
+        if (last is null)
+        {
+            return services;
+        }
+
+        Func<IServiceProvider, ISpendSink> inner = last switch
+        {
+            { ImplementationInstance: ISpendSink instance } => _ => instance,
+            { ImplementationFactory: { } factory } => sp => (ISpendSink)factory(sp),
+            { ImplementationType: { } type } => sp => (ISpendSink)ActivatorUtilities.CreateInstance(sp, type),
+            _ => throw new InvalidOperationException("The registered ISpendSink cannot be wrapped."),
+        };
+        services.Remove(last);
+        services.AddSingleton<ISpendSink>(sp => new MeteredSpendSink(inner(sp), sp.GetRequiredService<LiteLlmProxyMetrics>()));
+        return services;
+    }
+}
