@@ -226,6 +226,40 @@ public sealed class MessagesFidelityTests
         Assert.Equal("toolu_42", messages.Single(m => m!["role"]!.GetValue<string>() == "tool")!["tool_call_id"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task ToAGeminiDeployment_ThinkingIsAThinkingBudget_ToolIdsAreKept_AndNoCacheControlIsSent()
+    {
+        await using var upstream = await RecordingAnthropicUpstream.StartAsync();
+        await using var gateway = await GatewayHost.StartAsync(yaml: $$"""
+            model_list:
+              - model_name: gem
+                litellm_params: {model: gemini/gemini-2.5-flash, api_base: "{{upstream.Address}}", api_key: AIza-upstream}
+            router_settings:
+              num_retries: 0
+            """);
+        upstream.Json("""{"candidates":[{"content":{"parts":[{"text":"Fixed."}],"role":"model"},"finishReason":"STOP","index":0}],"usageMetadata":{"promptTokenCount":40,"candidatesTokenCount":3,"totalTokenCount":43},"modelVersion":"gemini-2.5-flash","responseId":"r1"}""");
+        const string request = """
+            {"model":"gem","max_tokens":8000,"thinking":{"type":"enabled","budget_tokens":6000},
+             "system":[{"type":"text","text":"sys","cache_control":{"type":"ephemeral"}}],
+             "tools":[{"name":"Read","input_schema":{"type":"object","properties":{"file_path":{"type":"string"}}},"cache_control":{"type":"ephemeral"}}],
+             "messages":[{"role":"user","content":"Read /a"},
+               {"role":"assistant","content":[{"type":"tool_use","id":"toolu_42","name":"Read","input":{"file_path":"/a"}}]},
+               {"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_42","content":"contents"}]}]}
+            """;
+
+        var (response, body) = await gateway.PostJsonAsync("/v1/messages", request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("""[{"type":"text","text":"Fixed."}]""", body.GetProperty("content").GetRawText());
+        Assert.True(upstream.Requests.TryDequeue(out var sent));
+        Assert.Equal("/v1beta/models/gemini-2.5-flash:generateContent", sent.Path);
+        var thinking = sent.Json["generationConfig"]!["thinkingConfig"]!;
+        Assert.Equal(2048, thinking["thinkingBudget"]!.GetValue<int>()); // budget 6000 is LiteLLM's "medium"
+        Assert.True(thinking["includeThoughts"]!.GetValue<bool>());
+        Assert.DoesNotContain("cache_control", sent.Body, StringComparison.Ordinal);
+        Assert.Contains("toolu_42", sent.Body, StringComparison.Ordinal);
+    }
+
     /// <summary>Another provider, as the gateway's pipeline sees it: records what it is asked, answers with signed reasoning.</summary>
     private sealed class ReasoningProbe : IChatClient
     {

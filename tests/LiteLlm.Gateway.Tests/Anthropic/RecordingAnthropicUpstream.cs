@@ -46,6 +46,7 @@ public sealed class RecordingAnthropicUpstream : IAsyncDisposable
         app.MapPost("/v1/messages", upstream.MessagesAsync);
         app.MapPost("/v1/messages/count_tokens", upstream.CountAsync);
         app.MapPost("/v1/chat/completions", upstream.MessagesAsync);
+        app.MapPost("/v1beta/models/{method}", upstream.MessagesAsync); // Gemini: {model}:{method}
         await app.StartAsync();
         upstream.Address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return upstream;
