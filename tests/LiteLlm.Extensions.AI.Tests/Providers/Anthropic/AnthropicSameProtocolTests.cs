@@ -65,6 +65,28 @@ public sealed class AnthropicSameProtocolTests
     }
 
     [Fact]
+    public async Task ClaudeOnAzureAIFoundry_IsTheSameWire_AtTheResourcesAnthropicBase()
+    {
+        // Foundry serves Claude as Anthropic Messages under https://<resource>.services.ai.azure.com/anthropic, with x-api-key:
+        // an anthropic/ deployment with that api_base; the model is the Foundry deployment's name.
+        var (messages, options) = FromWire(Body, new Dictionary<string, string> { ["anthropic-beta"] = "interleaved-thinking-2025-05-14" });
+        _upstream.Json(AnthropicWire.Text("ok"));
+        var client = TestFactory.Create(_upstream).CreateChatClient(
+            "anthropic/my-claude-deployment",
+            new ProviderOptions { ApiBase = "https://my-resource.services.ai.azure.com/anthropic", ApiKey = "foundry-key-0123456789" });
+
+        await client.GetResponseAsync(messages, options, Ct);
+
+        Assert.Equal("https://my-resource.services.ai.azure.com/anthropic/v1/messages", _upstream.LastRequest.Uri.AbsoluteUri);
+        Assert.Equal("foundry-key-0123456789", _upstream.LastRequest.Header("x-api-key"));
+        Assert.Equal("interleaved-thinking-2025-05-14", _upstream.LastRequest.Header("anthropic-beta"));
+        var expected = JsonNode.Parse(Body)!;
+        expected["model"] = "my-claude-deployment";
+        expected.AsObject().Remove("stream");
+        Assert.True(JsonNode.DeepEquals(expected, JsonNode.Parse(_upstream.LastRequest.Body!)), _upstream.LastRequest.Body);
+    }
+
+    [Fact]
     public async Task AMessageAddedOnTheWay_IsTranslated_TheCallersStayAsTheyCame()
     {
         var (messages, options) = FromWire("""{"model":"m","max_tokens":10,"messages":[{"role":"user","content":[{"type":"text","text":"Hi","cache_control":{"type":"ephemeral"}}]}]}""");
