@@ -85,8 +85,8 @@ public sealed class UpstreamFaultTests : IAsyncLifetime
     /// </summary>
     private static readonly Dictionary<(string Fault, bool Stream), int> OtherModeStatus = new()
     {
-        [("malformed-sse", false)] = 500,            // SSE bytes where JSON was expected: unreadable answer
-        [("no-terminator", false)] = 500,
+        [("malformed-sse", false)] = 502,            // SSE bytes where JSON was expected: an unreadable answer is a bad gateway answer
+        [("no-terminator", false)] = 502,
         [("mid-stream-error", false)] = 503,         // the error event inside the body is still the provider's error
         [("reset-before-first-chunk", false)] = 502, // connection reset: api_connection_error
         [("reset-after-first-chunk", false)] = 502,

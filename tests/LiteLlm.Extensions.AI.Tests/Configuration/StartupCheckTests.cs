@@ -59,7 +59,7 @@ public sealed class StartupCheckTests : IDisposable
 
         foreach (var message in new[] { await HostStartErrorAsync(Register), FirstResolveError(Register) })
         {
-            Assert.Contains("model_list[2].litellm_params.model ('gpt'): ", message, StringComparison.Ordinal);
+            Assert.Contains("model_list[2] (model_name 'gpt'): ", message, StringComparison.Ordinal);
             Assert.Contains("Unknown provider 'opnai'", message, StringComparison.Ordinal);
         }
     }
