@@ -23,14 +23,28 @@ internal static class ChatResponseWriter
             return null;
         }
 
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var w = new Utf8JsonWriter(buffer, RawWriterOptions))
+        // One buffer and writer per thread, reset for each answer: only the finished bytes are allocated.
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(4096);
+        var w = t_writer ??= new Utf8JsonWriter(buffer, RawWriterOptions);
+        buffer.ResetWrittenCount();
+        w.Reset(buffer);
+        WriteRaw(w, raw.Json, ResponseId(response.ResponseId, callId, "chatcmpl-"), response.ModelId ?? model, stripUsage: false);
+        w.Flush();
+        var bytes = buffer.WrittenSpan.ToArray();
+        if (buffer.Capacity > 1 << 20)
         {
-            WriteRaw(w, raw.Json, ResponseId(response.ResponseId, callId, "chatcmpl-"), response.ModelId ?? model, stripUsage: false);
+            t_buffer = null; // a huge answer does not pin its buffer to the thread
+            t_writer = null;
         }
 
-        return buffer.WrittenSpan.ToArray();
+        return bytes;
     }
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
 
     /// <summary>Writes a provider document with <c>id</c> and <c>model</c> replaced (added when absent); optionally without <c>usage</c>.</summary>
     public static void WriteRaw(Utf8JsonWriter w, JsonElement json, string id, string model, bool stripUsage)
