@@ -42,7 +42,7 @@ internal static class MessagesEndpoints
                 return;
             }
 
-            var response = await CallAsync(call, service.Pipeline, messages, options, ct).ConfigureAwait(false);
+            var response = await ChatEndpoints.CallAsync(call, service.Pipeline, messages, options, ct).ConfigureAwait(false);
             await AnthropicResponseTranslator.WriteAsync(call, AnthropicResponseTranslator.Serialize(response, call.Id, model), ct).ConfigureAwait(false);
         }, AnthropicErrors.WriteAsync);
     }
@@ -169,26 +169,5 @@ internal static class MessagesEndpoints
         }
 
         return TokenCounter.CountTokens(messages, deployments.Count > 0 ? deployments[0].Deployment.Model : model, options.Tools);
-    }
-
-    private static async Task<ChatResponse> CallAsync(InferenceCall call, IChatClient pipeline, List<ChatMessage> messages, ChatOptions options, CancellationToken cancellationToken)
-    {
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        try
-        {
-            var response = await pipeline.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
-            call.Absorb(response.AdditionalProperties);
-            call.ModelId = response.ModelId;
-            if (response.Usage is { } usage)
-            {
-                call.AbsorbUsage(usage);
-            }
-
-            return response;
-        }
-        finally
-        {
-            call.AddPipelineTime(started);
-        }
     }
 }

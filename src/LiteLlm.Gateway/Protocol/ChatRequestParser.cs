@@ -543,7 +543,8 @@ internal static class ChatRequestParser
         }
     }
 
-    private static AIContent Media(string url, string mediaType, string path)
+    /// <summary>An http(s) URL or a base64 data URL as MEAI content; anything else is a 400 naming <paramref name="path"/>.</summary>
+    internal static AIContent Media(string url, string mediaType, string path)
     {
         if (url.StartsWith("data:", StringComparison.Ordinal))
         {

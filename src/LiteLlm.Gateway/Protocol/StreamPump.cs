@@ -116,7 +116,8 @@ internal static class StreamPump
         }
     }
 
-    private static void Start(InferenceCall call)
+    /// <summary>Starts an SSE answer once: the call's headers, 200, <c>text/event-stream</c>, no buffering anywhere on the way.</summary>
+    internal static void Start(InferenceCall call)
     {
         var response = call.Context.Response;
         if (response.HasStarted)

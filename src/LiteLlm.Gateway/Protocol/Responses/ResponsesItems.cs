@@ -183,11 +183,11 @@ internal static class ResponsesItems
                     throw GatewayErrors.Invalid($"{path}.image_url is required (file ids are not supported).", path + ".image_url");
                 }
 
-                return Media(url, "image/*", path + ".image_url");
+                return ChatRequestParser.Media(url, "image/*", path + ".image_url");
             case "input_file":
                 if (ResponsesRequestParser.Str(part, "file_data") is { Length: > 0 } data)
                 {
-                    var file = data.StartsWith("data:", StringComparison.Ordinal) ? Media(data, "application/octet-stream", path + ".file_data") : Base64(data, path + ".file_data");
+                    var file = data.StartsWith("data:", StringComparison.Ordinal) ? ChatRequestParser.Media(data, "application/octet-stream", path + ".file_data") : Base64(data, path + ".file_data");
                     if (file is DataContent dc)
                     {
                         dc.Name = ResponsesRequestParser.Str(part, "filename");
@@ -197,30 +197,11 @@ internal static class ResponsesItems
                 }
 
                 return ResponsesRequestParser.Str(part, "file_url") is { Length: > 0 } fileUrl
-                    ? Media(fileUrl, "application/octet-stream", path + ".file_url")
+                    ? ChatRequestParser.Media(fileUrl, "application/octet-stream", path + ".file_url")
                     : throw GatewayErrors.Invalid($"{path}.file_data or file_url is required (file ids are not supported).", path + ".file_data");
             case var other:
                 throw GatewayErrors.Invalid($"{path}.type '{other}' is not a supported content part (input_text, input_image, input_file, output_text, refusal).", path + ".type");
         }
-    }
-
-    private static AIContent Media(string url, string mediaType, string path)
-    {
-        if (url.StartsWith("data:", StringComparison.Ordinal))
-        {
-            try
-            {
-                return new DataContent(url);
-            }
-            catch (Exception e) when (e is FormatException or ArgumentException)
-            {
-                throw GatewayErrors.Invalid($"{path} is not a valid base64 data URL.", path);
-            }
-        }
-
-        return Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
-            ? new UriContent(uri, mediaType)
-            : throw GatewayErrors.Invalid($"{path} must be an http(s) URL or a data URL.", path);
     }
 
     private static DataContent Base64(string base64, string path)

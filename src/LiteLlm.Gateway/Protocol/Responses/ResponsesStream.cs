@@ -50,7 +50,7 @@ internal static class ResponsesStream
                     call.Absorb(enumerator.Current.AdditionalProperties);
                 }
 
-                Start(call);
+                StreamPump.Start(call);
                 while (more)
                 {
                     var update = enumerator.Current;
@@ -167,7 +167,7 @@ internal static class ResponsesStream
                 }
 
                 await delay.ConfigureAwait(false); // surfaces cancellation
-                Start(call);
+                StreamPump.Start(call);
                 await call.Context.Response.Body.WriteAsync(Ping, cancellationToken).ConfigureAwait(false);
                 await call.Context.Response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -187,22 +187,6 @@ internal static class ResponsesStream
                 }
             }
         }
-    }
-
-    private static void Start(InferenceCall call)
-    {
-        var response = call.Context.Response;
-        if (response.HasStarted)
-        {
-            return;
-        }
-
-        call.ApplyHeaders();
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "text/event-stream";
-        response.Headers.CacheControl = "no-cache";
-        response.Headers["X-Accel-Buffering"] = "no";
-        call.Context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
     }
 
     private static async Task WriteAsync(HttpResponse response, List<(string Type, byte[] Data)> events, CancellationToken cancellationToken)
