@@ -8,7 +8,7 @@ namespace LiteLlm.Cost;
 /// </summary>
 /// <remarks>
 /// <para>Before the call: the estimate (<see cref="BudgetManager.EstimateCost"/>) is reserved against every applicable
-/// budget, or <see cref="Errors.BudgetExceededException"/> is thrown and the inner client is never called.</para>
+/// budget, or <see cref="BudgetExceededException"/> is thrown and the inner client is never called.</para>
 /// <para>After the call: the reservation is replaced by the actual cost — <see cref="ResponseProperties.Cost"/> when a
 /// layer below set it (<see cref="CostTrackingChatClient"/>), otherwise priced here from the usage; when neither is known,
 /// the estimate is charged; a cache hit (<see cref="ResponseProperties.CacheHit"/>) is charged nothing. A call that throws is released (charged nothing).</para>

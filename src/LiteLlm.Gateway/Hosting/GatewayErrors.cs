@@ -1,3 +1,4 @@
+using LiteLlm.Cost;
 using System.Globalization;
 using System.Text.Json;
 using LiteLlm.Errors;

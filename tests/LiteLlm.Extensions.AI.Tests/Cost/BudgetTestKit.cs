@@ -69,7 +69,7 @@ internal static class BudgetTestKit
                 await client.GetResponseAsync("hi", Options(user: "u"));
                 Interlocked.Increment(ref succeeded);
             }
-            catch (LiteLlm.Errors.BudgetExceededException)
+            catch (LiteLlm.Cost.BudgetExceededException)
             {
                 Interlocked.Increment(ref refused);
             }

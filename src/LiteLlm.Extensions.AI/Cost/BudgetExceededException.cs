@@ -1,13 +1,14 @@
 using System.Globalization;
-using LiteLlm.Cost;
+using LiteLlm.Errors;
 
-namespace LiteLlm.Errors;
+namespace LiteLlm.Cost;
 
 /// <summary>
 /// A budget would be exceeded by this request: its spend plus the requests in flight plus this request's estimate is
 /// over the limit, or the budget is already spent. Reported as HTTP 400, as LiteLLM's proxy reports
 /// <c>BudgetExceededError</c> (<c>budget_exceeded</c>); retrying before <see cref="ResetsAt"/> will not help.
 /// </summary>
+/// <remarks>It lives with the budgets it reports (the error hierarchy's base sits below every feature and names none).</remarks>
 public sealed class BudgetExceededException : LiteLlmException
 {
     public BudgetExceededException(Budget budget, string? scopeId, decimal currentSpend, decimal reserved, decimal estimate, DateTimeOffset? resetsAt)
