@@ -1,14 +1,23 @@
 #!/usr/bin/env bash
-# Gateway load bench: the same mock upstream measured directly, through our gateway, through a plain reverse proxy
-# (nginx) and through a peer gateway (Portkey's open-source gateway on Node), in one run.
-#   bash benchmarks/load/run.sh [--duration 10]
+# Gateway load bench: the same mock upstream measured directly, through our gateway (bare, and "production": master
+# key, a virtual key, SQLite spend records), through the floor (a minimal ASP.NET Core proxy, benchmarks/load/floor),
+# through a plain reverse proxy (nginx) and through a peer gateway (Portkey's open-source gateway on Node), in one run.
+#   bash benchmarks/load/run.sh [--duration 10] [--pin]
+# --pin: every proxy on core 1, the mock and the load generators on core 0 (taskset), so proxies compare per core.
 # Prints one summary table and writes raw results to benchmarks/load/results/<timestamp>/.
 # Needs Debian's wrk and hey (installed when missing); nginx and the peer (benchmarks/load/peer, npm) are installed when
 # possible and their columns left out when not. Only loopback addresses are used.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=10
-[ "${1:-}" = "--duration" ] && DURATION="$2"
+PIN_PROXY=""; PIN_LOAD=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --duration) DURATION="$2"; shift 2 ;;
+    --pin) PIN_PROXY="taskset -c 1"; PIN_LOAD="taskset -c 0"; shift ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
 OUT="benchmarks/load/results/$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$OUT"
 
@@ -23,14 +32,15 @@ PEER=benchmarks/load/peer/node_modules/@portkey-ai/gateway/build/start-server.js
 
 dotnet build src/LiteLlm.Gateway -c Release -v q -nologo >/dev/null
 dotnet build tests/LiteLlm.MockUpstream -c Release -v q -nologo >/dev/null
+dotnet build benchmarks/load/floor -c Release -v q -nologo >/dev/null
 
-MOCK=9100; SLOW=9101; GW=4100; NGX=4101; PK=4102
+MOCK=9100; SLOW=9101; GW=4100; NGX=4101; PK=4102; FL=4103; GWP=4104
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-dotnet tests/LiteLlm.MockUpstream/bin/Release/net10.0/LiteLlm.MockUpstream.dll --port $MOCK --chunks 20 > "$OUT/mock.log" 2>&1 & pids+=($!)
-dotnet tests/LiteLlm.MockUpstream/bin/Release/net10.0/LiteLlm.MockUpstream.dll --port $SLOW --delay-ms 20 --chunks 20 > "$OUT/mock-slow.log" 2>&1 & pids+=($!)
+$PIN_LOAD dotnet tests/LiteLlm.MockUpstream/bin/Release/net10.0/LiteLlm.MockUpstream.dll --port $MOCK --chunks 20 > "$OUT/mock.log" 2>&1 & pids+=($!)
+$PIN_LOAD dotnet tests/LiteLlm.MockUpstream/bin/Release/net10.0/LiteLlm.MockUpstream.dll --port $SLOW --delay-ms 20 --chunks 20 > "$OUT/mock-slow.log" 2>&1 & pids+=($!)
 cat > "$OUT/config.yaml" <<YAML
 model_list:
   - model_name: bench
@@ -38,7 +48,14 @@ model_list:
   - model_name: bench-slow
     litellm_params: {model: openai/mock-model, api_base: "http://127.0.0.1:$SLOW/v1", api_key: bench-key}
 YAML
-dotnet src/LiteLlm.Gateway/bin/Release/net10.0/LiteLlm.Gateway.dll --config "$OUT/config.yaml" --port $GW > "$OUT/gateway.log" 2>&1 & GWPID=$!; pids+=($GWPID)
+$PIN_PROXY dotnet src/LiteLlm.Gateway/bin/Release/net10.0/LiteLlm.Gateway.dll --config "$OUT/config.yaml" --port $GW > "$OUT/gateway.log" 2>&1 & GWPID=$!; pids+=($GWPID)
+
+# The gateway as a real deployment runs it: a master key, every request on a virtual key, a spend row each (SQLite).
+{ cat "$OUT/config.yaml"; printf 'general_settings:\n  master_key: sk-bench-master\n  sqlite_path: %s\n' "$PWD/$OUT/spend.db"; } > "$OUT/config-prod.yaml"
+$PIN_PROXY dotnet src/LiteLlm.Gateway/bin/Release/net10.0/LiteLlm.Gateway.dll --config "$OUT/config-prod.yaml" --port $GWP > "$OUT/gateway-prod.log" 2>&1 & GWPPID=$!; pids+=($GWPPID)
+
+# The floor: the least an ASP.NET Core reverse proxy does.
+$PIN_PROXY dotnet benchmarks/load/floor/bin/Release/net10.0/Floor.dll --port $FL --upstream "http://127.0.0.1:$MOCK" > "$OUT/floor.log" 2>&1 & FLPID=$!; pids+=($FLPID)
 
 # The plain reverse proxy: nginx with keep-alive to the mock, no access log, unbuffered (for streams).
 NGXPID=""
@@ -61,17 +78,17 @@ http {
   }
 }
 NGINX
-  nginx -c "$PWD/$OUT/nginx/nginx.conf" > "$OUT/nginx/stdout.log" 2>&1 & NGXPID=$!; pids+=($NGXPID)
+  $PIN_PROXY nginx -c "$PWD/$OUT/nginx/nginx.conf" > "$OUT/nginx/stdout.log" 2>&1 & NGXPID=$!; pids+=($NGXPID)
 fi
 
 # The peer gateway: Portkey's gateway, told per request to use the OpenAI format against the mock.
 PKPID=""
 PKHEADERS="x-portkey-provider: openai|x-portkey-custom-host: http://127.0.0.1:$MOCK/v1|Authorization: Bearer bench-key"
 if [ -f "$PEER" ] && command -v node >/dev/null; then
-  NODE_ENV=production node "$PEER" --port=$PK --headless > "$OUT/peer.log" 2>&1 & PKPID=$!; pids+=($PKPID)
+  NODE_ENV=production $PIN_PROXY node "$PEER" --port=$PK --headless > "$OUT/peer.log" 2>&1 & PKPID=$!; pids+=($PKPID)
 fi
 
-for port in $MOCK $SLOW $GW; do
+for port in $MOCK $SLOW $GW $GWP $FL; do
   for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/health/liveliness" 2>/dev/null && break; curl -s -o /dev/null "http://127.0.0.1:$port/health" 2>/dev/null && break; sleep 0.1; done
 done
 
@@ -81,8 +98,13 @@ proxy="http://127.0.0.1:$NGX/v1/chat/completions"
 peer="http://127.0.0.1:$PK/v1/chat/completions"
 body='{"model":"bench","messages":[{"role":"user","content":"Say hello."}]}'
 
+# A virtual key for the production gateway (models: the bench groups; no budget, so nothing refuses the load).
+VKEY=$(curl -s "http://127.0.0.1:$GWP/key/generate" -H 'Authorization: Bearer sk-bench-master' -H 'content-type: application/json' \
+  -d '{"models":["bench","bench-slow"]}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
+
 # Targets measured: name, URL, extra headers ("Name: value|…"), pid for peak RSS.
-names=(direct gateway); urls=("$direct" "$gateway"); hdrs=("" ""); rsspids=("" "$GWPID")
+names=(direct gateway gateway-prod floor); urls=("$direct" "$gateway" "http://127.0.0.1:$GWP/v1/chat/completions" "http://127.0.0.1:$FL/v1/chat/completions")
+hdrs=("" "" "Authorization: Bearer $VKEY" ""); rsspids=("" "$GWPID" "$GWPPID" "$FLPID")
 if [ -n "$NGXPID" ] && curl -s -o /dev/null --retry 20 --retry-delay 0 --retry-connrefused -m 2 "http://127.0.0.1:$NGX/health" 2>/dev/null; then
   names+=(nginx); urls+=("$proxy"); hdrs+=(""); rsspids+=("$NGXPID")
 fi
@@ -92,7 +114,7 @@ if [ -n "$PKPID" ]; then
 fi
 
 run_wrk() { # name conns url headers
-  BENCH_HEADERS="$4" wrk -t"$([ "$2" -gt 1 ] && echo 2 || echo 1)" -c"$2" -d"${DURATION}s" --latency -s benchmarks/load/chat.lua "$3" > "$OUT/$1.txt"
+  BENCH_HEADERS="$4" $PIN_LOAD wrk -t"$([ "$2" -gt 1 ] && echo 2 || echo 1)" -c"$2" -d"${DURATION}s" --latency -s benchmarks/load/chat.lua "$3" > "$OUT/$1.txt"
 }
 pct() { awk -v p="$2" '$1==p {print $2}' "$OUT/$1.txt"; }           # "50%" / "99%" lines of wrk --latency
 rps() { awk '/Requests\/sec/ {print $2}' "$OUT/$1.txt"; }
@@ -122,7 +144,7 @@ peak_rss_mb() { # pid (and its children: nginx workers) -> MB
 declare -A p50 p99 r64 slow s50 rss
 for i in "${!names[@]}"; do
   n=${names[$i]}; u=${urls[$i]}; h=${hdrs[$i]}
-  BENCH_HEADERS="$h" wrk -t1 -c8 -d10s -s benchmarks/load/chat.lua "$u" > /dev/null  # warm-up: pools, and tiered JIT settling (~10 s)
+  BENCH_HEADERS="$h" $PIN_LOAD wrk -t1 -c8 -d10s -s benchmarks/load/chat.lua "$u" > /dev/null  # warm-up: pools, and tiered JIT settling (~10 s)
   run_wrk "$n-1" 1 "$u" "$h"; p50[$n]=$(ms "$(pct "$n-1" 50%)"); p99[$n]=$(ms "$(pct "$n-1" 99%)")
   run_wrk "$n-64" 64 "$u" "$h"; r64[$n]=$(rps "$n-64")
   ttfb "$u" "$h" > /dev/null                                                     # warm-up of the streaming path
@@ -158,11 +180,13 @@ added() { echo "$1 - ${2}" | bc -l; }
   line="| peak RSS (MB) | |"; for n in "${names[@]:1}"; do line+=" ${rss[$n]} |"; done; echo "$line"
   echo
   for n in "${names[@]}"; do
-    errors=$(grep -h -E "Non-2xx|Socket errors" "$OUT/$n-1.txt" "$OUT/$n-64.txt" | tr -s ' ' | paste -sd ';' -)
+    errors=$(grep -h -E "Non-2xx|Socket errors" "$OUT/$n-1.txt" "$OUT/$n-64.txt" | tr -s ' ' | paste -sd ';' - || true)
     if [ -n "$errors" ]; then echo "$n: wrk reported $errors"; fi
   done
   echo "20 ms upstream at 200 req/s, p99: direct $(hey_p99 direct-slow) ms, through the gateway $(hey_p99 gateway-slow) ms."
-  echo "Columns: gateway = LiteLlm for .NET; nginx = a plain reverse proxy (keep-alive upstream, no access log);"
+  echo "Columns: gateway = LiteLlm for .NET without keys; gateway-prod = with a master key, a virtual key and SQLite spend rows;"
+  echo "floor = a minimal ASP.NET Core proxy (benchmarks/load/floor); nginx = a plain reverse proxy (keep-alive upstream, no access log);"
+  if [ -n "$PIN_PROXY" ]; then echo "Pinned: each proxy on core 1, the mock and the load generators on core 0."; fi
   echo "peer = Portkey's open-source gateway (Node). wrk, hey, the mock and the proxies share this machine's $(nproc) cores;"
   echo "the mock's own ceiling is the direct 64-connection figure."
 } | tee "$OUT/summary.md"
