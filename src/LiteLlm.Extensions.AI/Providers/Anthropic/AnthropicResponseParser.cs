@@ -14,6 +14,13 @@ internal static class AnthropicResponseParser
 
     public static ChatResponse Parse(JsonElement root, string? jsonToolName)
     {
+        // An answer in another shape (an anthropic/ deployment pointed at an OpenAI-compatible server, a proxy's page) is
+        // the provider's fault, not an empty answer.
+        if (root.ValueKind != JsonValueKind.Object || !(root.TryGetProperty("content", out var answer) && answer.ValueKind == JsonValueKind.Array))
+        {
+            throw new JsonException("The answer is not an Anthropic Messages object (no 'content' array).");
+        }
+
         var id = String(root, "id");
         var contents = new List<AIContent>();
         var answeredJson = false;

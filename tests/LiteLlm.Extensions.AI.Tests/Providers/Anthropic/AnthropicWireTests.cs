@@ -18,6 +18,16 @@ public sealed class AnthropicWireTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
+    public async Task AnAnswerInAnotherShape_IsAnError_NotAnEmptyAnswer()
+    {
+        // An anthropic/ deployment pointed at an OpenAI-compatible server.
+        _upstream.Json(LiteLlm.Tests.Providers.OpenAI.OpenAIWire.Completion("hello"));
+        var error = await Assert.ThrowsAsync<LiteLlm.Errors.InternalServerException>(() => Client().GetResponseAsync("Hi", cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Contains("not an Anthropic Messages object", error.Message, StringComparison.Ordinal);
+        Assert.Equal(502, error.HttpStatus);
+    }
+
+    [Fact]
     public async Task Headers_AreClassicApiKeyAndPinnedVersion()
     {
         var request = await SendAsync([new(ChatRole.User, "Hi")]);
