@@ -6,7 +6,7 @@ using static LiteLlm.Gateway.Ui.UiHtml;
 namespace LiteLlm.Gateway.Ui;
 
 /// <summary>
-/// The admin UI at <c>/ui</c>: server-rendered pages over the management API (docs/ui.md). Every page needs a session;
+/// The admin UI at <c>/ui</c>: server-rendered pages over the management API (docs/decisions/0011-admin-ui.md). Every page needs a session;
 /// every form post needs the anti-forgery token; every change goes through the management endpoints with the signed-in
 /// key, so the UI can do exactly what that key may do and nothing more.
 /// </summary>
