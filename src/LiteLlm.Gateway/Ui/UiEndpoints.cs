@@ -39,6 +39,7 @@ internal static class UiEndpoints
         endpoints.MapPost(Root + "/keys/action", Form(KeyActionAsync));
         endpoints.MapGet(Root + "/logs", Page(UiPages.LogsAsync));
         endpoints.MapGet(Root + "/dashboard", Page(UiPages.DashboardAsync));
+        UiModels.Map(endpoints);
     }
 
     /// <summary>A page that needs a session; without one (or when it expired) the browser goes to the sign-in page.</summary>
@@ -49,7 +50,7 @@ internal static class UiEndpoints
     };
 
     /// <summary>A form post: refused with a 400 page unless its anti-forgery token is valid, then (usually) a session.</summary>
-    private static RequestDelegate Form(Func<HttpContext, UiSession?, Task> handler, bool needsSession = true) => async context =>
+    public static RequestDelegate Form(Func<HttpContext, UiSession?, Task> handler, bool needsSession = true) => async context =>
     {
         var session = context.RequestServices.GetRequiredService<UiSessions>().Current(context);
         if (!await UiServices.ValidFormAsync(context))

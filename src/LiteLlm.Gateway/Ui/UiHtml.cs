@@ -52,7 +52,7 @@ internal static class UiHtml
         if (session is not null)
         {
             html.Append("<header><b>LiteLlm gateway</b><nav>");
-            foreach (var (page, name) in new[] { ("dashboard", "Dashboard"), ("keys", "Keys"), ("logs", "Logs") })
+            foreach (var (page, name) in new[] { ("dashboard", "Dashboard"), ("keys", "Keys"), ("logs", "Logs"), ("models", "Models") })
             {
                 html.Append("<a href=\"").Append(UiEndpoints.Root).Append('/').Append(page).Append('"').Append(page == active ? " class=\"on\"" : string.Empty).Append('>').Append(name).Append("</a>");
             }

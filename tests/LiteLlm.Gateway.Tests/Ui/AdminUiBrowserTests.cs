@@ -58,7 +58,7 @@ public sealed class AdminUiBrowserTests : IDisposable
         browser.Type("#duration", "30d");
         browser.Type("#rpm_limit", "60");
         browser.Type("#tpm_limit", "100000");
-        browser.Find("#create-key").Click();
+        browser.Submit("#create-key");
         var key = browser.Text("#new-key");
         Assert.StartsWith("sk-", key, StringComparison.Ordinal);
         var row = browser.Find("tr[data-alias='ui-budget']").Text;
@@ -94,19 +94,28 @@ public sealed class AdminUiBrowserTests : IDisposable
         Assert.Contains(browser.All("#chart-requests rect title"), t => t.GetAttribute("textContent")!.EndsWith("priced: 1", StringComparison.Ordinal));
         browser.Screenshot("dashboard");
 
+        // Models: every deployment with its price; health on demand.
+        browser.Open("/ui/models");
+        Assert.Contains("$1000", browser.Find("#models tr[data-model='priced']").Text, StringComparison.Ordinal);
+        Assert.Contains("not checked", browser.Find("#models tr[data-model='priced'] .health").Text, StringComparison.Ordinal);
+        browser.Submit("#check-health");
+        Assert.All(browser.All("#models .health"), h => Assert.StartsWith("healthy (", h.Text, StringComparison.Ordinal));
+        Assert.Equal(2, browser.All("#models tbody tr").Count);
+        browser.Screenshot("models");
+
         // The budget is spent: the API refuses the key. Then the admin blocks it: the API refuses it as invalid.
         using var over = await Chat(gateway.Http, key, "priced");
         Assert.Equal(HttpStatusCode.BadRequest, over.StatusCode);
         Assert.Contains("budget_exceeded", await over.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
         browser.Open("/ui/keys");
-        browser.Find("tr[data-alias='ui-budget'] button[value='block']").Click();
+        browser.Submit("tr[data-alias='ui-budget'] button[value='block']");
         Assert.Equal("Key blocked.", browser.Text("#flash"));
         Assert.Contains("blocked", browser.Find("tr[data-alias='ui-budget']").Text, StringComparison.Ordinal);
         using var refused = await Chat(gateway.Http, key, "priced");
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
 
         // Signing out ends the session: the pages need a sign-in again.
-        browser.Find("#signout").Click();
+        browser.Submit("#signout");
         Assert.EndsWith("/ui/login", browser.Driver.Url, StringComparison.Ordinal);
         browser.Open("/ui/keys");
         Assert.EndsWith("/ui/login", browser.Driver.Url, StringComparison.Ordinal);
@@ -127,7 +136,7 @@ public sealed class AdminUiBrowserTests : IDisposable
         Assert.Contains("alice (internal_user)", browser.Text("#who"), StringComparison.Ordinal);
         browser.Open("/ui/keys");
         browser.Type("#key_alias", "alice-own");
-        browser.Find("#create-key").Click();
+        browser.Submit("#create-key");
         Assert.Equal("Key created.", browser.Text("#flash"));
         var aliases = browser.All("#keys tbody tr").Select(r => r.GetAttribute("data-alias")).ToList();
         Assert.Contains("alice-own", aliases);
@@ -151,7 +160,7 @@ public sealed class AdminUiBrowserTests : IDisposable
         browser.Open("/ui/keys");
         browser.Driver.ExecuteScript("document.querySelector('#create input[name=__RequestVerificationToken]').remove();");
         browser.Type("#key_alias", "forged");
-        browser.Find("#create-key").Click();
+        browser.Submit("#create-key");
         Assert.Contains("anti-forgery token is missing or invalid", browser.Text("#error"), StringComparison.Ordinal);
         using var list = await Send(gateway.Http, HttpMethod.Get, "/key/list?key_alias=forged", Master, null);
         Assert.Equal(0, (await Json(list)).GetProperty("total_count").GetInt32());
@@ -159,7 +168,7 @@ public sealed class AdminUiBrowserTests : IDisposable
         // With the token the same form works (so the refusal above was the token's).
         browser.Open("/ui/keys");
         browser.Type("#key_alias", "genuine");
-        browser.Find("#create-key").Click();
+        browser.Submit("#create-key");
         Assert.Equal("Key created.", browser.Text("#flash"));
     }
 

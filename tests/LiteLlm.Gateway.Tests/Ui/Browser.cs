@@ -56,7 +56,30 @@ internal sealed class Browser : IDisposable
     {
         Open("/ui/login");
         Type("#key", key);
-        Find("#signin").Click();
+        Submit("#signin");
+    }
+
+    /// <summary>Clicks a form's button and waits until the answer replaced the page (a busy machine may take a while).</summary>
+    public void Submit(string css)
+    {
+        var page = Find("html");
+        Find(css).Click();
+        var until = DateTime.UtcNow.AddSeconds(20);
+        while (DateTime.UtcNow < until)
+        {
+            try
+            {
+                _ = page.TagName;
+            }
+            catch (StaleElementReferenceException)
+            {
+                return;
+            }
+
+            Thread.Sleep(50);
+        }
+
+        Assert.Fail($"Submitting {css} did not load a new page.");
     }
 
     /// <summary>Reloads <paramref name="path"/> until <paramref name="ready"/> holds (spend rows are written in batches, after the response).</summary>
