@@ -39,7 +39,8 @@ internal static class UiEndpoints
         endpoints.MapPost(Root + "/keys/action", Form(KeyActionAsync));
         endpoints.MapGet(Root + "/logs", Page(UiPages.LogsAsync));
         endpoints.MapGet(Root + "/dashboard", Page(UiPages.DashboardAsync));
-        UiModels.Map(endpoints);
+        endpoints.MapGet(Root + "/models", Page(UiPages.ModelsAsync));
+        endpoints.MapPost(Root + "/models/health", Form(UiPages.CheckHealthAsync));
     }
 
     /// <summary>A page that needs a session; without one (or when it expired) the browser goes to the sign-in page.</summary>
@@ -50,7 +51,7 @@ internal static class UiEndpoints
     };
 
     /// <summary>A form post: refused with a 400 page unless its anti-forgery token is valid, then (usually) a session.</summary>
-    public static RequestDelegate Form(Func<HttpContext, UiSession?, Task> handler, bool needsSession = true) => async context =>
+    private static RequestDelegate Form(Func<HttpContext, UiSession?, Task> handler, bool needsSession = true) => async context =>
     {
         var session = context.RequestServices.GetRequiredService<UiSessions>().Current(context);
         if (!await UiServices.ValidFormAsync(context))
