@@ -12,6 +12,7 @@ using Microsoft.Extensions.Logging;
 
 using LiteLlm.Gateway.Auth;
 using LiteLlm.Gateway.Spend;
+using LiteLlm.Gateway.Ui;
 
 namespace LiteLlm.Gateway.Hosting;
 
@@ -39,6 +40,7 @@ public static class GatewayApp
         }
         builder.Services.AddGatewayAuthAndSpend(Auth.GatewayAuthServiceCollectionExtensions.FromConfig(config));
         builder.Services.AddLiteLlmGateway(options, config);
+        builder.Services.AddGatewayUi(config); // the admin UI at /ui: only with a master key, unless general_settings.ui is false
         builder.WebHost.UseUrls(Url(options.Host, options.Port));
         builder.WebHost.ConfigureKestrel(k =>
         {
@@ -108,6 +110,11 @@ public static class GatewayApp
         if (endpoints.ServiceProvider.GetService<Auth.KeyGate>() is not null)
         {
             Admin.AdminEndpoints.Map(endpoints);
+        }
+
+        if (endpoints.ServiceProvider.GetService<Ui.UiApi>() is not null)
+        {
+            Ui.UiEndpoints.Map(endpoints);
         }
 
         Both(endpoints, "POST", "/chat/completions", ChatEndpoints.ChatCompletionsAsync);

@@ -1,0 +1,293 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using static LiteLlm.Gateway.Ui.UiHtml;
+
+namespace LiteLlm.Gateway.Ui;
+
+/// <summary>
+/// The admin UI at <c>/ui</c>: server-rendered pages over the management API (docs/decisions/0011-admin-ui.md). Every page needs a session;
+/// every form post needs the anti-forgery token; every change goes through the management endpoints with the signed-in
+/// key, so the UI can do exactly what that key may do and nothing more.
+/// </summary>
+internal static class UiEndpoints
+{
+    public const string Root = "/ui";
+
+    private const int KeysPerPage = 20;
+
+    public static void Map(IEndpointRouteBuilder endpoints)
+    {
+        endpoints.ServiceProvider.GetRequiredService<UiApi>().Attach(endpoints);
+        endpoints.MapGet(Root, context => Redirect(context, "/dashboard"));
+        endpoints.MapGet(Root + "/", context => Redirect(context, "/dashboard"));
+        endpoints.MapGet(Root + "/app.css", context =>
+        {
+            context.Response.ContentType = "text/css; charset=utf-8";
+            context.Response.Headers.XContentTypeOptions = "nosniff";
+            return context.Response.WriteAsync(Css, context.RequestAborted);
+        });
+        endpoints.MapGet(Root + "/login", context => LoginPageAsync(context, null, 200));
+        endpoints.MapPost(Root + "/login", Form(SignInAsync, needsSession: false));
+        endpoints.MapPost(Root + "/logout", Form((context, _) =>
+        {
+            context.RequestServices.GetRequiredService<UiSessions>().SignOut(context);
+            return Redirect(context, "/login");
+        }));
+        endpoints.MapGet(Root + "/keys", Page(KeysPageAsync));
+        endpoints.MapPost(Root + "/keys/create", Form(CreateKeyAsync));
+        endpoints.MapPost(Root + "/keys/action", Form(KeyActionAsync));
+        endpoints.MapGet(Root + "/logs", Page(UiPages.LogsAsync));
+        endpoints.MapGet(Root + "/dashboard", Page(UiPages.DashboardAsync));
+        endpoints.MapGet(Root + "/models", Page(UiPages.ModelsAsync));
+        endpoints.MapPost(Root + "/models/health", Form(UiPages.CheckHealthAsync));
+    }
+
+    /// <summary>A page that needs a session; without one (or when it expired) the browser goes to the sign-in page.</summary>
+    public static RequestDelegate Page(Func<HttpContext, UiSession, Task> page) => context =>
+    {
+        var session = context.RequestServices.GetRequiredService<UiSessions>().Current(context);
+        return session is null ? Redirect(context, "/login") : page(context, session);
+    };
+
+    /// <summary>A form post: refused with a 400 page unless its anti-forgery token is valid, then (usually) a session.</summary>
+    private static RequestDelegate Form(Func<HttpContext, UiSession?, Task> handler, bool needsSession = true) => async context =>
+    {
+        var session = context.RequestServices.GetRequiredService<UiSessions>().Current(context);
+        if (!await UiServices.ValidFormAsync(context))
+        {
+            await WriteAsync(context, "Refused", session, string.Empty,
+                Error("This form was refused: its anti-forgery token is missing or invalid. Reload the page and try again."), 400);
+            return;
+        }
+
+        if (needsSession && session is null)
+        {
+            await Redirect(context, "/login");
+            return;
+        }
+
+        await handler(context, session);
+    };
+
+    public static Task Redirect(HttpContext context, string page)
+    {
+        UiHtml.Headers(context);
+        context.Response.StatusCode = StatusCodes.Status303SeeOther;
+        context.Response.Headers.Location = Root + page;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>What a management call refused with: the sign-in page when the key stopped working, else a message.</summary>
+    public static async Task<bool> SignedOutAsync(HttpContext context, UiApiResult result)
+    {
+        if (result.Status != 401)
+        {
+            return false;
+        }
+
+        context.RequestServices.GetRequiredService<UiSessions>().SignOut(context);
+        await LoginPageAsync(context, "Your session's key is no longer accepted: " + result.Error, 401);
+        return true;
+    }
+
+    private static Task LoginPageAsync(HttpContext context, string? error, int status)
+    {
+        var body = new StringBuilder("<div class=\"login\"><h1>LiteLlm gateway</h1>");
+        if (error is not null)
+        {
+            body.Append(Error(error));
+        }
+
+        body.Append("<form method=\"post\" action=\"").Append(Root).Append("/login\" id=\"login\">").Append(Token(context))
+            .Append("<fieldset><label>Master key or virtual key<br><input type=\"password\" name=\"key\" id=\"key\" autocomplete=\"off\" required size=\"40\"></label>")
+            .Append("<br><button id=\"signin\">Sign in</button></fieldset></form>")
+            .Append("<p>The key stays on the server; your browser keeps only a session cookie, which expires after ")
+            .Append(UiSessions.IdleTimeout.TotalMinutes.ToString(CultureInfo.InvariantCulture)).Append(" idle minutes.</p></div>");
+        return WriteAsync(context, "Sign in", null, string.Empty, body.ToString(), status);
+    }
+
+    private static async Task SignInAsync(HttpContext context, UiSession? _)
+    {
+        var key = context.Request.Form["key"].ToString().Trim();
+        if (key.Length == 0)
+        {
+            await LoginPageAsync(context, "Enter a key.", 400);
+            return;
+        }
+
+        var (caller, error) = await context.RequestServices.GetRequiredService<UiApi>().WhoAsync(key, context.RequestAborted);
+        if (caller is null)
+        {
+            await LoginPageAsync(context, "Sign-in refused: " + error, 401);
+            return;
+        }
+
+        var who = caller.IsMaster ? "master key" : caller.UserId ?? "key " + Auth.KeyHasher.DisplayName(key);
+        context.RequestServices.GetRequiredService<UiSessions>().SignIn(context, key, who, caller.Role, caller.UserId);
+        await Redirect(context, "/dashboard");
+    }
+
+    private static async Task KeysPageAsync(HttpContext context, UiSession session)
+    {
+        var api = context.RequestServices.GetRequiredService<UiApi>();
+        var page = Math.Max(1, int.TryParse(context.Request.Query["page"], NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : 1);
+        var alias = context.Request.Query["alias"].ToString().Trim();
+        var query = $"/key/list?return_full_object=true&size={KeysPerPage}&page={page}" + (alias.Length > 0 ? "&key_alias=" + Uri.EscapeDataString(alias) : string.Empty);
+        var result = await api.GetAsync(session.Key, query, context.RequestAborted);
+        if (await SignedOutAsync(context, result))
+        {
+            return;
+        }
+
+        var body = new StringBuilder("<h1>Keys</h1>");
+        if (session.NewSecret is { } secret)
+        {
+            body.Append("<p>The new key, shown this once (only its hash is stored):</p><div class=\"secret\" id=\"new-key\">").Append(E(secret)).Append("</div>");
+            session.NewSecret = null;
+        }
+
+        if (!result.Ok)
+        {
+            body.Append(Error(result.Error));
+        }
+
+        body.Append(CreateForm(context, session));
+        body.Append("<form method=\"get\" action=\"").Append(Root).Append("/keys\"><label>Alias <input name=\"alias\" value=\"").Append(E(alias))
+            .Append("\"></label><button class=\"plain\">Search</button></form>");
+        var keys = result.Body?["keys"]?.AsArray() ?? [];
+        body.Append("<div class=\"scroll\"><table id=\"keys\"><thead><tr><th>Key</th><th>Alias</th><th>User</th><th>Team</th><th>Models</th><th>Spend</th><th>Budget</th><th>rpm / tpm</th><th>Expires</th><th>State</th><th></th></tr></thead><tbody>");
+        foreach (var k in keys)
+        {
+            var token = Str(k?["token"]);
+            var blocked = k?["blocked"]?.GetValueKind() == System.Text.Json.JsonValueKind.True;
+            body.Append("<tr data-alias=\"").Append(E(Str(k?["key_alias"]))).Append("\"><td><code>").Append(E(Str(k?["key_name"]))).Append("</code></td><td>").Append(E(Str(k?["key_alias"])))
+                .Append("</td><td>").Append(E(Str(k?["user_id"]))).Append("</td><td>").Append(E(Str(k?["team_id"])))
+                .Append("</td><td>").Append(E(string.Join(", ", (k?["models"]?.AsArray() ?? []).Select(m => Str(m))))).Append("</td><td>").Append(E(Num(k?["spend"])))
+                .Append("</td><td>").Append(E(Num(k?["max_budget"]))).Append("</td><td>").Append(E(Num(k?["rpm_limit"]))).Append(" / ").Append(E(Num(k?["tpm_limit"])))
+                .Append("</td><td>").Append(E(Str(k?["expires"]))).Append("</td><td>").Append(blocked ? "<span class=\"blocked\">blocked</span>" : "active").Append("</td><td>");
+            if (session.IsAdmin)
+            {
+                body.Append(Action(context, token, blocked ? "unblock" : "block", blocked ? "Unblock" : "Block", "plain"));
+            }
+
+            body.Append(Action(context, token, "delete", "Delete", "danger")).Append("</td></tr>");
+        }
+
+        var total = result.Body?["total_count"]?.GetValue<int>() ?? 0;
+        var pages = Math.Max(1, (int)Math.Ceiling(total / (double)KeysPerPage));
+        body.Append("</tbody></table></div><p class=\"pager\">").Append(total.ToString(CultureInfo.InvariantCulture)).Append(" keys · page ")
+            .Append(page.ToString(CultureInfo.InvariantCulture)).Append(" of ").Append(pages.ToString(CultureInfo.InvariantCulture)).Append(' ');
+        var a = alias.Length > 0 ? "&alias=" + Uri.EscapeDataString(alias) : string.Empty;
+        if (page > 1)
+        {
+            body.Append("<a href=\"").Append(Root).Append("/keys?page=").Append((page - 1).ToString(CultureInfo.InvariantCulture)).Append(E(a)).Append("\">previous</a>");
+        }
+
+        if (page < pages)
+        {
+            body.Append("<a id=\"next\" href=\"").Append(Root).Append("/keys?page=").Append((page + 1).ToString(CultureInfo.InvariantCulture)).Append(E(a)).Append("\">next</a>");
+        }
+
+        body.Append("</p>");
+        await WriteAsync(context, "Keys", session, "keys", body.ToString());
+    }
+
+    private static string CreateForm(HttpContext context, UiSession session)
+    {
+        var form = new StringBuilder("<form method=\"post\" action=\"").Append(Root).Append("/keys/create\" id=\"create\">").Append(Token(context))
+            .Append("<fieldset><legend>New key</legend>")
+            .Append("<label>Alias <input name=\"key_alias\" id=\"key_alias\"></label>")
+            .Append("<label>Models (comma-separated; empty = all) <input name=\"models\" id=\"models\"></label>")
+            .Append("<label>Budget $ <input name=\"max_budget\" id=\"max_budget\" size=\"8\"></label>")
+            .Append("<label>Duration (30d, 12h…) <input name=\"duration\" id=\"duration\" size=\"6\"></label>")
+            .Append("<label>rpm <input name=\"rpm_limit\" id=\"rpm_limit\" size=\"6\"></label>")
+            .Append("<label>tpm <input name=\"tpm_limit\" id=\"tpm_limit\" size=\"8\"></label>");
+        if (session.IsAdmin)
+        {
+            form.Append("<label>User id <input name=\"user_id\" id=\"user_id\"></label>");
+        }
+
+        return form.Append("<br><button id=\"create-key\">Create key</button></fieldset></form>").ToString();
+    }
+
+    private static string Action(HttpContext context, string token, string op, string label, string css)
+        => $"<form method=\"post\" action=\"{Root}/keys/action\" class=\"inline\">{Token(context)}<input type=\"hidden\" name=\"key\" value=\"{E(token)}\"><input type=\"hidden\" name=\"op\" value=\"{op}\"><button class=\"{css}\" name=\"do\" value=\"{op}\">{label}</button></form> ";
+
+    private static async Task CreateKeyAsync(HttpContext context, UiSession? session)
+    {
+        var form = context.Request.Form;
+        var body = new JsonObject();
+        foreach (var name in new[] { "key_alias", "duration", "user_id" })
+        {
+            if (form[name].ToString().Trim() is { Length: > 0 } text)
+            {
+                body[name] = text;
+            }
+        }
+
+        if (form["models"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) is { Length: > 0 } models)
+        {
+            body["models"] = new JsonArray([.. models.Select(m => (JsonNode?)m)]);
+        }
+
+        foreach (var name in new[] { "max_budget", "rpm_limit", "tpm_limit" })
+        {
+            if (form[name].ToString().Trim() is { Length: > 0 } text)
+            {
+                // A number goes as a number; anything else goes as typed, and the API's 400 names the field.
+                body[name] = decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var n) ? JsonValue.Create(n) : JsonValue.Create(text);
+            }
+        }
+
+        var result = await context.RequestServices.GetRequiredService<UiApi>().PostAsync(session!.Key, "/key/generate", body, context.RequestAborted);
+        if (await SignedOutAsync(context, result))
+        {
+            return;
+        }
+
+        if (result.Ok)
+        {
+            session.NewSecret = Str(result.Body?["key"]);
+            session.Flash = "Key created.";
+        }
+        else
+        {
+            session.Flash = "The key was not created: " + result.Error;
+        }
+
+        await Redirect(context, "/keys");
+    }
+
+    private static async Task KeyActionAsync(HttpContext context, UiSession? session)
+    {
+        var key = context.Request.Form["key"].ToString();
+        var op = context.Request.Form["op"].ToString();
+        var (path, body, done) = op switch
+        {
+            "block" => ("/key/block", new JsonObject { ["key"] = key }, "Key blocked."),
+            "unblock" => ("/key/unblock", new JsonObject { ["key"] = key }, "Key unblocked."),
+            "delete" => ("/key/delete", new JsonObject { ["keys"] = new JsonArray(key) }, "Key deleted."),
+            _ => (null, null, null),
+        };
+        if (path is null || key.Length == 0)
+        {
+            session!.Flash = "Unknown action.";
+            await Redirect(context, "/keys");
+            return;
+        }
+
+        var result = await context.RequestServices.GetRequiredService<UiApi>().PostAsync(session!.Key, path, body!, context.RequestAborted);
+        if (await SignedOutAsync(context, result))
+        {
+            return;
+        }
+
+        session.Flash = result.Ok ? done : "Refused: " + result.Error;
+        await Redirect(context, "/keys");
+    }
+
+    public static string Str(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : string.Empty;
+
+    public static string Num(JsonNode? node) => node is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.Number ? v.ToJsonString() : string.Empty;
+}

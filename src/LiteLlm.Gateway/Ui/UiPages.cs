@@ -1,0 +1,257 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using static LiteLlm.Gateway.Ui.UiEndpoints;
+using static LiteLlm.Gateway.Ui.UiHtml;
+
+namespace LiteLlm.Gateway.Ui;
+
+/// <summary>The read-only pages: the spend log with filters, the dashboard's totals and SVG charts, the models with their health.</summary>
+internal static class UiPages
+{
+    private const int LogsPerPage = 50;
+
+    /// <summary>Days the dashboard shows, today included.</summary>
+    private const int Days = 14;
+
+    private static readonly string[] Palette = ["#2457c5", "#e07b00", "#1e7b34", "#b3261e", "#7b3fb3", "#00838f", "#8d6e00", "#5b6878"];
+
+    public static async Task LogsAsync(HttpContext context, UiSession session)
+    {
+        var q = context.Request.Query;
+        var (model, key, from, to) = (q["model"].ToString().Trim(), q["key"].ToString().Trim(), q["start_date"].ToString().Trim(), q["end_date"].ToString().Trim());
+        var page = Math.Max(1, int.TryParse(q["page"], NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : 1);
+        var filters = new StringBuilder();
+        foreach (var (name, value) in new[] { ("model", model), ("api_key", key), ("start_date", from), ("end_date", to) })
+        {
+            if (value.Length > 0)
+            {
+                filters.Append('&').Append(name).Append('=').Append(Uri.EscapeDataString(value));
+            }
+        }
+
+        var result = await context.RequestServices.GetRequiredService<UiApi>().GetAsync(session.Key, $"/spend/logs?page={page}&page_size={LogsPerPage}{filters}", context.RequestAborted);
+        if (await SignedOutAsync(context, result))
+        {
+            return;
+        }
+
+        var body = new StringBuilder("<h1>Logs</h1><form method=\"get\" action=\"").Append(Root).Append("/logs\" id=\"filters\"><fieldset>")
+            .Append("<label>Model <input name=\"model\" id=\"f-model\" value=\"").Append(E(model)).Append("\"></label>")
+            .Append("<label>Key (sk-… or hash) <input name=\"key\" id=\"f-key\" value=\"").Append(E(key)).Append("\"></label>")
+            .Append("<label>From <input type=\"date\" name=\"start_date\" value=\"").Append(E(from)).Append("\"></label>")
+            .Append("<label>Until <input type=\"date\" name=\"end_date\" value=\"").Append(E(to)).Append("\"></label>")
+            .Append("<button id=\"filter\">Filter</button></fieldset></form>");
+        if (!result.Ok)
+        {
+            body.Append(Error(result.Error));
+        }
+
+        body.Append("<div class=\"scroll\"><table id=\"logs\"><thead><tr><th>Start</th><th>Request</th><th>Key</th><th>User</th><th>Team</th><th>Model group</th><th>Model</th><th>Tokens in / out</th><th>Cost</th><th>Status</th></tr></thead><tbody>");
+        foreach (var r in result.Body?["data"]?.AsArray() ?? [])
+        {
+            body.Append("<tr><td>").Append(E(Str(r?["startTime"]))).Append("</td><td><code>").Append(E(Str(r?["request_id"]))).Append("</code></td><td><code>")
+                .Append(E(Short(Str(r?["api_key"])))).Append("</code></td><td>").Append(E(Str(r?["user"]))).Append("</td><td>").Append(E(Str(r?["team_id"])))
+                .Append("</td><td>").Append(E(Str(r?["model_group"]))).Append("</td><td>").Append(E(Str(r?["model"]))).Append("</td><td>")
+                .Append(E(Num(r?["prompt_tokens"]))).Append(" / ").Append(E(Num(r?["completion_tokens"]))).Append("</td><td class=\"cost\">")
+                .Append(E(Money(r?["spend"]?.GetValue<decimal>() ?? 0))).Append("</td><td>").Append(E(Str(r?["status"]))).Append("</td></tr>");
+        }
+
+        var total = result.Body?["total"]?.GetValue<long>() ?? 0;
+        body.Append("</tbody></table></div><p class=\"pager\">").Append(total.ToString(CultureInfo.InvariantCulture)).Append(" requests · page ").Append(page.ToString(CultureInfo.InvariantCulture)).Append(' ');
+        var f = filters.ToString().Replace("api_key=", "key=", StringComparison.Ordinal);
+        if (page > 1)
+        {
+            body.Append("<a href=\"").Append(Root).Append("/logs?page=").Append((page - 1).ToString(CultureInfo.InvariantCulture)).Append(E(f)).Append("\">previous</a>");
+        }
+
+        if (page * LogsPerPage < total)
+        {
+            body.Append("<a href=\"").Append(Root).Append("/logs?page=").Append((page + 1).ToString(CultureInfo.InvariantCulture)).Append(E(f)).Append("\">next</a>");
+        }
+
+        await WriteAsync(context, "Logs", session, "logs", body.Append("</p>").ToString());
+    }
+
+    /// <summary>Spend and requests per day by model: the daily report for admins and viewers, the caller's own log rows for others.</summary>
+    public static async Task DashboardAsync(HttpContext context, UiSession session)
+    {
+        var api = context.RequestServices.GetRequiredService<UiApi>();
+        var today = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime.Date;
+        var first = today.AddDays(1 - Days);
+        var points = new List<(DateTime Day, string Model, decimal Spend, long Requests)>();
+        UiApiResult result;
+        var note = string.Empty;
+        if (session.ReadsAll)
+        {
+            result = await api.GetAsync(session.Key, $"/global/spend/report?group_by=model&start_date={first:yyyy-MM-dd}&end_date={today:yyyy-MM-dd}", context.RequestAborted);
+            foreach (var day in result.Body is JsonArray days ? days : [])
+            {
+                var date = DateTime.Parse(Str(day?["group_by_day"]), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal).Date;
+                foreach (var m in day?["models"]?.AsArray() ?? [])
+                {
+                    points.Add((date, Str(m?["model"]), m?["total_spend"]?.GetValue<decimal>() ?? 0, m?["api_requests"]?.GetValue<long>() ?? 0));
+                }
+            }
+        }
+        else
+        {
+            // Others may not read the global report: their own rows (the API filters them), the newest 500.
+            result = await api.GetAsync(session.Key, $"/spend/logs?page_size=500&start_date={first:yyyy-MM-dd}", context.RequestAborted);
+            foreach (var r in result.Body?["data"]?.AsArray() ?? [])
+            {
+                var date = DateTime.Parse(Str(r?["startTime"]), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal).Date;
+                points.Add((date, Str(r?["model_group"]), r?["spend"]?.GetValue<decimal>() ?? 0, 1));
+            }
+
+            if ((result.Body?["total"]?.GetValue<long>() ?? 0) > 500)
+            {
+                note = "<p>Showing your newest 500 requests of this period.</p>";
+            }
+        }
+
+        if (await SignedOutAsync(context, result))
+        {
+            return;
+        }
+
+        var body = new StringBuilder("<h1>Dashboard</h1>");
+        if (!result.Ok)
+        {
+            body.Append(Error(result.Error));
+        }
+
+        var models = points.GroupBy(x => x.Model).OrderByDescending(g => g.Sum(x => x.Spend)).ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => g.Key).ToList();
+        body.Append("<div class=\"cards\"><div class=\"card\"><span>Spend, last ").Append(Days).Append(" days</span><strong id=\"total-spend\">")
+            .Append(E(Money(points.Sum(x => x.Spend)))).Append("</strong></div><div class=\"card\"><span>Requests</span><strong id=\"total-requests\">")
+            .Append(points.Sum(x => x.Requests).ToString(CultureInfo.InvariantCulture)).Append("</strong></div></div>").Append(note);
+        var dayList = Enumerable.Range(0, Days).Select(i => first.AddDays(i)).ToList();
+        body.Append("<h2>Spend per day</h2>").Append(Chart("chart-spend", dayList, models, points, x => (double)x.Spend, v => Money((decimal)v)));
+        body.Append("<h2>Requests per day</h2>").Append(Chart("chart-requests", dayList, models, points, x => x.Requests, v => v.ToString("0.#", CultureInfo.InvariantCulture)));
+        body.Append("<h2>By model</h2><table id=\"by-model\"><thead><tr><th>Model group</th><th>Requests</th><th>Spend</th></tr></thead><tbody>");
+        foreach (var m in models)
+        {
+            var rows = points.Where(x => x.Model == m).ToList();
+            body.Append("<tr><td>").Append(E(m)).Append("</td><td>").Append(rows.Sum(x => x.Requests).ToString(CultureInfo.InvariantCulture))
+                .Append("</td><td>").Append(E(Money(rows.Sum(x => x.Spend)))).Append("</td></tr>");
+        }
+
+        await WriteAsync(context, "Dashboard", session, "dashboard", body.Append("</tbody></table>").ToString());
+    }
+
+    /// <summary>A stacked bar per day (one colour per model) with a y scale and a legend, drawn on the server.</summary>
+    private static string Chart(string id, List<DateTime> days, List<string> models, List<(DateTime Day, string Model, decimal Spend, long Requests)> points,
+        Func<(DateTime Day, string Model, decimal Spend, long Requests), double> value, Func<double, string> label)
+    {
+        const int width = 760, height = 260, left = 70, top = 10, bottom = 40;
+        var plotHeight = height - top - bottom;
+        var totals = days.Select(d => points.Where(x => x.Day == d).Sum(value)).ToList();
+        var max = Math.Max(totals.Max(), 1e-9);
+        var slot = (width - left - 10) / (double)days.Count;
+        var svg = new StringBuilder($"<svg id=\"{id}\" viewBox=\"0 0 {width} {height + 20 * ((models.Count + 3) / 4)}\" width=\"{width}\" role=\"img\" aria-label=\"{id}\" xmlns=\"http://www.w3.org/2000/svg\" font-size=\"11\" font-family=\"system-ui,sans-serif\">");
+        for (var i = 0; i <= 4; i++)
+        {
+            var y = top + plotHeight - (plotHeight * i / 4.0);
+            svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{left}\" x2=\"{width - 10}\" y1=\"{y:0.#}\" y2=\"{y:0.#}\" stroke=\"#e3e7ec\"/><text x=\"{left - 6}\" y=\"{y + 4:0.#}\" text-anchor=\"end\" fill=\"#5b6878\">{E(label(max * i / 4))}</text>");
+        }
+
+        for (var d = 0; d < days.Count; d++)
+        {
+            var x = left + (d * slot) + (slot * 0.15);
+            var y = (double)(top + plotHeight);
+            for (var m = 0; m < models.Count; m++)
+            {
+                var v = points.Where(p => p.Day == days[d] && p.Model == models[m]).Sum(value);
+                if (v <= 0)
+                {
+                    continue;
+                }
+
+                var h = plotHeight * v / max;
+                y -= h;
+                svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{x:0.#}\" y=\"{y:0.#}\" width=\"{slot * 0.7:0.#}\" height=\"{Math.Max(h, 1):0.#}\" fill=\"{Palette[m % Palette.Length]}\"><title>{E(days[d].ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))} {E(models[m])}: {E(label(v))}</title></rect>");
+            }
+
+            if (d % 2 == (days.Count - 1) % 2)
+            {
+                svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{x + (slot * 0.35):0.#}\" y=\"{top + plotHeight + 16}\" text-anchor=\"middle\" fill=\"#5b6878\">{days[d]:MM-dd}</text>");
+            }
+        }
+
+        for (var m = 0; m < models.Count; m++)
+        {
+            var (lx, ly) = (left + (m % 4 * 170), height + (m / 4 * 20) - 8);
+            svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{lx}\" y=\"{ly - 9}\" width=\"10\" height=\"10\" fill=\"{Palette[m % Palette.Length]}\"/><text x=\"{lx + 14}\" y=\"{ly}\" fill=\"#1c2430\">{E(models[m])}</text>");
+        }
+
+        return svg.Append("</svg>").ToString();
+    }
+
+    /// <summary>
+    /// The models page: every deployment the signed-in key may call (<c>/model/info</c>) with its price and limits, and
+    /// its health on demand. Health is a button, not part of the page load, because <c>/health</c> calls every provider.
+    /// </summary>
+    public static Task ModelsAsync(HttpContext context, UiSession session) => RenderModelsAsync(context, session, null);
+
+    /// <summary>Runs <c>/health</c> (a form post: it sends a request to every deployment) and shows the models page with it.</summary>
+    public static async Task CheckHealthAsync(HttpContext context, UiSession? session)
+    {
+        var health = await context.RequestServices.GetRequiredService<UiApi>().GetAsync(session!.Key, "/health", context.RequestAborted);
+        if (!await SignedOutAsync(context, health))
+        {
+            await RenderModelsAsync(context, session, health);
+        }
+    }
+
+    private static async Task RenderModelsAsync(HttpContext context, UiSession session, UiApiResult? health)
+    {
+        var result = await context.RequestServices.GetRequiredService<UiApi>().GetAsync(session.Key, "/model/info", context.RequestAborted);
+        if (await SignedOutAsync(context, result))
+        {
+            return;
+        }
+
+        // Health per deployment id: "healthy (12 ms)" or the probe's error.
+        var status = new Dictionary<string, (bool Ok, string Text)>(StringComparer.Ordinal);
+        foreach (var (list, ok) in new[] { ("healthy_endpoints", true), ("unhealthy_endpoints", false) })
+        {
+            foreach (var e in health?.Body?[list]?.AsArray() ?? [])
+            {
+                var latency = e?["latency_ms"]?.GetValue<double>() ?? 0;
+                status[Str(e?["model_id"])] = (ok, ok ? $"healthy ({latency.ToString("0", CultureInfo.InvariantCulture)} ms)" : "unhealthy: " + Str(e?["error"]));
+            }
+        }
+
+        var body = new StringBuilder("<h1>Models</h1>");
+        if (!result.Ok)
+        {
+            body.Append(Error(result.Error));
+        }
+
+        if (health is { Ok: false })
+        {
+            body.Append(Error("Health check failed: " + health.Error));
+        }
+
+        body.Append("<form method=\"post\" action=\"").Append(Root).Append("/models/health\">").Append(Token(context))
+            .Append("<button id=\"check-health\">Check health</button> <span>(sends a small request to every deployment)</span></form><br>")
+            .Append("<div class=\"scroll\"><table id=\"models\"><thead><tr><th>Model group</th><th>Deployment</th><th>Provider</th><th>API base</th><th>Input $/1M tok</th><th>Output $/1M tok</th><th>rpm / tpm</th><th>Health</th></tr></thead><tbody>");
+        foreach (var m in result.Body?["data"]?.AsArray() ?? [])
+        {
+            var id = Str(m?["model_info"]?["id"]);
+            var (ok, text) = status.TryGetValue(id, out var s) ? s : (true, health is null ? "not checked" : "not probed");
+            body.Append("<tr data-model=\"").Append(E(Str(m?["model_name"]))).Append("\"><td>").Append(E(Str(m?["model_name"]))).Append("</td><td>").Append(E(Str(m?["litellm_params"]?["model"])))
+                .Append("</td><td>").Append(E(Str(m?["model_info"]?["litellm_provider"]))).Append("</td><td>").Append(E(Str(m?["litellm_params"]?["api_base"])))
+                .Append("</td><td>").Append(E(PerMillion(m?["model_info"]?["input_cost_per_token"]))).Append("</td><td>").Append(E(PerMillion(m?["model_info"]?["output_cost_per_token"])))
+                .Append("</td><td>").Append(E(Num(m?["litellm_params"]?["rpm"]))).Append(" / ").Append(E(Num(m?["litellm_params"]?["tpm"])))
+                .Append("</td><td class=\"health\">").Append(ok ? string.Empty : "<span class=\"blocked\">").Append(E(text)).Append(ok ? string.Empty : "</span>").Append("</td></tr>");
+        }
+
+        await WriteAsync(context, "Models", session, "models", body.Append("</tbody></table></div>").ToString());
+    }
+
+    private static string PerMillion(JsonNode? node)
+        => node is JsonValue v && v.TryGetValue<decimal>(out var perToken) ? "$" + (perToken * 1_000_000m).ToString("0.####", CultureInfo.InvariantCulture) : string.Empty;
+
+    private static string Short(string hash) => hash.Length > 12 ? hash[..12] + "…" : hash;
+}
