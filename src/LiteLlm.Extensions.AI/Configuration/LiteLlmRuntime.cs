@@ -1,3 +1,4 @@
+using LiteLlm.Redis;
 using LiteLlm.Cost;
 using LiteLlm.Models;
 using LiteLlm.Routing;

@@ -1,3 +1,4 @@
+using LiteLlm.Redis;
 using System.Globalization;
 using LiteLlm.Configuration;
 using Microsoft.Extensions.Logging;

@@ -1,3 +1,4 @@
+using LiteLlm.Redis;
 using LiteLlm.Configuration;
 using LiteLlm.Gateway.Hosting;
 using LiteLlm.Gateway.Spend;

@@ -1,3 +1,4 @@
+using LiteLlm.Redis;
 using LiteLlm.Configuration;
 using StackExchange.Redis;
 

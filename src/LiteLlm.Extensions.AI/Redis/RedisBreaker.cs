@@ -1,6 +1,6 @@
 using StackExchange.Redis;
 
-namespace LiteLlm.Configuration;
+namespace LiteLlm.Redis;
 
 /// <summary>
 /// Whether shared state in Redis should be used right now. After a failure callers work on their own process's state

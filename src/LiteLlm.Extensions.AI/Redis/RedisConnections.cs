@@ -1,6 +1,6 @@
 using StackExchange.Redis;
 
-namespace LiteLlm.Configuration;
+namespace LiteLlm.Redis;
 
 /// <summary>Opens the Redis connections LiteLlm shares state through.</summary>
 internal static class RedisConnections
