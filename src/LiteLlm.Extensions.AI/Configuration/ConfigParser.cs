@@ -16,13 +16,13 @@ internal sealed partial class ConfigParser
     [
         "model", "api_key", "api_base", "base_url", "api_version", "rpm", "tpm", "weight", "order", "timeout", "stream_timeout",
         "max_parallel_requests", "cooldown_time", "extra_headers", "organization", "input_cost_per_token", "output_cost_per_token",
-        "max_input_tokens", "mock_response", "mock_tool_calls", "mock_latency", "drop_params", "tags", "use_responses_api",
+        "max_input_tokens", "mock_response", "mock_tool_calls", "mock_latency", "drop_params", "tags", "use_responses_api", "replay_file",
         "aws_access_key_id", "aws_secret_access_key", "aws_session_token", "aws_region_name", "aws_bedrock_runtime_endpoint",
     ];
 
     private static readonly HashSet<string> ProviderSettingKeys =
     [
-        "mock_response", "mock_tool_calls", "mock_latency", "drop_params", "use_responses_api",
+        "mock_response", "mock_tool_calls", "mock_latency", "drop_params", "use_responses_api", "replay_file",
         "aws_access_key_id", "aws_secret_access_key", "aws_session_token", "aws_region_name",
     ];
 
