@@ -98,6 +98,9 @@ public sealed record SpendRecord
 
     public double LatencyMs { get; init; }
 
+    /// <summary>Gets the seconds the provider call that answered took (the router's <see cref="ResponseProperties.ApiLatency"/>), or null when no provider was called.</summary>
+    public double? ApiLatencySeconds { get; init; }
+
     public bool CacheHit { get; init; }
 
     /// <summary>Gets the outcome: <c>success</c> or the error kind.</summary>
