@@ -216,7 +216,7 @@ internal sealed partial class ConfigParser
 
         const string P = "litellm_settings";
         Unknown(l, ["drop_params", "num_retries", "request_timeout", "cache", "cache_params", "callbacks", "success_callback", "failure_callback",
-            "fallbacks", "context_window_fallbacks", "content_policy_fallbacks", "default_fallbacks", "set_verbose", "json_logs"], P);
+            "fallbacks", "context_window_fallbacks", "content_policy_fallbacks", "default_fallbacks", "set_verbose", "json_logs", "record_file", "record_redact_fields"], P);
         var callbacks = StrList(l, "callbacks", P).Concat(StrList(l, "success_callback", P)).Concat(StrList(l, "failure_callback", P)).Distinct().ToList();
         foreach (var name in callbacks)
         {
@@ -242,6 +242,8 @@ internal sealed partial class ConfigParser
             ContextWindowFallbacks = Fallbacks(l, "context_window_fallbacks", P),
             ContentPolicyFallbacks = Fallbacks(l, "content_policy_fallbacks", P),
             DefaultFallbacks = StrList(l, "default_fallbacks", P),
+            RecordFile = Str(l, "record_file", P),
+            RecordRedactFields = StrList(l, "record_redact_fields", P),
         };
     }
 

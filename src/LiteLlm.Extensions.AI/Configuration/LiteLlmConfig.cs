@@ -170,6 +170,15 @@ public sealed record LitellmSettings
     public IReadOnlyDictionary<string, IReadOnlyList<string>> ContentPolicyFallbacks { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 
     public IReadOnlyList<string> DefaultFallbacks { get; init; } = [];
+
+    /// <summary>
+    /// Gets the JSONL file every call that reaches a provider is recorded to (<c>record_file</c>, ours; off when absent),
+    /// for a <c>mock/replay</c> deployment to play back.
+    /// </summary>
+    public string? RecordFile { get; init; }
+
+    /// <summary>Gets fields redacted in the recording besides keys and credentials (<c>record_redact_fields</c>).</summary>
+    public IReadOnlyList<string> RecordRedactFields { get; init; } = [];
 }
 
 /// <summary>LiteLLM's <c>cache_params</c>.</summary>
