@@ -113,6 +113,11 @@ internal sealed partial class ConfigParser
             }
 
             ValidateModel(model, group, path);
+            if (model == "mock/replay" && p!.GetValueOrDefault("replay_file") is not string { Length: > 0 })
+            {
+                _errors.Add($"{path}.litellm_params.replay_file: mock/replay needs the JSONL file a recording wrote (UseRecording, litellm_settings.record_file).");
+            }
+
             result.Add(ParseDeployment(group, model, p!, info, path, litellm));
         }
 

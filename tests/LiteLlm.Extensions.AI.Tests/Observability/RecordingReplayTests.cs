@@ -101,6 +101,19 @@ public sealed class RecordingReplayTests : IDisposable
     }
 
     [Fact]
+    public void AMockReplayDeployment_WithoutReplayFile_IsAConfigError()
+    {
+        var config = LiteLlm.Configuration.LiteLlmConfigLoader.ParseYaml("""
+            model_list:
+              - model_name: replayed
+                litellm_params: {model: mock/replay}
+            """);
+
+        var error = Assert.Single(config.Errors);
+        Assert.StartsWith("model_list[0].litellm_params.replay_file:", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Replay_RepeatsRecordingsOfOneConversation_InOrder()
     {
         _upstream.Json(OpenAIWire.Completion("first")).Json(OpenAIWire.Completion("second"));
