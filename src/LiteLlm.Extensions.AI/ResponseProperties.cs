@@ -30,4 +30,10 @@ public static class ResponseProperties
 
     /// <summary>Parameters dropped because the provider does not support them (<see cref="string"/>[]).</summary>
     public const string DroppedParams = "litellm.dropped_params";
+
+    /// <summary>
+    /// Seconds the provider call that answered took (<see cref="double"/>): to the answer, or to the end of a stream
+    /// (on its final update); set by the router.
+    /// </summary>
+    public const string ApiLatency = "litellm.api_latency";
 }

@@ -81,6 +81,47 @@ public sealed class FrontDoorTests
     }
 
     [Fact]
+    public async Task DeploymentState_FollowsTheRoutersCooldowns_AndApiLatencyIsCounted()
+    {
+        // "pair": the first tier rate-limits (cooled down at once), the second answers; "solo": its only deployment
+        // fails with a 500 (a lone deployment is never cooled down, so it is a partial outage).
+        var yaml = GatewayHost.Yaml.Replace("router_settings:\n  num_retries: 0", """
+              - model_name: pair
+                litellm_params: {model: mock/limited, mock_response: litellm.RateLimitError, order: 1}
+                model_info: {id: pair-limited}
+              - model_name: pair
+                litellm_params: {model: mock/fine, mock_response: "fine", order: 2}
+                model_info: {id: pair-fine}
+              - model_name: solo
+                litellm_params: {model: mock/broken, mock_response: litellm.InternalServerError}
+                model_info: {id: solo-broken}
+            router_settings:
+              num_retries: 1
+            """, StringComparison.Ordinal);
+        await using var host = await GatewayHost.StartAsync(yaml: yaml);
+        string State(string[] lines, string id)
+            => Assert.Single(lines, l => l.StartsWith("litellm_deployment_state{", StringComparison.Ordinal) && l.Contains($"model_id=\"{id}\"", StringComparison.Ordinal)).Split(' ')[^1];
+
+        var before = (await host.Http.GetStringAsync("/metrics", Ct)).Split('\n');
+        Assert.Equal(("0", "0", "0"), (State(before, "pair-limited"), State(before, "pair-fine"), State(before, "solo-broken")));
+        Assert.Contains("# TYPE litellm_deployment_state gauge", before);
+
+        var (ok, body) = await host.PostJsonAsync("/v1/chat/completions", """{"model":"pair","messages":[{"role":"user","content":"hi"}]}""");
+        Assert.Equal(200, (int)ok.StatusCode);
+        Assert.Equal("fine", body.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+        var (failed, _) = await host.PostJsonAsync("/v1/chat/completions", """{"model":"solo","messages":[{"role":"user","content":"hi"}]}""");
+        Assert.Equal(500, (int)failed.StatusCode);
+
+        var lines = (await host.Http.GetStringAsync("/metrics", Ct)).Split('\n');
+        Assert.Contains("litellm_deployment_state{api_base=\"\",api_provider=\"mock\",litellm_model_name=\"mock/limited\",model_id=\"pair-limited\"} 2", lines);
+        Assert.Equal(("0", "1"), (State(lines, "pair-fine"), State(lines, "solo-broken")));
+
+        // A scrape reports the level, not a sum of scrapes.
+        Assert.Equal("2", State((await host.Http.GetStringAsync("/metrics", Ct)).Split('\n'), "pair-limited"));
+        Assert.Contains(lines, l => l.StartsWith("litellm_llm_api_latency_metric_count{", StringComparison.Ordinal) && l.Contains("requested_model=\"pair\"", StringComparison.Ordinal) && l.EndsWith(" 1", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Metrics_CarryLiteLlmsNamesAndLabels_BesideOurs()
     {
         await using var host = await GatewayHost.StartAsync();

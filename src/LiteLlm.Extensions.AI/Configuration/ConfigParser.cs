@@ -16,13 +16,13 @@ internal sealed partial class ConfigParser
     [
         "model", "api_key", "api_base", "base_url", "api_version", "rpm", "tpm", "weight", "order", "timeout", "stream_timeout",
         "max_parallel_requests", "cooldown_time", "extra_headers", "organization", "input_cost_per_token", "output_cost_per_token",
-        "max_input_tokens", "mock_response", "mock_tool_calls", "mock_latency", "drop_params", "tags", "use_responses_api",
+        "max_input_tokens", "mock_response", "mock_tool_calls", "mock_latency", "drop_params", "tags", "use_responses_api", "replay_file",
         "aws_access_key_id", "aws_secret_access_key", "aws_session_token", "aws_region_name", "aws_bedrock_runtime_endpoint",
     ];
 
     private static readonly HashSet<string> ProviderSettingKeys =
     [
-        "mock_response", "mock_tool_calls", "mock_latency", "drop_params", "use_responses_api",
+        "mock_response", "mock_tool_calls", "mock_latency", "drop_params", "use_responses_api", "replay_file",
         "aws_access_key_id", "aws_secret_access_key", "aws_session_token", "aws_region_name",
     ];
 
@@ -113,6 +113,11 @@ internal sealed partial class ConfigParser
             }
 
             ValidateModel(model, group, path);
+            if (model == "mock/replay" && p!.GetValueOrDefault("replay_file") is not string { Length: > 0 })
+            {
+                _errors.Add($"{path}.litellm_params.replay_file: mock/replay needs the JSONL file a recording wrote (UseRecording, litellm_settings.record_file).");
+            }
+
             result.Add(ParseDeployment(group, model, p!, info, path, litellm));
         }
 
@@ -216,7 +221,7 @@ internal sealed partial class ConfigParser
 
         const string P = "litellm_settings";
         Unknown(l, ["drop_params", "num_retries", "request_timeout", "cache", "cache_params", "callbacks", "success_callback", "failure_callback",
-            "fallbacks", "context_window_fallbacks", "content_policy_fallbacks", "default_fallbacks", "set_verbose", "json_logs"], P);
+            "fallbacks", "context_window_fallbacks", "content_policy_fallbacks", "default_fallbacks", "set_verbose", "json_logs", "record_file", "record_redact_fields"], P);
         var callbacks = StrList(l, "callbacks", P).Concat(StrList(l, "success_callback", P)).Concat(StrList(l, "failure_callback", P)).Distinct().ToList();
         foreach (var name in callbacks)
         {
@@ -242,6 +247,8 @@ internal sealed partial class ConfigParser
             ContextWindowFallbacks = Fallbacks(l, "context_window_fallbacks", P),
             ContentPolicyFallbacks = Fallbacks(l, "content_policy_fallbacks", P),
             DefaultFallbacks = StrList(l, "default_fallbacks", P),
+            RecordFile = Str(l, "record_file", P),
+            RecordRedactFields = StrList(l, "record_redact_fields", P),
         };
     }
 

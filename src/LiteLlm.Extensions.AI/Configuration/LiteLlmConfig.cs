@@ -92,22 +92,31 @@ public sealed class LiteLlmConfig
 /// <summary>LiteLLM's <c>router_settings</c>.</summary>
 public sealed record RouterSettings
 {
+    /// <summary>Gets the routing strategy (<c>routing_strategy</c>, e.g. <c>simple-shuffle</c>), or null for the default.</summary>
     public string? RoutingStrategy { get; init; }
 
+    /// <summary>Gets the retries per request (<c>num_retries</c>), or null for the default.</summary>
     public int? NumRetries { get; init; }
 
+    /// <summary>Gets the time limit of a call (<c>timeout</c>), or null.</summary>
     public TimeSpan? Timeout { get; init; }
 
+    /// <summary>Gets the time limit to a stream's first update (<c>stream_timeout</c>), or null.</summary>
     public TimeSpan? StreamTimeout { get; init; }
 
+    /// <summary>Gets the failures a deployment may have within the window before it cools down (<c>allowed_fails</c>), or null for the default.</summary>
     public int? AllowedFails { get; init; }
 
+    /// <summary>Gets how long a failing deployment is left out (<c>cooldown_time</c>), or null for the default.</summary>
     public TimeSpan? CooldownTime { get; init; }
 
+    /// <summary>Gets a value indicating whether deployments are never cooled down (<c>disable_cooldowns</c>).</summary>
     public bool DisableCooldowns { get; init; }
 
+    /// <summary>Gets the most fallback groups tried per request (<c>max_fallbacks</c>), or null for the default.</summary>
     public int? MaxFallbacks { get; init; }
 
+    /// <summary>Gets a value indicating whether deployments whose context window is too small for the prompt are skipped (<c>enable_pre_call_checks</c>).</summary>
     public bool EnablePreCallChecks { get; init; }
 
     /// <summary>Gets a value indicating whether deployments are chosen by the request's tags (<c>enable_tag_filtering</c>).</summary>
@@ -125,16 +134,22 @@ public sealed record RouterSettings
     /// <summary>Gets the percentile adaptive hedging waits for (<c>hedge_percentile</c>; 0.95 by default).</summary>
     public double? HedgePercentile { get; init; }
 
+    /// <summary>Gets the retries per error kind (<c>retry_policy</c>), or null.</summary>
     public RetryPolicy? RetryPolicy { get; init; }
 
+    /// <summary>Gets the fallback groups tried after a group fails, by group (<c>fallbacks</c>).</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Fallbacks { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 
+    /// <summary>Gets the groups tried when the prompt does not fit, by group (<c>context_window_fallbacks</c>).</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> ContextWindowFallbacks { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 
+    /// <summary>Gets the groups tried after a content-policy refusal, by group (<c>content_policy_fallbacks</c>).</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> ContentPolicyFallbacks { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 
+    /// <summary>Gets the groups tried after any group without its own fallbacks fails (<c>default_fallbacks</c>).</summary>
     public IReadOnlyList<string> DefaultFallbacks { get; init; } = [];
 
+    /// <summary>Gets other names of model groups, alias to group (<c>model_group_alias</c>).</summary>
     public IReadOnlyDictionary<string, string> ModelGroupAlias { get; init; } = new Dictionary<string, string>();
 
     /// <summary>Gets the messages <c>{model, messages}</c> fallback targets bring (from any fallbacks setting), by target.</summary>
@@ -148,10 +163,13 @@ public sealed record RouterSettings
 /// <summary>LiteLLM's <c>litellm_settings</c>.</summary>
 public sealed record LitellmSettings
 {
+    /// <summary>Gets a value indicating whether parameters a provider does not support are dropped rather than refused (<c>drop_params</c>).</summary>
     public bool DropParams { get; init; }
 
+    /// <summary>Gets the retries per request (<c>num_retries</c>), or null.</summary>
     public int? NumRetries { get; init; }
 
+    /// <summary>Gets the time limit of a call (<c>request_timeout</c>), or null.</summary>
     public TimeSpan? RequestTimeout { get; init; }
 
     /// <summary>Gets a value indicating whether the response cache is on (<c>cache: true</c>).</summary>
@@ -163,13 +181,26 @@ public sealed record LitellmSettings
     /// <summary>Gets the callback names (LiteLLM integrations; only those this library knows are honoured).</summary>
     public IReadOnlyList<string> Callbacks { get; init; } = [];
 
+    /// <summary>Gets the fallback groups by group (<c>fallbacks</c>), as in <c>router_settings</c>.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Fallbacks { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 
+    /// <summary>Gets the context-window fallback groups by group (<c>context_window_fallbacks</c>).</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> ContextWindowFallbacks { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 
+    /// <summary>Gets the content-policy fallback groups by group (<c>content_policy_fallbacks</c>).</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> ContentPolicyFallbacks { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 
+    /// <summary>Gets the groups tried after any group without its own fallbacks fails (<c>default_fallbacks</c>).</summary>
     public IReadOnlyList<string> DefaultFallbacks { get; init; } = [];
+
+    /// <summary>
+    /// Gets the JSONL file every call that reaches a provider is recorded to (<c>record_file</c>, ours; off when absent),
+    /// for a <c>mock/replay</c> deployment to play back.
+    /// </summary>
+    public string? RecordFile { get; init; }
+
+    /// <summary>Gets fields redacted in the recording besides keys and credentials (<c>record_redact_fields</c>).</summary>
+    public IReadOnlyList<string> RecordRedactFields { get; init; } = [];
 }
 
 /// <summary>LiteLLM's <c>cache_params</c>.</summary>
@@ -178,10 +209,13 @@ public sealed record CacheSettings
     /// <summary>Gets the cache type: <c>local</c> (in memory) or <c>redis</c>.</summary>
     public string Type { get; init; } = "local";
 
+    /// <summary>Gets the Redis connection string (from host, port and password), for the <c>redis</c> type.</summary>
     public string? RedisConfiguration { get; init; }
 
+    /// <summary>Gets how long an answer stays cached (<c>ttl</c>), or null for the default.</summary>
     public TimeSpan? Ttl { get; init; }
 
+    /// <summary>Gets the prefix of cache keys (<c>namespace</c>), or null.</summary>
     public string? Namespace { get; init; }
 }
 

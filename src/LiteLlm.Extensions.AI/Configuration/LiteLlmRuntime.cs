@@ -93,7 +93,7 @@ public sealed partial class LiteLlmRuntime : IDisposable
     }
 
     /// <summary>Builds the default pipeline over the router, in the documented order (outermost first):
-    /// OpenTelemetry → LiteLlm telemetry → callbacks → budgets → response cache → cost tracking → router.</summary>
+    /// OpenTelemetry → LiteLlm telemetry → callbacks → budgets → response cache → recording → cost tracking → router.</summary>
     internal IChatClient BuildPipeline(IServiceProvider services)
     {
         var builder = new ChatClientBuilder(ChatClient);
@@ -123,6 +123,12 @@ public sealed partial class LiteLlmRuntime : IDisposable
                     o.Namespace = p.Namespace ?? o.Namespace;
                 }
             });
+        }
+
+        if (Config.Litellm.RecordFile is { } recordFile)
+        {
+            // Inside the cache: only answers a provider gave are recorded.
+            builder.UseRecording(recordFile, o => o.RedactedFields.UnionWith(Config.Litellm.RecordRedactFields));
         }
 
         if (_options.CostTracking)

@@ -11,6 +11,13 @@ namespace LiteLlm.Cost;
 /// <remarks>It lives with the budgets it reports (the error hierarchy's base sits below every feature and names none).</remarks>
 public sealed class BudgetExceededException : LiteLlmException
 {
+    /// <summary>Initializes a new instance of the <see cref="BudgetExceededException"/> class.</summary>
+    /// <param name="budget">The budget that would be exceeded.</param>
+    /// <param name="scopeId">The id the budget was counted for (key, user, team, …), if it is scoped.</param>
+    /// <param name="currentSpend">The spend counted in the current period, in USD.</param>
+    /// <param name="reserved">The estimated cost of the requests in flight, in USD.</param>
+    /// <param name="estimate">This request's estimated cost, in USD.</param>
+    /// <param name="resetsAt">When the budget's period ends, if it resets.</param>
     public BudgetExceededException(Budget budget, string? scopeId, decimal currentSpend, decimal reserved, decimal estimate, DateTimeOffset? resetsAt)
         : base(Describe(budget, scopeId, currentSpend, reserved, estimate, resetsAt), new ProviderErrorDetails(null, null, 400, null, "budget_exceeded"), null)
     {
@@ -50,8 +57,10 @@ public sealed class BudgetExceededException : LiteLlmException
     /// <summary>Gets when the budget's window resets, or <see langword="null"/> when it never does.</summary>
     public DateTimeOffset? ResetsAt { get; }
 
+    /// <inheritdoc/>
     public override LiteLlmErrorKind Kind => LiteLlmErrorKind.BudgetExceeded;
 
+    /// <inheritdoc/>
     public override int HttpStatus => 400;
 
     private static string Describe(Budget budget, string? scopeId, decimal spend, decimal reserved, decimal estimate, DateTimeOffset? resetsAt)

@@ -32,6 +32,9 @@ public sealed class ModelResolver
     private readonly ProviderRegistry _providers;
     private readonly ModelCatalog _catalog;
 
+    /// <summary>Initializes a new instance of the <see cref="ModelResolver"/> class.</summary>
+    /// <param name="providers">The known providers.</param>
+    /// <param name="catalog">The model catalog (context windows, prices, capabilities).</param>
     public ModelResolver(ProviderRegistry providers, ModelCatalog catalog)
     {
         _providers = providers;

@@ -15,22 +15,39 @@ namespace LiteLlm.Providers;
 /// </remarks>
 public static class SupportedParameters
 {
+    /// <summary>The <c>temperature</c> request parameter.</summary>
     public const string Temperature = "temperature";
+    /// <summary>The <c>top_p</c> request parameter.</summary>
     public const string TopP = "top_p";
+    /// <summary>The <c>top_k</c> request parameter.</summary>
     public const string TopK = "top_k";
+    /// <summary>The <c>max_tokens</c> request parameter.</summary>
     public const string MaxTokens = "max_tokens";
+    /// <summary>The <c>stop</c> request parameter.</summary>
     public const string Stop = "stop";
+    /// <summary>The <c>seed</c> request parameter.</summary>
     public const string Seed = "seed";
+    /// <summary>The <c>frequency_penalty</c> request parameter.</summary>
     public const string FrequencyPenalty = "frequency_penalty";
+    /// <summary>The <c>presence_penalty</c> request parameter.</summary>
     public const string PresencePenalty = "presence_penalty";
+    /// <summary>The <c>response_format</c> request parameter.</summary>
     public const string ResponseFormat = "response_format";
+    /// <summary>The <c>tools</c> request parameter.</summary>
     public const string Tools = "tools";
+    /// <summary>The <c>tool_choice</c> request parameter.</summary>
     public const string ToolChoice = "tool_choice";
+    /// <summary>The <c>parallel_tool_calls</c> request parameter.</summary>
     public const string ParallelToolCalls = "parallel_tool_calls";
+    /// <summary>The <c>n</c> request parameter.</summary>
     public const string N = "n";
+    /// <summary>The <c>logprobs</c> request parameter.</summary>
     public const string Logprobs = "logprobs";
+    /// <summary>The <c>top_logprobs</c> request parameter.</summary>
     public const string TopLogprobs = "top_logprobs";
+    /// <summary>The <c>logit_bias</c> request parameter.</summary>
     public const string LogitBias = "logit_bias";
+    /// <summary>The <c>user</c> request parameter.</summary>
     public const string User = "user";
 
     /// <summary>OpenAI's <c>reasoning_effort</c> (MEAI <c>ChatOptions.Reasoning</c>): thinking budgets for Anthropic and Gemini.</summary>

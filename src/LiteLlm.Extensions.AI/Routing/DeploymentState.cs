@@ -18,6 +18,8 @@ public sealed class DeploymentState
     private readonly SampleWindow _latencySamples = new();
     private readonly SampleWindow _firstTokenSamples = new();
     private int _inFlight;
+    private int _failing; // 1 after a failure of the deployment's own, until its next success
+    private long _cooldownUntilTicks; // UTC ticks; cooldowns seen here or read from the shared store
     private double _latencyMs = double.NaN;
     private double _timeToFirstTokenMs = double.NaN;
 
@@ -93,6 +95,20 @@ public sealed class DeploymentState
 
         return _concrete.GetOrAdd(key, _ => create());
     }
+
+    /// <summary>Gets the deployment's health at <paramref name="now"/>: cooling down, failing, or healthy.</summary>
+    /// <param name="now">The time to judge the cooldown against (the router's clock).</param>
+    /// <returns>The health, with LiteLLM's gauge values.</returns>
+    public DeploymentHealth HealthAt(DateTimeOffset now)
+        => now.UtcTicks < Volatile.Read(ref _cooldownUntilTicks) ? DeploymentHealth.CompleteOutage
+        : Volatile.Read(ref _failing) == 1 ? DeploymentHealth.PartialOutage
+        : DeploymentHealth.Healthy;
+
+    internal void MarkSucceeded() => Volatile.Write(ref _failing, 0);
+
+    internal void MarkFailed() => Volatile.Write(ref _failing, 1);
+
+    internal void MarkCooledDown(DateTimeOffset until) => Volatile.Write(ref _cooldownUntilTicks, until.UtcTicks);
 
     internal void Enter() => Interlocked.Increment(ref _inFlight);
 

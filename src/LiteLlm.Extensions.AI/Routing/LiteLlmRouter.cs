@@ -90,16 +90,39 @@ public sealed class LiteLlmRouter : IChatClient
     /// <summary>Gets the live state of a group's deployments (in-flight calls, usage, latency).</summary>
     public IReadOnlyList<DeploymentState> DeploymentsOf(string modelGroup) => _core.DeploymentsOf(_core.ResolveGroup(modelGroup));
 
+    /// <summary>
+    /// Reports every deployment's health now (LiteLLM's <c>litellm_deployment_state</c>): cooling down, failing since its
+    /// last call, or healthy. Cooldowns set by other replicas show once this router has read the shared store.
+    /// </summary>
+    /// <returns>One report per deployment of every model group.</returns>
+    public IReadOnlyList<DeploymentHealthReport> GetDeploymentHealth()
+    {
+        var now = _options.TimeProvider.GetUtcNow();
+        var reports = new List<DeploymentHealthReport>();
+        foreach (var group in _core.Groups)
+        {
+            foreach (var deployment in _core.DeploymentsOf(group))
+            {
+                reports.Add(new(group, deployment, deployment.HealthAt(now)));
+            }
+        }
+
+        return reports;
+    }
+
     /// <inheritdoc/>
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var (request, list, forwarded) = Prepare(messages, options, streaming: false);
         var (response, deployment) = await _core.ExecuteAsync(
             request,
-            (d, ct) =>
+            async (d, ct) =>
             {
                 var client = d.ChatClientFor(_core.ConcreteModel(d, request));
-                return client.GetResponseAsync(MessagesFor(request, list), OptionsFor(d, client, forwarded), ct);
+                var started = _options.TimeProvider.GetTimestamp();
+                var answer = await client.GetResponseAsync(MessagesFor(request, list), OptionsFor(d, client, forwarded), ct).ConfigureAwait(false);
+                (answer.AdditionalProperties ??= [])[ResponseProperties.ApiLatency] = _options.TimeProvider.GetElapsedTime(started).TotalSeconds;
+                return answer;
             },
             cancellationToken).ConfigureAwait(false);
         Stamp(response.AdditionalProperties ??= [], request, deployment);
@@ -130,6 +153,11 @@ public sealed class LiteLlmRouter : IChatClient
                 if (isLast || ReferenceEquals(update, stream.First))
                 {
                     Stamp(update.AdditionalProperties ??= [], request, deployment);
+                }
+
+                if (isLast)
+                {
+                    update.AdditionalProperties![ResponseProperties.ApiLatency] = _options.TimeProvider.GetElapsedTime(stream.Started).TotalSeconds;
                 }
 
                 yield return update;
@@ -218,7 +246,7 @@ public sealed class LiteLlmRouter : IChatClient
 
             firstUpdateTimeout.CancelAfter(Timeout.InfiniteTimeSpan);
             _core.RecordLatency(deployment, _options.TimeProvider.GetElapsedTime(started), streaming: true);
-            return new StartedStream(enumerator, enumerator.Current, linked, firstUpdateTimeout);
+            return new StartedStream(enumerator, enumerator.Current, linked, firstUpdateTimeout, started);
         }
         catch (Exception e)
         {
@@ -290,9 +318,11 @@ public sealed class LiteLlmRouter : IChatClient
         return (int)Math.Min(int.MaxValue, (chars / 4) + 1);
     }
 
-    private sealed class StartedStream(IAsyncEnumerator<ChatResponseUpdate> enumerator, ChatResponseUpdate first, CancellationTokenSource linked, CancellationTokenSource timeout)
+    private sealed class StartedStream(IAsyncEnumerator<ChatResponseUpdate> enumerator, ChatResponseUpdate first, CancellationTokenSource linked, CancellationTokenSource timeout, long started)
         : IAsyncDisposable
     {
+        public long Started { get; } = started;
+
         public IAsyncEnumerator<ChatResponseUpdate> Enumerator { get; } = enumerator;
 
         public ChatResponseUpdate First { get; } = first;

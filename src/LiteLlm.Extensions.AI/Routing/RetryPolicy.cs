@@ -8,14 +8,19 @@ namespace LiteLlm.Routing;
 /// </summary>
 public sealed record RetryPolicy
 {
+    /// <summary>Gets how many times a bad-request error is retried (<c>BadRequestErrorRetries</c>).</summary>
     public int BadRequest { get; init; }
 
+    /// <summary>Gets how many times an authentication error is retried (<c>AuthenticationErrorRetries</c>).</summary>
     public int Authentication { get; init; }
 
+    /// <summary>Gets how many times a content-policy error is retried (<c>ContentPolicyViolationErrorRetries</c>).</summary>
     public int ContentPolicy { get; init; }
 
+    /// <summary>Gets how many times a context-window error is retried (no config key; 0 by default).</summary>
     public int ContextWindow { get; init; }
 
+    /// <summary>Gets how many times a not-found error is retried (no config key; 0 by default).</summary>
     public int NotFound { get; init; }
 
     /// <summary>Gets the retries for rate limits; <see langword="null"/> uses <see cref="RouterOptions.NumRetries"/>.</summary>

@@ -32,6 +32,12 @@ internal sealed partial class RouterCore
                 continue;
             }
 
+            if (u.CooldownUntil is { } cooling)
+            {
+                // Another replica may have cooled it down: the health the metrics report follows the shared store.
+                s.MarkCooledDown(cooling);
+            }
+
             if (u.CooldownUntil is { } until && all.Length > 1)
             {
                 soonest = Earlier(soonest, until - now);
@@ -139,13 +145,18 @@ internal sealed partial class RouterCore
     {
         LogAttemptFailed(deployment.Deployment.Id, state.Group, error.Kind);
         var cooldown = deployment.Deployment.CooldownTime ?? _options.CooldownTime;
+        var immediate = error is RateLimitException or AuthenticationException or PermissionDeniedException or NotFoundException or ProviderTimeoutException;
+        if (immediate || error.IsTransient)
+        {
+            deployment.MarkFailed();
+        }
+
         if (_options.DisableCooldowns || _groups[state.Group].Length == 1 || cooldown <= TimeSpan.Zero)
         {
             return;
         }
 
         var now = _time.GetUtcNow();
-        var immediate = error is RateLimitException or AuthenticationException or PermissionDeniedException or NotFoundException or ProviderTimeoutException;
         if (!immediate)
         {
             if (!error.IsTransient)
@@ -167,6 +178,7 @@ internal sealed partial class RouterCore
 
         LogCooldown(deployment.Deployment.Id, state.Group, cooldown.TotalSeconds, error.Kind);
         RouterMetrics.Cooldowns.Add(1, new KeyValuePair<string, object?>("model_group", state.Group), new KeyValuePair<string, object?>("deployment", deployment.Deployment.Id));
+        deployment.MarkCooledDown(now + cooldown);
         await _store.CoolDownAsync(deployment.Deployment.Id, now + cooldown, CancellationToken.None).ConfigureAwait(false);
     }
 

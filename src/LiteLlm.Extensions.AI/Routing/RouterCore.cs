@@ -164,6 +164,7 @@ internal sealed partial class RouterCore
         try
         {
             var result = await call(deployment, cancellationToken).ConfigureAwait(false);
+            deployment.MarkSucceeded();
             if (!state.Request.IsStreaming)
             {
                 RecordLatency(deployment, _time.GetElapsedTime(started), streaming: false);

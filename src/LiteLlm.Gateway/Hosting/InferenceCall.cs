@@ -199,6 +199,7 @@ internal sealed class InferenceCall
             CachedTokens = Usage?.CachedInputTokenCount ?? 0,
             Cost = Properties.TryGetValue(ResponseProperties.Cost, out var c) && c is decimal d ? d : null,
             LatencyMs = Stopwatch.GetElapsedTime(State.Started).TotalMilliseconds,
+            ApiLatencySeconds = Get<double?>(ResponseProperties.ApiLatency),
             CacheHit = Get<bool?>(ResponseProperties.CacheHit) is true,
             Status = status,
             StartTime = State.StartTime,

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using LiteLlm.Configuration;
 using LiteLlm.Gateway.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -27,8 +28,9 @@ internal sealed class LiteLlmProxyMetrics
     private readonly Counter<long> _inputTokensMetric;
     private readonly Counter<long> _outputTokensMetric;
     private readonly Histogram<double> _latency;
+    private readonly Histogram<double> _apiLatency;
 
-    public LiteLlmProxyMetrics(IMeterFactory meterFactory)
+    public LiteLlmProxyMetrics(IMeterFactory meterFactory, IServiceProvider? services = null)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         var meter = meterFactory.Create(MeterName);
@@ -43,6 +45,14 @@ internal sealed class LiteLlmProxyMetrics
         _inputTokensMetric = meter.CreateCounter<long>("litellm_input_tokens_metric", null, "Total number of input tokens from LLM requests");
         _outputTokensMetric = meter.CreateCounter<long>("litellm_output_tokens_metric", null, "Total number of output tokens from LLM requests");
         _latency = meter.CreateHistogram<double>("litellm_request_total_latency_metric", "s", "Total latency (seconds) for a request to LiteLLM");
+        _apiLatency = meter.CreateHistogram<double>("litellm_llm_api_latency_metric", "s", "Total latency (seconds) for a models LLM API call");
+
+        // Read at each scrape from the router's cooldown state; resolved late so that metrics never start the runtime.
+        meter.CreateObservableGauge(
+            "litellm_deployment_state",
+            () => DeploymentStates(services?.GetService<LiteLlmRuntime>()),
+            null,
+            "LLM Deployment Analytics - The state of the deployment: 0 = healthy, 1 = partial outage, 2 = complete outage");
     }
 
     public void Record(SpendRecord record)
@@ -89,6 +99,32 @@ internal sealed class LiteLlmProxyMetrics
         _inputTokensMetric.Add(record.InputTokens, withBoth);
         _outputTokensMetric.Add(record.OutputTokens, withBoth);
         _latency.Record(record.LatencyMs / 1000, withBoth);
+        if (record.ApiLatencySeconds is { } api)
+        {
+            _apiLatency.Record(api, withBoth);
+        }
+    }
+
+    /// <summary>LiteLLM's labels: litellm_model_name (the deployment's model), model_id, api_base, api_provider.</summary>
+    internal static IEnumerable<Measurement<int>> DeploymentStates(LiteLlmRuntime? runtime)
+    {
+        if (runtime is null)
+        {
+            yield break;
+        }
+
+        foreach (var report in runtime.Router.GetDeploymentHealth())
+        {
+            var deployment = report.Deployment.Deployment;
+            var slash = deployment.Model.IndexOf('/', StringComparison.Ordinal);
+            yield return new Measurement<int>((int)report.Health, new TagList
+            {
+                { "litellm_model_name", deployment.Model },
+                { "model_id", deployment.Id },
+                { "api_base", deployment.Provider?.ApiBase ?? string.Empty },
+                { "api_provider", slash > 0 ? deployment.Model[..slash] : deployment.Model },
+            });
+        }
     }
 }
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LiteLlm.Gateway.Metrics;
 
@@ -24,11 +25,13 @@ internal sealed class PrometheusExporter : IDisposable
 
     private readonly MeterListener _listener = new();
     private readonly IMeterFactory _meterFactory;
+    private readonly IServiceProvider? _services;
     private readonly ConcurrentDictionary<Instrument, Series> _series = new();
 
-    public PrometheusExporter(IMeterFactory meterFactory)
+    public PrometheusExporter(IMeterFactory meterFactory, IServiceProvider? services = null)
     {
         _meterFactory = meterFactory;
+        _services = services;
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             // Only this host's meters (tests run several hosts in one process) and only ours.
@@ -49,6 +52,8 @@ internal sealed class PrometheusExporter : IDisposable
 
     public string Scrape()
     {
+        // LiteLLM's instruments include gauges read from the router (litellm_deployment_state): they exist before the first request.
+        _ = _services?.GetService<LiteLlmProxyMetrics>();
         _listener.RecordObservableInstruments();
         var text = new StringBuilder();
         foreach (var series in _series.Values.OrderBy(s => s.Name, StringComparer.Ordinal))
@@ -85,6 +90,7 @@ internal sealed class PrometheusExporter : IDisposable
         private readonly ConcurrentDictionary<string, Point>.AlternateLookup<ReadOnlySpan<char>> _lookup;
         private readonly bool _histogram;
         private readonly bool _counter;
+        private readonly bool _observed;
         private readonly double[] _buckets;
 
         public Series(Instrument instrument)
@@ -93,6 +99,9 @@ internal sealed class PrometheusExporter : IDisposable
             _points = new(StringComparer.Ordinal);
             _lookup = _points.GetAlternateLookup<ReadOnlySpan<char>>();
             _histogram = instrument.GetType().Name.StartsWith("Histogram", StringComparison.Ordinal);
+
+            // An observable instrument reports its current value (a gauge's level, a counter's total) at every scrape.
+            _observed = instrument.IsObservable;
             _counter = instrument.GetType().Name.StartsWith("Counter", StringComparison.Ordinal) || instrument.GetType().Name.StartsWith("ObservableCounter", StringComparison.Ordinal);
             var unit = instrument.Unit switch
             {
@@ -128,6 +137,10 @@ internal sealed class PrometheusExporter : IDisposable
                             point.Buckets[i]++;
                         }
                     }
+                }
+                else if (_observed)
+                {
+                    point.Sum = value;
                 }
                 else
                 {

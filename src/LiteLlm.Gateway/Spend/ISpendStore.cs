@@ -5,21 +5,28 @@ namespace LiteLlm.Gateway.Spend;
 /// <summary>Filters and paging for <c>GET /spend/logs</c>.</summary>
 public sealed record SpendLogQuery
 {
+    /// <summary>Gets the page number, from 1.</summary>
     public int Page { get; init; } = 1;
 
+    /// <summary>Gets the rows per page.</summary>
     public int PageSize { get; init; } = 50;
 
     /// <summary>Gets the key hash to filter on.</summary>
     public string? KeyId { get; init; }
 
+    /// <summary>Gets the user to filter on.</summary>
     public string? UserId { get; init; }
 
+    /// <summary>Gets the team to filter on.</summary>
     public string? TeamId { get; init; }
 
+    /// <summary>Gets the request id to filter on.</summary>
     public string? RequestId { get; init; }
 
+    /// <summary>Gets the model group to filter on.</summary>
     public string? ModelGroup { get; init; }
 
+    /// <summary>Gets the outcome to filter on (<c>success</c> or an error kind).</summary>
     public string? Status { get; init; }
 
     /// <summary>Gets the inclusive lower bound on the start time.</summary>
@@ -35,16 +42,22 @@ public sealed record SpendLogPage(IReadOnlyList<SpendRecord> Rows, long TotalCou
 /// <summary>What a spend scope is: a key, a user or a team.</summary>
 public enum SpendScope
 {
+    /// <summary>A virtual key.</summary>
     Key,
+    /// <summary>A user.</summary>
     User,
+    /// <summary>A team.</summary>
     Team,
 }
 
 /// <summary>How <c>/global/spend/report</c> groups a day's spend.</summary>
 public enum SpendGrouping
 {
+    /// <summary>By team.</summary>
     Team,
+    /// <summary>By key.</summary>
     Key,
+    /// <summary>By model.</summary>
     Model,
 }
 
@@ -60,6 +73,9 @@ public interface ISpendStore
     /// <summary>Writes a batch in one transaction (idempotent on request id, so a retried batch is not counted twice).</summary>
     Task WriteSpendAsync(IReadOnlyList<SpendRecord> records, CancellationToken cancellationToken);
 
+    /// <summary>Reads one page of spend rows.</summary>
+    /// <param name="query">The filters and page.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
     Task<SpendLogPage> QuerySpendLogsAsync(SpendLogQuery query, CancellationToken cancellationToken);
 
     /// <summary>Gets the total spend of every request logged since <paramref name="since"/> (all time when null).</summary>

@@ -11,6 +11,8 @@ public sealed class MockEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
     private readonly string _model;
     private readonly EmbeddingGeneratorMetadata _metadata;
 
+    /// <summary>Initializes a new instance of the <see cref="MockEmbeddingGenerator"/> class.</summary>
+    /// <param name="model">The model name reported in results.</param>
     public MockEmbeddingGenerator(string model = "mock")
     {
         _model = model;

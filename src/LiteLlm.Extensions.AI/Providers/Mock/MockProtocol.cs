@@ -8,7 +8,11 @@ internal sealed class MockProtocol : IProtocolClientFactory
     public static MockProtocol Instance { get; } = new();
 
     public IChatClient CreateChatClient(ProviderEndpoint endpoint, string model, HttpClient httpClient)
-        => new MockChatClient(model, endpoint.Settings);
+        => model == "replay"
+            ? new MockReplayChatClient(model, endpoint.Settings.TryGetValue(MockReplayChatClient.ReplayFile, out var file) && file is string path
+                ? path
+                : throw new ArgumentException("A mock/replay deployment needs replay_file (the JSONL file a recording wrote)."))
+            : new MockChatClient(model, endpoint.Settings);
 
     public IEmbeddingGenerator<string, Embedding<float>> CreateEmbeddingGenerator(ProviderEndpoint endpoint, string model, HttpClient httpClient)
         => new MockEmbeddingGenerator(model);

@@ -1,0 +1,128 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.AI;
+
+namespace LiteLlm.Observability;
+
+/// <summary>
+/// One line of a recording file: <c>{"model","stream","request":{"messages","options"},"response"|"updates"}</c>,
+/// every MEAI object in its own JSON form (<see cref="AIJsonUtilities.DefaultOptions"/>), so the mock provider can
+/// read it back into the same objects.
+/// </summary>
+internal static class RecordingFormat
+{
+    public const string Redacted = "[REDACTED]";
+
+    public static JsonSerializerOptions Json => AIJsonUtilities.DefaultOptions;
+
+    public static JsonObject Request(IEnumerable<ChatMessage> messages, ChatOptions? options)
+    {
+        var request = new JsonObject { ["messages"] = JsonSerializer.SerializeToNode(messages.ToList(), Json) };
+        if (options is null)
+        {
+            return request;
+        }
+
+        // ChatOptions is written by hand: tools are functions (only their declaration is data) and the
+        // raw-representation factory is code.
+        var o = new JsonObject();
+        Put(o, "model_id", options.ModelId);
+        Put(o, "temperature", options.Temperature);
+        Put(o, "top_p", options.TopP);
+        Put(o, "max_output_tokens", options.MaxOutputTokens);
+        Put(o, "seed", options.Seed);
+        if (options.StopSequences is { Count: > 0 } stop)
+        {
+            o["stop"] = JsonSerializer.SerializeToNode(stop, Json);
+        }
+
+        if (options.Tools is { Count: > 0 } tools)
+        {
+            var array = new JsonArray();
+            foreach (var tool in tools)
+            {
+                var t = new JsonObject { ["name"] = tool.Name, ["description"] = tool.Description };
+                if (tool is AIFunctionDeclaration f)
+                {
+                    t["parameters"] = JsonSerializer.SerializeToNode(f.JsonSchema, Json);
+                }
+
+                array.Add(t);
+            }
+
+            o["tools"] = array;
+        }
+
+        if (options.AdditionalProperties is { Count: > 0 } extra)
+        {
+            o["additional_properties"] = JsonSerializer.SerializeToNode(extra, Json);
+        }
+
+        request["options"] = o;
+        return request;
+    }
+
+    /// <summary>Replaces the value of every property named in <paramref name="fields"/> (at any depth), and any string that looks like a key.</summary>
+    public static void Redact(JsonNode? node, ISet<string> fields)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var name in obj.Select(p => p.Key).ToList())
+                {
+                    if (fields.Contains(name))
+                    {
+                        obj[name] = Redacted;
+                    }
+                    else
+                    {
+                        RedactValue(obj[name], v => obj[name] = v, fields);
+                    }
+                }
+
+                break;
+            case JsonArray array:
+                for (var i = 0; i < array.Count; i++)
+                {
+                    var index = i;
+                    RedactValue(array[i], v => array[index] = v, fields);
+                }
+
+                break;
+        }
+    }
+
+    private static void RedactValue(JsonNode? value, Action<JsonNode> replace, ISet<string> fields)
+    {
+        if (value is JsonValue v && v.TryGetValue<string>(out var s) && LooksLikeKey(s))
+        {
+            replace(Redacted);
+        }
+        else
+        {
+            Redact(value, fields);
+        }
+    }
+
+    // Bearer headers and OpenAI/Anthropic-style secret keys, wherever a caller put them.
+    private static bool LooksLikeKey(string s)
+        => s.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+        || (s.StartsWith("sk-", StringComparison.Ordinal) && s.Length >= 20 && !s.Contains(' ', StringComparison.Ordinal));
+
+    private static void Put<T>(JsonObject o, string name, T? value)
+        where T : struct
+    {
+        if (value is { } v)
+        {
+            o[name] = JsonValue.Create(v);
+        }
+    }
+
+    private static void Put(JsonObject o, string name, string? value)
+    {
+        if (value is not null)
+        {
+            o[name] = value;
+        }
+    }
+}
