@@ -112,8 +112,16 @@ public sealed class SharedTeamLimitTests
                 Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             }
 
-            // The slots are given back: B admits again.
-            Assert.Equal(HttpStatusCode.OK, (await Chat(b.Http, keyB, "chat")).StatusCode);
+            // The slots are given back (just after each answer is written): B admits again.
+            var again = HttpStatusCode.TooManyRequests;
+            for (var attempt = 0; attempt < 50 && again == HttpStatusCode.TooManyRequests; attempt++)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100), Ct);
+                using var response = await Chat(b.Http, keyB, "chat");
+                again = response.StatusCode;
+            }
+
+            Assert.Equal(HttpStatusCode.OK, again);
             Assert.Equal(3, upstream.Count);
         }
         finally

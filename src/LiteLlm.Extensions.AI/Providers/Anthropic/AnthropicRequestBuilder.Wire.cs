@@ -52,9 +52,6 @@ internal static partial class AnthropicRequestBuilder
                         break;
                     case "system":
                         break;
-                    case "max_tokens" when options?.MaxOutputTokens is { } limit:
-                        w.WriteNumber("max_tokens", limit); // the options' value: the gateway's budget-aware admission may have lowered it
-                        break;
                     case "messages":
                         if (!wroteSystem)
                         {
