@@ -44,7 +44,7 @@ internal sealed partial class ConfigParser
         HashSet<string> known = ["routing_strategy", "num_retries", "timeout", "stream_timeout", "allowed_fails", "cooldown_time", "disable_cooldowns", "max_fallbacks",
             "enable_pre_call_checks", "retry_policy", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks", "default_fallbacks", "model_group_alias",
             "redis_host", "redis_port", "redis_password", "redis_url", "enable_tag_filtering",
-            "hedge_after", "hedge_max_share", "hedge_percentile"];
+            "hedge_after", "hedge_max_share", "hedge_percentile", "budget_aware_max_tokens", "budget_aware_min_tokens"];
         var adaptive = string.Equals(r.GetValueOrDefault("hedge_after") as string, "adaptive", StringComparison.OrdinalIgnoreCase);
         var share = Dbl(r, "hedge_max_share", P);
         var percentile = Dbl(r, "hedge_percentile", P);
@@ -70,6 +70,8 @@ internal sealed partial class ConfigParser
             AdaptiveHedging = adaptive,
             HedgeMaxShare = share,
             HedgePercentile = percentile,
+            BudgetAwareMaxTokens = Bool(r, "budget_aware_max_tokens", P) ?? false,
+            BudgetAwareMinTokens = Int(r, "budget_aware_min_tokens", P) is { } floor ? Math.Max(1, floor) : 256,
             RetryPolicy = ParseRetryPolicy(Map(r, "retry_policy", P + ".retry_policy")),
             Fallbacks = Fallbacks(r, "fallbacks", P),
             ContextWindowFallbacks = Fallbacks(r, "context_window_fallbacks", P),

@@ -134,6 +134,15 @@ public sealed record RouterSettings
     /// <summary>Gets the percentile adaptive hedging waits for (<c>hedge_percentile</c>; 0.95 by default).</summary>
     public double? HedgePercentile { get; init; }
 
+    /// <summary>
+    /// Gets a value indicating whether the gateway lowers a request's <c>max_tokens</c> to what the remaining budget of
+    /// its key, team and user pays for instead of refusing it (<c>budget_aware_max_tokens</c>).
+    /// </summary>
+    public bool BudgetAwareMaxTokens { get; init; }
+
+    /// <summary>Gets the fewest output tokens a budget-aware request is lowered to; below it the request is refused (<c>budget_aware_min_tokens</c>, 256).</summary>
+    public int BudgetAwareMinTokens { get; init; } = 256;
+
     /// <summary>Gets the retries per error kind (<c>retry_policy</c>), or null.</summary>
     public RetryPolicy? RetryPolicy { get; init; }
 

@@ -64,6 +64,36 @@ internal sealed partial class KeyBudgets(ISpendStore spendStore, TimeProvider ti
             : (null, new BudgetRefused(scopes[refusal.Index], refusal.Spend, refusal.Reserved));
     }
 
+    /// <summary>Gets the least any of the scopes has left: its limit less its spend and the reservations of calls in flight.</summary>
+    public async ValueTask<decimal> RemainingAsync(IReadOnlyList<BudgetScope> scopes, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var remaining = decimal.MaxValue;
+        foreach (var scope in scopes)
+        {
+            var counter = await CounterAsync(scope, now, cancellationToken).ConfigureAwait(false);
+            (decimal Spend, decimal Reserved)? held = null;
+            if (_shared is not null && redis!.Available)
+            {
+                try
+                {
+                    held = await _shared.GetAsync(counter, now, cancellationToken).ConfigureAwait(false);
+                    redis.Succeeded();
+                }
+                catch (Exception e) when (RedisLink.IsOutage(e))
+                {
+                    redis.Failed(e, "reading budget");
+                }
+            }
+
+            var (spend, reserved) = held ?? await _local.GetAsync(counter, now, cancellationToken).ConfigureAwait(false);
+            // A counter no request has touched yet holds nothing: its spend is the database's figure it would start from.
+            remaining = Math.Min(remaining, counter.Limit - Math.Max(spend, counter.InitialSpend) - reserved);
+        }
+
+        return Math.Max(0, remaining);
+    }
+
     /// <summary>Releases the reservation and adds the actual cost; never throws (a failure is logged and retried later).</summary>
     public async ValueTask SettleAsync(Reservation reservation, decimal actual)
     {

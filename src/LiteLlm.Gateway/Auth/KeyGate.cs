@@ -7,18 +7,17 @@ namespace LiteLlm.Gateway.Auth;
 /// <summary>
 /// The gate with a master key: the master key is admin; virtual keys (stored hashed) carry allowed models, a budget
 /// (optionally reset every <c>budget_duration</c>), an expiry, rpm and tpm limits and a parallel-request limit, and are
-/// bound by their team's and user's models and budgets. Order: auth → model access → budget (atomic reserve) → rate limits.
+/// bound by their team's models, budget and rpm/tpm/parallel limits and their user's models and budget. Order: auth → model access → budget (atomic reserve) → rate limits.
 /// </summary>
 /// <remarks>
 /// Keys, users and teams are looked up with a short in-process cache, so the hot path does no database round trip;
 /// while the database is unreachable the last looked-up records keep serving. Budgets (<see cref="KeyBudgets"/>) and
-/// rate limits (<see cref="RateLimits"/>) are shared by every replica when Redis is configured; parallel counts are per process.
+/// rate limits and parallel counts (<see cref="RateLimits"/>), of keys and of teams, are shared by every replica when Redis is configured.
 /// </remarks>
-internal sealed partial class KeyGate(IKeyStore store, GatewayAuthOptions options, TimeProvider time, KeyBudgets budgets, RateLimits limits, ILogger<KeyGate> logger) : IRequestGate
+internal sealed partial class KeyGate(IKeyStore store, GatewayAuthOptions options, TimeProvider time, KeyBudgets budgets, RateLimits limits, ILogger<KeyGate> logger) : IRequestGate, IBudgetAwareGate
 {
     private static readonly GatewayError StoreDown = new(503, "The key database is unreachable; try again shortly.", "service_unavailable", "database_unavailable");
     private readonly ConcurrentDictionary<string, (object? Record, DateTimeOffset Until)> _cache = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, InFlight> _inFlight = new(StringComparer.Ordinal);
     private readonly SharedLookups _lookups = new();
 
     public async ValueTask<GateResult<CallerIdentity>> AuthenticateAsync(HttpContext context, CancellationToken cancellationToken)
@@ -68,20 +67,78 @@ internal sealed partial class KeyGate(IKeyStore store, GatewayAuthOptions option
             return GateResult.Ok<IGateLease>(Lease.None);
         }
 
-        if (!Allows(caller.AllowedModels, modelGroup))
+        var (error, key, team, scopes) = await ResolveAsync(caller, modelGroup, cancellationToken).ConfigureAwait(false);
+        if (error is not null)
         {
-            return Refuse(new GatewayError(403, $"This key may not use the model '{modelGroup}'.", "permission_error", "model_not_allowed", "model"));
+            return Refuse(error);
         }
 
-        var (found, key) = await CachedAsync<VirtualKeyRecord>("key:" + caller.KeyId, ct => store.GetKeyAsync(caller.KeyId, ct), cancellationToken).ConfigureAwait(false);
+        // Atomic reserve-then-settle: the estimate is held until the request's cost is known, so concurrent requests
+        // (on any replica sharing Redis) cannot together overshoot a budget by more than one request's cost.
+        Reservation? reservation = null;
+        if (scopes is not null)
+        {
+            var estimate = options.CostEstimator?.Invoke(modelGroup, estimatedTokens) ?? 0m;
+            (reservation, var refused) = await budgets.ReserveAsync(scopes, estimate, cancellationToken).ConfigureAwait(false);
+            if (refused is not null)
+            {
+                return Refuse(BudgetExceeded(refused, key!));
+            }
+        }
+
+        var lease = new Lease(this, reservation);
+        var now = time.GetUtcNow();
+        var limited = await TakeLimitsAsync(lease, key!.Token, "this key", key.RpmLimit, key.TpmLimit, key.MaxParallelRequests, now).ConfigureAwait(false)
+            ?? (team is null ? null : await TakeLimitsAsync(lease, "team:" + team.TeamId, $"the team '{team.TeamId}'", team.RpmLimit, team.TpmLimit, team.MaxParallelRequests, now).ConfigureAwait(false));
+        if (limited is not null)
+        {
+            await lease.ReleaseAsync(null).ConfigureAwait(false);
+            return Refuse(limited);
+        }
+
+        return GateResult.Ok<IGateLease>(lease.IsEmpty ? Lease.None : lease);
+    }
+
+    /// <summary>
+    /// Gets how many output tokens the remaining budget of the caller's key, team and user pays for after a prompt of
+    /// <paramref name="promptTokens"/>, at the price the reservation uses (the group's dearest deployment); null when
+    /// no budget bounds the caller or the price is unknown.
+    /// </summary>
+    public async ValueTask<long?> AffordableOutputTokensAsync(CallerIdentity caller, string modelGroup, int promptTokens, CancellationToken cancellationToken)
+    {
+        if (caller.IsMaster || caller.IsAnonymous || caller.KeyId is null)
+        {
+            return null;
+        }
+
+        var (error, _, _, scopes) = await ResolveAsync(caller, modelGroup, cancellationToken).ConfigureAwait(false);
+        var price = options.CostEstimator?.Invoke(modelGroup, 1) ?? 0m;
+        if (error is not null || scopes is null || price <= 0)
+        {
+            return null; // a refusal is the admission's to give, with its own wording
+        }
+
+        var remaining = await budgets.RemainingAsync(scopes, cancellationToken).ConfigureAwait(false);
+        return Math.Max(0, (long)Math.Floor(remaining / price) - promptTokens);
+    }
+
+    /// <summary>Loads the key, its team and user, checks their model lists, and gathers the budgets the call is held to.</summary>
+    private async ValueTask<(GatewayError? Error, VirtualKeyRecord? Key, GatewayTeamRecord? Team, List<BudgetScope>? Scopes)> ResolveAsync(CallerIdentity caller, string modelGroup, CancellationToken cancellationToken)
+    {
+        if (!Allows(caller.AllowedModels, modelGroup))
+        {
+            return (new GatewayError(403, $"This key may not use the model '{modelGroup}'.", "permission_error", "model_not_allowed", "model"), null, null, null);
+        }
+
+        var (found, key) = await CachedAsync<VirtualKeyRecord>("key:" + caller.KeyId, ct => store.GetKeyAsync(caller.KeyId!, ct), cancellationToken).ConfigureAwait(false);
         if (!found)
         {
-            return Refuse(StoreDown);
+            return (StoreDown, null, null, null);
         }
 
         if (key is null)
         {
-            return Refuse(new GatewayError(401, "Invalid API key.", "authentication_error", "invalid_api_key"));
+            return (new GatewayError(401, "Invalid API key.", "authentication_error", "invalid_api_key"), null, null, null);
         }
 
         // The key's team and user bound it too: their model lists and budgets apply on top of the key's.
@@ -91,17 +148,18 @@ internal sealed partial class KeyGate(IKeyStore store, GatewayAuthOptions option
             (scopes ??= new(3)).Add(new BudgetScope(SpendScope.Key, key.Token, keyBudget, key.BudgetDuration, key.Spend));
         }
 
+        GatewayTeamRecord? team = null;
         if (key.TeamId is { } teamId)
         {
-            var (teamFound, team) = await CachedAsync<GatewayTeamRecord>("team:" + teamId, ct => store.GetTeamAsync(teamId, ct), cancellationToken).ConfigureAwait(false);
+            (var teamFound, team) = await CachedAsync<GatewayTeamRecord>("team:" + teamId, ct => store.GetTeamAsync(teamId, ct), cancellationToken).ConfigureAwait(false);
             if (!teamFound)
             {
-                return Refuse(StoreDown);
+                return (StoreDown, null, null, null);
             }
 
             if (team is not null && (team.Blocked || !ModelAccess.ListAllows(team.Models, modelGroup)))
             {
-                return Refuse(new GatewayError(403, $"The team '{teamId}' may not use the model '{modelGroup}'.", "permission_error", "model_not_allowed", "model"));
+                return (new GatewayError(403, $"The team '{teamId}' may not use the model '{modelGroup}'.", "permission_error", "model_not_allowed", "model"), null, null, null);
             }
 
             if (team?.MaxBudget is { } teamBudget)
@@ -115,12 +173,12 @@ internal sealed partial class KeyGate(IKeyStore store, GatewayAuthOptions option
             var (userFound, user) = await CachedAsync<GatewayUserRecord>("user:" + userId, ct => store.GetUserAsync(userId, ct), cancellationToken).ConfigureAwait(false);
             if (!userFound)
             {
-                return Refuse(StoreDown);
+                return (StoreDown, null, null, null);
             }
 
             if (user is not null && !ModelAccess.ListAllows(user.Models, modelGroup))
             {
-                return Refuse(new GatewayError(403, $"The user '{userId}' may not use the model '{modelGroup}'.", "permission_error", "model_not_allowed", "model"));
+                return (new GatewayError(403, $"The user '{userId}' may not use the model '{modelGroup}'.", "permission_error", "model_not_allowed", "model"), null, null, null);
             }
 
             if (user?.MaxBudget is { } userBudget)
@@ -129,59 +187,61 @@ internal sealed partial class KeyGate(IKeyStore store, GatewayAuthOptions option
             }
         }
 
-        // Atomic reserve-then-settle: the estimate is held until the request's cost is known, so concurrent requests
-        // (on any replica sharing Redis) cannot together overshoot a budget by more than one request's cost.
-        Reservation? reservation = null;
-        if (scopes is not null)
-        {
-            var estimate = options.CostEstimator?.Invoke(modelGroup, estimatedTokens) ?? 0m;
-            (reservation, var refused) = await budgets.ReserveAsync(scopes, estimate, cancellationToken).ConfigureAwait(false);
-            if (refused is not null)
-            {
-                return Refuse(BudgetExceeded(refused, key));
-            }
-        }
-
-        var lease = new Lease(this, key.Token, reservation, key.TpmLimit is not null);
-        var now = time.GetUtcNow();
-        if (key.RpmLimit is { } rpm && await limits.TryTakeRequestAsync(key.Token, rpm, now).ConfigureAwait(false) is (false, var rpmRetry))
-        {
-            await lease.ReleaseAsync(null).ConfigureAwait(false);
-            return Refuse(new GatewayError(429, $"Rate limit of {rpm} requests per minute reached for this key.", "rate_limit_error", "rate_limit_exceeded", RetryAfter: rpmRetry));
-        }
-
-        if (key.TpmLimit is { } tpm && await limits.CheckTokensAsync(key.Token, tpm, now).ConfigureAwait(false) is (false, var tpmRetry))
-        {
-            await lease.ReleaseAsync(null).ConfigureAwait(false);
-            return Refuse(new GatewayError(429, $"Rate limit of {tpm} tokens per minute reached for this key.", "rate_limit_error", "rate_limit_exceeded", RetryAfter: tpmRetry));
-        }
-
-        if (key.MaxParallelRequests is { } parallel)
-        {
-            var inFlight = _inFlight.GetOrAdd(key.Token, static _ => new InFlight());
-            if (!inFlight.TryEnter(parallel))
-            {
-                await lease.ReleaseAsync(null).ConfigureAwait(false);
-                return Refuse(new GatewayError(429, $"This key already has {parallel} requests in flight.", "rate_limit_error", "max_parallel_requests", RetryAfter: TimeSpan.FromSeconds(1)));
-            }
-
-            lease.Slot = inFlight;
-        }
-
-        return GateResult.Ok<IGateLease>(lease.IsEmpty ? Lease.None : lease);
+        return (null, key, team, scopes);
     }
 
-    /// <summary>Settles a call's reservation with its recorded cost and counts its tokens.</summary>
-    private async ValueTask EndAsync(string keyId, Reservation? reservation, bool countTokens, SpendRecord? record)
+    /// <summary>Takes a key's or team's rpm slot, checks its tpm window and takes a parallel slot; the lease gives them back.</summary>
+    private async ValueTask<GatewayError?> TakeLimitsAsync(Lease lease, string id, string who, long? rpm, long? tpm, int? parallel, DateTimeOffset now)
     {
+        if (rpm is { } rpmLimit && await limits.TryTakeRequestAsync(id, rpmLimit, now).ConfigureAwait(false) is (false, var rpmRetry))
+        {
+            return new GatewayError(429, $"Rate limit of {rpmLimit} requests per minute reached for {who}.", "rate_limit_error", "rate_limit_exceeded", RetryAfter: rpmRetry);
+        }
+
+        if (tpm is { } tpmLimit)
+        {
+            if (await limits.CheckTokensAsync(id, tpmLimit, now).ConfigureAwait(false) is (false, var tpmRetry))
+            {
+                return new GatewayError(429, $"Rate limit of {tpmLimit} tokens per minute reached for {who}.", "rate_limit_error", "rate_limit_exceeded", RetryAfter: tpmRetry);
+            }
+
+            lease.TokenCounters.Add(id);
+        }
+
+        if (parallel is { } parallelLimit)
+        {
+            if (await limits.TryEnterAsync(id, parallelLimit, now).ConfigureAwait(false) is not { } slot)
+            {
+                return new GatewayError(429, $"{Capitalized(who)} already has {parallelLimit} requests in flight.", "rate_limit_error", "max_parallel_requests", RetryAfter: TimeSpan.FromSeconds(1));
+            }
+
+            lease.Slots.Add(slot);
+        }
+
+        return null;
+    }
+
+    private static string Capitalized(string text) => char.ToUpperInvariant(text[0]) + text[1..];
+
+    /// <summary>Settles a call's reservation with its recorded cost, gives its parallel slots back and counts its tokens.</summary>
+    private async ValueTask EndAsync(Reservation? reservation, List<ParallelSlot> slots, List<string> tokenCounters, SpendRecord? record)
+    {
+        foreach (var slot in slots)
+        {
+            await limits.ExitAsync(slot).ConfigureAwait(false);
+        }
+
         if (reservation is not null)
         {
             await budgets.SettleAsync(reservation, record?.Cost ?? 0m).ConfigureAwait(false);
         }
 
-        if (countTokens && record is not null)
+        if (record is not null)
         {
-            await limits.AddTokensAsync(keyId, record.InputTokens + record.OutputTokens, time.GetUtcNow()).ConfigureAwait(false);
+            foreach (var id in tokenCounters)
+            {
+                await limits.AddTokensAsync(id, record.InputTokens + record.OutputTokens, time.GetUtcNow()).ConfigureAwait(false);
+            }
         }
     }
 
@@ -286,33 +346,17 @@ internal sealed partial class KeyGate(IKeyStore store, GatewayAuthOptions option
     [LoggerMessage(1, LogLevel.Warning, "The key database did not answer ({Error}); serving the last cached record: {Stale}.")]
     private static partial void LogStoreDown(ILogger logger, string error, bool stale);
 
-    private sealed class InFlight
+    /// <summary>What one admitted call holds: its budget reservation, its parallel slots, and the tpm windows its tokens count in.</summary>
+    private sealed class Lease(KeyGate? gate, Reservation? reservation) : IGateLease
     {
-        private int _count;
-
-        public bool TryEnter(int limit)
-        {
-            if (Interlocked.Increment(ref _count) <= limit)
-            {
-                return true;
-            }
-
-            Interlocked.Decrement(ref _count);
-            return false;
-        }
-
-        public void Exit() => Interlocked.Decrement(ref _count);
-    }
-
-    /// <summary>What one admitted call holds: its budget reservation, its parallel slot, and whether its tokens count against a tpm limit.</summary>
-    private sealed class Lease(KeyGate? gate, string? keyId, Reservation? reservation, bool countTokens) : IGateLease
-    {
-        public static readonly Lease None = new(null, null, null, false);
+        public static readonly Lease None = new(null, null);
         private int _released;
 
-        public InFlight? Slot { get; set; }
+        public List<ParallelSlot> Slots { get; } = [];
 
-        public bool IsEmpty => reservation is null && !countTokens && Slot is null;
+        public List<string> TokenCounters { get; } = [];
+
+        public bool IsEmpty => reservation is null && TokenCounters.Count == 0 && Slots.Count == 0;
 
         public async ValueTask ReleaseAsync(SpendRecord? record)
         {
@@ -321,8 +365,7 @@ internal sealed partial class KeyGate(IKeyStore store, GatewayAuthOptions option
                 return;
             }
 
-            Slot?.Exit();
-            await gate.EndAsync(keyId!, reservation, countTokens, record).ConfigureAwait(false);
+            await gate.EndAsync(reservation, Slots, TokenCounters, record).ConfigureAwait(false);
         }
     }
 }

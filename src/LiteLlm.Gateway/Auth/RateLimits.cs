@@ -5,9 +5,10 @@ using StackExchange.Redis;
 namespace LiteLlm.Gateway.Auth;
 
 /// <summary>
-/// Per-key request (rpm) and token (tpm) limits in fixed windows. With Redis they are shared by every replica: a
-/// request takes its slot with one atomic script, and a finished call adds its tokens to the window's counter. When
-/// Redis is unreachable (or not configured) this process's own counters apply, and sharing resumes when it returns.
+/// Per-key and per-team request (rpm) and token (tpm) limits in fixed windows, and parallel-request limits. With Redis
+/// they are shared by every replica: a request takes its slot with one atomic script, and a finished call adds its
+/// tokens to the window's counter. When Redis is unreachable (or not configured) this process's own counters apply,
+/// and sharing resumes when it returns.
 /// </summary>
 /// <remarks>
 /// Tokens are counted when a call ends (its actual usage), and a key is refused once its window's tokens reach the
@@ -29,7 +30,65 @@ internal sealed class RateLimits(TimeSpan window, RedisLink? redis)
         return n
         """;
 
+    // The calls in flight are a sorted set of call ids scored by start time: a replica that dies without releasing its
+    // slots does not hold them for ever, they lapse after SlotLifetime.
+    private const string EnterScript = """
+        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])
+        if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
+        redis.call('ZADD', KEYS[1], ARGV[3], ARGV[4])
+        redis.call('PEXPIRE', KEYS[1], ARGV[5])
+        return 1
+        """;
+
+    /// <summary>The longest a parallel slot is held for a call whose replica never released it (a crash).</summary>
+    private static readonly TimeSpan SlotLifetime = TimeSpan.FromMinutes(15);
+
     private readonly ConcurrentDictionary<string, Window> _local = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, InFlight> _inFlight = new(StringComparer.Ordinal);
+
+    /// <summary>Takes one of <paramref name="limit"/> parallel slots of <paramref name="id"/>, or returns null when all are taken.</summary>
+    public async ValueTask<ParallelSlot?> TryEnterAsync(string id, int limit, DateTimeOffset now)
+    {
+        if (redis is { Available: true })
+        {
+            var member = Guid.NewGuid().ToString("N");
+            var key = (RedisKey)$"{redis.Prefix}:par:{id}";
+            try
+            {
+                var ms = now.ToUnixTimeMilliseconds();
+                var taken = (long)await redis.Connection.GetDatabase().ScriptEvaluateAsync(EnterScript, [key],
+                    [limit, ms - (long)SlotLifetime.TotalMilliseconds, ms, member, (long)SlotLifetime.TotalMilliseconds]).ConfigureAwait(false);
+                redis.Succeeded();
+                return taken > 0 ? new ParallelSlot(key, member, null) : null;
+            }
+            catch (Exception e) when (RedisLink.IsOutage(e))
+            {
+                redis.Failed(e, "counting requests in flight");
+            }
+        }
+
+        var local = _inFlight.GetOrAdd(id, static _ => new InFlight());
+        return local.TryEnter(limit) ? new ParallelSlot(default, null, local) : null;
+    }
+
+    /// <summary>Gives a parallel slot back; never throws (a shared slot that cannot be released lapses on its own).</summary>
+    public async ValueTask ExitAsync(ParallelSlot slot)
+    {
+        if (slot.Local is { } local)
+        {
+            local.Exit();
+            return;
+        }
+
+        try
+        {
+            await redis!.Connection.GetDatabase().SortedSetRemoveAsync(slot.Key, slot.Member).ConfigureAwait(false);
+        }
+        catch (Exception e) when (RedisLink.IsOutage(e))
+        {
+            redis!.Failed(e, "releasing a request slot");
+        }
+    }
 
     /// <summary>Takes one request of <paramref name="limit"/> in the current window, or says when the next window opens.</summary>
     public async ValueTask<(bool Allowed, TimeSpan RetryAfter)> TryTakeRequestAsync(string keyId, long limit, DateTimeOffset now)
@@ -145,4 +204,26 @@ internal sealed class RateLimits(TimeSpan window, RedisLink? redis)
             }
         }
     }
+
+    /// <summary>This process's count of calls in flight for one key or team.</summary>
+    internal sealed class InFlight
+    {
+        private int _count;
+
+        public bool TryEnter(int limit)
+        {
+            if (Interlocked.Increment(ref _count) <= limit)
+            {
+                return true;
+            }
+
+            Interlocked.Decrement(ref _count);
+            return false;
+        }
+
+        public void Exit() => Interlocked.Decrement(ref _count);
+    }
 }
+
+/// <summary>A held parallel slot: a member of the shared sorted set, or this process's counter.</summary>
+internal sealed record ParallelSlot(RedisKey Key, string? Member, RateLimits.InFlight? Local);

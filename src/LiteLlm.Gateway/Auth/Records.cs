@@ -112,6 +112,15 @@ public sealed record GatewayTeamRecord
     /// <summary>Gets the budget's period (e.g. <c>30d</c>), or null when it never resets.</summary>
     public string? BudgetDuration { get; init; }
 
+    /// <summary>Gets the team's requests per minute, shared by all its keys (and by every replica with Redis).</summary>
+    public long? RpmLimit { get; init; }
+
+    /// <summary>Gets the team's tokens per minute, shared by all its keys (and by every replica with Redis).</summary>
+    public long? TpmLimit { get; init; }
+
+    /// <summary>Gets how many of the team's requests may be in flight at once, across its keys and replicas.</summary>
+    public int? MaxParallelRequests { get; init; }
+
     /// <summary>Gets the metadata as a JSON object string.</summary>
     public string? Metadata { get; init; }
 

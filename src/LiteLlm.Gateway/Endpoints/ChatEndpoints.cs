@@ -19,7 +19,7 @@ internal static class ChatEndpoints
         {
             var (request, body) = await InferenceService.ReadWithBodyAsync(context, GatewayJson.Context.ChatCompletionRequest, ct).ConfigureAwait(false);
             var parsed = InferenceService.Parse(() => ChatRequestParser.Parse(request, call.Caller, body));
-            await service.AdmitAsync(call, parsed.Model, InferenceService.EstimateTokens(parsed.Messages, parsed.Options.MaxOutputTokens), ct).ConfigureAwait(false);
+            await service.AdmitAsync(call, parsed.Model, parsed.Messages, parsed.Options, ct).ConfigureAwait(false);
             call.UseMetadataOf(parsed.Options);
             if (parsed.Stream)
             {
@@ -75,7 +75,7 @@ internal static class ChatEndpoints
                 return (list, chatOptions);
             });
             (options.AdditionalProperties ??= [])["metadata"] = ChatRequestParser.Metadata(call.Caller, null, request.User);
-            await service.AdmitAsync(call, model, InferenceService.EstimateTokens(messages, options.MaxOutputTokens), ct).ConfigureAwait(false);
+            await service.AdmitAsync(call, model, messages, options, ct).ConfigureAwait(false);
             if (request.Stream is true)
             {
                 var updates = service.Pipeline.GetStreamingResponseAsync(messages, options, ct);

@@ -180,6 +180,13 @@ internal sealed partial class InferenceService(
         }
     }
 
+    /// <summary>Admits a chat call; with budget-aware admission its <c>max_tokens</c> is first lowered to what the caller's budget pays for.</summary>
+    public async Task AdmitAsync(InferenceCall call, string model, IEnumerable<ChatMessage> messages, ChatOptions options, CancellationToken cancellationToken)
+    {
+        await BudgetAwareAdmission.ApplyAsync(gate, runtime, call, model, messages, options, cancellationToken).ConfigureAwait(false);
+        await AdmitAsync(call, model, EstimateTokens(messages, options.MaxOutputTokens), cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Checks the model group exists (404 otherwise) and admits the call through the gate.</summary>
     public async Task AdmitAsync(InferenceCall call, string model, int estimatedTokens, CancellationToken cancellationToken)
     {

@@ -27,11 +27,11 @@ public enum SqlDialect
 public sealed partial class SqlGatewayStore : IKeyStore, ISpendStore, IAsyncDisposable
 {
     /// <summary>The schema version this code writes.</summary>
-    public const int SchemaVersion = 3;
+    public const int SchemaVersion = 4;
 
     private const string KeyColumns = "token, key_name, key_alias, user_id, team_id, models, max_budget, budget_duration, rpm_limit, tpm_limit, max_parallel_requests, expires, metadata, spend, blocked, created_at, updated_at";
     private const string UserColumns = "user_id, user_email, user_role, models, max_budget, budget_duration, metadata, spend, created_at, user_alias, updated_at";
-    private const string TeamColumns = "team_id, team_alias, models, max_budget, budget_duration, metadata, spend, blocked, created_at, updated_at";
+    private const string TeamColumns = "team_id, team_alias, models, max_budget, budget_duration, metadata, spend, blocked, created_at, updated_at, rpm_limit, tpm_limit, max_parallel_requests";
     private const string SpendColumns = "request_id, api_key, user_id, team_id, model_group, deployment, provider, model, prompt_tokens, completion_tokens, total_tokens, cached_tokens, spend, latency_ms, cache_hit, status, start_time, end_time, endpoint, request_tags";
 
     private readonly NpgsqlDataSource? _postgres;
@@ -260,7 +260,7 @@ public sealed partial class SqlGatewayStore : IKeyStore, ISpendStore, IAsyncDisp
         ArgumentNullException.ThrowIfNull(team);
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         return await ExecuteAsync(connection, null,
-            $"INSERT INTO litellm_teams ({TeamColumns}) VALUES (@team_id, @team_alias, @models, @max_budget, @budget_duration, @metadata, 0, @blocked, @created_at, @updated_at) ON CONFLICT (team_id) DO NOTHING;",
+            $"INSERT INTO litellm_teams ({TeamColumns}) VALUES (@team_id, @team_alias, @models, @max_budget, @budget_duration, @metadata, 0, @blocked, @created_at, @updated_at, @rpm_limit, @tpm_limit, @max_parallel_requests) ON CONFLICT (team_id) DO NOTHING;",
             cancellationToken, TeamParameters(team)).ConfigureAwait(false) > 0;
     }
 
@@ -368,6 +368,7 @@ public sealed partial class SqlGatewayStore : IKeyStore, ISpendStore, IAsyncDisp
         ]);
         yield return (2, ManagementMigration());
         yield return (3, ReportMigration(money));
+        yield return (4, ["ALTER TABLE litellm_teams ADD COLUMN rpm_limit BIGINT;", "ALTER TABLE litellm_teams ADD COLUMN tpm_limit BIGINT;", "ALTER TABLE litellm_teams ADD COLUMN max_parallel_requests BIGINT;"]);
     }
 
     private static (string, object?)[] KeyParameters(VirtualKeyRecord key) =>
@@ -427,6 +428,9 @@ public sealed partial class SqlGatewayStore : IKeyStore, ISpendStore, IAsyncDisp
         Blocked = Long(r, 7) is 1,
         CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(Long(r, 8) ?? 0),
         UpdatedAt = DateTimeOffset.FromUnixTimeMilliseconds(Long(r, 9) ?? Long(r, 8) ?? 0),
+        RpmLimit = Long(r, 10),
+        TpmLimit = Long(r, 11),
+        MaxParallelRequests = Long(r, 12) is { } p ? (int)p : null,
     };
 
     private static SpendRecord ReadSpend(DbDataReader r) => new()

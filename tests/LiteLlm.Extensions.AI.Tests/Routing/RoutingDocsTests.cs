@@ -22,6 +22,8 @@ public sealed partial class RoutingDocsTests
         Assert.Equal(["claude"], options.Fallbacks["gpt-4o"]);
         Assert.Equal("Answer in one sentence.", Assert.Single(options.FallbackMessages["small"]).Text);
         Assert.Equal(["small"], options.DefaultFallbacks);
+        Assert.True(config.Router.BudgetAwareMaxTokens);
+        Assert.Equal(256, config.Router.BudgetAwareMinTokens);
 
         var router = new LiteLlmRouter(options);
         Assert.Equal(["claude", "gpt-4o"], router.AccessGroups["premium"].Order(StringComparer.Ordinal));
