@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Packs the three packages, then does what a new user does, outside the repo and from a local feed only:
-# a fresh console app (LiteLlm.Extensions.AI), a fresh Semantic Kernel app with a tool (LiteLlm.SemanticKernel), and
+# a fresh console app and a fresh ASP.NET Core app (LiteLlm.Extensions.AI), a fresh Semantic Kernel app with a tool
+# (LiteLlm.SemanticKernel), and
 # the gateway installed as a dotnet tool (litellm-dotnet) answering one request. Offline: the apps use mock/ models.
 # Prints each app's restore graph (package count) and build output size. Usage: bash eng/try-packages.sh [work-dir]
 set -euo pipefail
@@ -71,9 +72,9 @@ measure() {
 }
 
 new_app() {
-  local name=$1 package=$2
+  local name=$1 package=$2 template=${3:-console}
   rm -rf "${work:?}/$name"
-  dotnet new console -o "$work/$name" -n "$name" -v q > /dev/null
+  dotnet new "$template" -o "$work/$name" -n "$name" -v q > /dev/null
   cp "$work/nuget.config" "$work/$name/"
   (cd "$work/$name" && dotnet add package "$package" --version "$version" > "$work/$name.add.log" 2>&1) \
     || { cat "$work/$name.add.log"; fail "$name: dotnet add package $package failed"; }
@@ -100,6 +101,39 @@ ChatResponse response = await Llm.CompletionAsync("mock/demo", "Hello!");
 Console.WriteLine(response.Text);
 EOF
 run_app HelloLiteLlm "Mock response to: Hello!"
+
+echo "== an ASP.NET Core app on LiteLlm.Extensions.AI (Aspire-style registration from appsettings.json)"
+new_app HelloWeb LiteLlm.Extensions.AI web
+cat > "$work/HelloWeb/appsettings.json" <<'EOF'
+{
+  "Logging": { "LogLevel": { "Default": "Warning" } },
+  "LiteLlm": {
+    "model_list": [
+      { "model_name": "chat", "litellm_params": { "model": "mock/chat", "mock_response": "Hello from the web app." } }
+    ]
+  }
+}
+EOF
+cat > "$work/HelloWeb/Program.cs" <<'EOF'
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.WebHost.UseUrls("http://127.0.0.1:0");
+builder.AddLiteLlmChatClient("chat");   // the LiteLlm section of appsettings.json, a keyed client and a health check
+var app = builder.Build();
+app.MapGet("/ask", async ([FromKeyedServices("chat")] IChatClient chat) => (await chat.GetResponseAsync("Hi")).Text);
+app.MapGet("/healthz", async (HealthCheckService health) => (await health.CheckHealthAsync()).Status.ToString());
+await app.StartAsync();
+
+var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+using var http = new HttpClient { BaseAddress = new Uri(address) };
+Console.WriteLine(await http.GetStringAsync("/ask") + " health=" + await http.GetStringAsync("/healthz"));
+await app.StopAsync();
+EOF
+run_app HelloWeb "Hello from the web app. health=Healthy"
 
 echo "== a Semantic Kernel app with a plugin on LiteLlm.SemanticKernel"
 new_app HelloKernel LiteLlm.SemanticKernel
@@ -148,4 +182,4 @@ kill "$gateway"
 wait "$gateway" 2> /dev/null || true
 gateway=
 
-echo "try-packages: packed $version; the console app, the Semantic Kernel app and the gateway tool work from the packages"
+echo "try-packages: packed $version; the console app, the ASP.NET Core app, the Semantic Kernel app and the gateway tool work from the packages"
