@@ -109,10 +109,7 @@ internal sealed partial class InferenceService(
     public static async Task<T> ReadAsync<T>(HttpContext context, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
         where T : class
     {
-        if (context.Request.ContentType is { } contentType && !contentType.Contains("json", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new GatewayRequestException(new GatewayError(415, $"Content-Type must be application/json; got '{contentType}'.", "invalid_request_error", "unsupported_media_type"));
-        }
+        RequireJson(context);
 
         T? value;
         try
@@ -135,10 +132,7 @@ internal sealed partial class InferenceService(
         where T : class
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (context.Request.ContentType is { } contentType && !contentType.Contains("json", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new GatewayRequestException(new GatewayError(415, $"Content-Type must be application/json; got '{contentType}'.", "invalid_request_error", "unsupported_media_type"));
-        }
+        RequireJson(context);
 
         try
         {
@@ -152,6 +146,15 @@ internal sealed partial class InferenceService(
         catch (JsonException e)
         {
             throw new GatewayRequestException(GatewayErrors.FromException(e));
+        }
+    }
+
+    // A body that says it is not JSON is a 415, whatever it holds.
+    private static void RequireJson(HttpContext context)
+    {
+        if (context.Request.ContentType is { } contentType && !contentType.Contains("json", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new GatewayRequestException(new GatewayError(415, $"Content-Type must be application/json; got '{contentType}'.", "invalid_request_error", "unsupported_media_type"));
         }
     }
 

@@ -206,7 +206,7 @@ internal static class ChatRequestParser
             {
                 (recorded ??= new(StringComparer.Ordinal))[key] = value;
             }
-            else if (key == "disable_fallbacks" && GatewayFields.IsTrue(value))
+            else if (key == "disable_fallbacks" && value.ValueKind == JsonValueKind.True)
             {
                 result["fallbacks"] = Array.Empty<string>();
             }

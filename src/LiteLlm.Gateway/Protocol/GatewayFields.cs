@@ -1,5 +1,4 @@
 using System.Collections.Frozen;
-using System.Text.Json;
 
 namespace LiteLlm.Gateway.Protocol;
 
@@ -35,7 +34,4 @@ internal static class GatewayFields
     public static bool IsGatewayField(string name)
         => LibrarySettings.Contains(name) || Recorded.Contains(name) || Consumed.Contains(name)
         || name.StartsWith("user_api_key_", StringComparison.Ordinal) || name.StartsWith("mock_testing_", StringComparison.Ordinal);
-
-    /// <summary>Whether <paramref name="value"/> turns fallbacks off (<c>disable_fallbacks: true</c>).</summary>
-    public static bool IsTrue(JsonElement value) => value.ValueKind == JsonValueKind.True;
 }

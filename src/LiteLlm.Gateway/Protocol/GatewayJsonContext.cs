@@ -21,7 +21,6 @@ namespace LiteLlm.Gateway.Protocol;
 [JsonSerializable(typeof(ModelInfoResponse))]
 [JsonSerializable(typeof(ErrorResponse))]
 [JsonSerializable(typeof(HealthResponse))]
-[JsonSerializable(typeof(ReadinessResponse))]
 [JsonSerializable(typeof(AnthropicRequest))]
 [JsonSerializable(typeof(AnthropicResponse))]
 [JsonSerializable(typeof(AnthropicStreamEvent))]

@@ -473,17 +473,3 @@ internal sealed class HealthEndpointDto
 
     [JsonPropertyName("error")] public string? Error { get; set; }
 }
-
-internal sealed class ReadinessResponse
-{
-    [JsonPropertyName("status")] public required string Status { get; set; }
-
-    [JsonPropertyName("checks")] public required Dictionary<string, ReadinessCheckDto> Checks { get; set; }
-}
-
-internal sealed class ReadinessCheckDto
-{
-    [JsonPropertyName("status")] public required string Status { get; set; }
-
-    [JsonPropertyName("detail")] public string? Detail { get; set; }
-}

@@ -36,27 +36,8 @@ internal static class WireExtras
         return body;
     }
 
-    /// <summary>Whether <paramref name="options"/> carries any provider-specific body field.</summary>
-    public static bool Any(ChatOptions? options)
-    {
-        if (options?.AdditionalProperties is not { Count: > 0 } properties)
-        {
-            return false;
-        }
-
-        foreach (var (name, _) in properties)
-        {
-            if (!CallSettings.IsReserved(name))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
     /// <summary>The call's extra headers (<see cref="CallSettings.ExtraHeaders"/>), or <see langword="null"/>.</summary>
-    public static IReadOnlyDictionary<string, string>? Headers(AdditionalPropertiesDictionary? properties)
+    private static IReadOnlyDictionary<string, string>? Headers(AdditionalPropertiesDictionary? properties)
         => properties is not null && properties.TryGetValue(CallSettings.ExtraHeaders, out var value) ? CallSettings.ToHeaders(value) : null;
 
     /// <summary>Adds the call's extra headers to <paramref name="request"/>, replacing any of the same name.</summary>
