@@ -6,6 +6,12 @@ using LiteLlm.Gateway.Hosting;
 using LiteLlm.Gateway.Protocol;
 using LiteLlm.Providers.Mock;
 using Microsoft.Extensions.AI;
+using LiteLlm.Gateway.Auth;
+using LiteLlm.Gateway.Limits;
+using LiteLlm.Gateway.Protocol.Anthropic;
+using LiteLlm.Gateway.Protocol.OpenAI;
+using LiteLlm.Gateway.Spend;
+using LiteLlm.Gateway.Storage;
 
 namespace LiteLlm.Benchmarks;
 

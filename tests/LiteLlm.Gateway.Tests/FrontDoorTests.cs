@@ -2,13 +2,8 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using LiteLlm.Gateway.Hosting;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace LiteLlm.Gateway.Tests;
 

@@ -1,7 +1,8 @@
 using System.Net;
 using System.Text.Json;
+using LiteLlm.Gateway.Auth;
 using LiteLlm.Gateway.Hosting;
-using Microsoft.Extensions.DependencyInjection;
+using LiteLlm.Gateway.Spend;
 
 namespace LiteLlm.Gateway.Tests;
 

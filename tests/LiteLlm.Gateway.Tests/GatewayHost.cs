@@ -1,18 +1,15 @@
 using System.ClientModel;
-using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using LiteLlm.Configuration;
+using LiteLlm.Gateway.Auth;
 using LiteLlm.Gateway.Hosting;
+using LiteLlm.Gateway.Spend;
 using LiteLlm.Routing;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using OpenAI;
 

@@ -1,7 +1,6 @@
 using System.ClientModel;
 using System.Text.Json;
 using OpenAI.Chat;
-using OpenAI.Embeddings;
 
 namespace LiteLlm.Gateway.Tests;
 

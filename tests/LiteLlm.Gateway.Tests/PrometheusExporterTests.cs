@@ -1,6 +1,5 @@
 using System.Diagnostics.Metrics;
 using LiteLlm.Gateway.Metrics;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace LiteLlm.Gateway.Tests;
 

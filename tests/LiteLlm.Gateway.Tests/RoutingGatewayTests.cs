@@ -1,8 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using LiteLlm.Configuration;
 using LiteLlm.Gateway.Hosting;
-
 using static LiteLlm.Gateway.Tests.Auth.KeyCalls;
 
 namespace LiteLlm.Gateway.Tests;

@@ -3,7 +3,6 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using LiteLlm.MockUpstream;
-using Microsoft.AspNetCore.Builder;
 
 namespace LiteLlm.Gateway.Tests;
 

@@ -1,7 +1,6 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using LiteLlm.Gateway.Hosting;
-using LiteLlm.Gateway.Spend;
+using LiteLlm.Gateway.Storage;
 
 namespace LiteLlm.Gateway.Admin;
 

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using LiteLlm.Gateway.Auth;
 using LiteLlm.Gateway.Hosting;
-using LiteLlm.Gateway.Spend;
+using LiteLlm.Gateway.Storage;
 
 namespace LiteLlm.Gateway.Admin;
 

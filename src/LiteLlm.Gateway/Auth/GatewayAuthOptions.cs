@@ -8,7 +8,7 @@ public sealed class GatewayAuthOptions
 {
     /// <summary>
     /// Gets or sets the master (admin) key. When null or empty the gateway runs without auth: every caller is
-    /// <see cref="Hosting.CallerIdentity.Anonymous"/> and the admin endpoints refuse with 400.
+    /// <see cref="CallerIdentity.Anonymous"/> and the admin endpoints refuse with 400.
     /// </summary>
     public string? MasterKey { get; set; }
 

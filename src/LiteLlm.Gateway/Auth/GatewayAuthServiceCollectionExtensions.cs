@@ -1,7 +1,9 @@
-using LiteLlm.Redis;
 using LiteLlm.Configuration;
 using LiteLlm.Gateway.Hosting;
+using LiteLlm.Gateway.Limits;
 using LiteLlm.Gateway.Spend;
+using LiteLlm.Gateway.Storage;
+using LiteLlm.Redis;
 
 namespace LiteLlm.Gateway.Auth;
 

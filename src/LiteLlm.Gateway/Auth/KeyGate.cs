@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using LiteLlm.Gateway.Hosting;
+using LiteLlm.Gateway.Limits;
 using LiteLlm.Gateway.Spend;
+using LiteLlm.Gateway.Storage;
 
 namespace LiteLlm.Gateway.Auth;
 

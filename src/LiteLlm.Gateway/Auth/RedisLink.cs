@@ -1,5 +1,4 @@
 using LiteLlm.Redis;
-using LiteLlm.Configuration;
 using StackExchange.Redis;
 
 namespace LiteLlm.Gateway.Auth;

@@ -3,9 +3,8 @@ using System.Net.ServerSentEvents;
 using System.Text.Json;
 using LiteLlm.Gateway.Hosting;
 using LiteLlm.Gateway.Protocol;
-using Microsoft.AspNetCore.Http;
+using LiteLlm.Gateway.Protocol.OpenAI;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace LiteLlm.Gateway.Endpoints;
 

@@ -1,17 +1,16 @@
 using System.Diagnostics;
 using System.Reflection;
-using System.Text.Json.Nodes;
-using LiteLlm.Gateway.Auth;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using LiteLlm.Configuration;
+using LiteLlm.Gateway.Auth;
 using LiteLlm.Gateway.Hosting;
 using LiteLlm.Gateway.Metrics;
 using LiteLlm.Gateway.Protocol;
+using LiteLlm.Gateway.Protocol.OpenAI;
 using LiteLlm.Routing;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace LiteLlm.Gateway.Endpoints;
 

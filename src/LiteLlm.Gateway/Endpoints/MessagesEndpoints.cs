@@ -2,12 +2,12 @@ using System.Text.Json;
 using LiteLlm.Configuration;
 using LiteLlm.Cost;
 using LiteLlm.Errors;
+using LiteLlm.Gateway.Auth;
 using LiteLlm.Gateway.Hosting;
 using LiteLlm.Gateway.Protocol;
+using LiteLlm.Gateway.Protocol.Anthropic;
 using LiteLlm.Providers;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace LiteLlm.Gateway.Endpoints;
 

@@ -1,13 +1,12 @@
-using System.Text.Json;
 using System.Text;
+using System.Text.Json;
 using LiteLlm.Cost;
+using LiteLlm.Gateway.Auth;
 using LiteLlm.Gateway.Hosting;
 using LiteLlm.Gateway.Protocol.Responses;
-using LiteLlm.Gateway.Spend;
+using LiteLlm.Gateway.Storage;
 using LiteLlm.Providers;
 using LiteLlm.Providers.OpenAIResponses;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace LiteLlm.Gateway.Endpoints;
 

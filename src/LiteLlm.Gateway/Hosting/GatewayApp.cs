@@ -1,18 +1,12 @@
 using System.Net;
 using LiteLlm.Configuration;
+using LiteLlm.Gateway.Auth;
 using LiteLlm.Gateway.Endpoints;
 using LiteLlm.Gateway.Metrics;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
-
-using LiteLlm.Gateway.Auth;
 using LiteLlm.Gateway.Spend;
+using LiteLlm.Gateway.Storage;
 using LiteLlm.Gateway.Ui;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace LiteLlm.Gateway.Hosting;
 

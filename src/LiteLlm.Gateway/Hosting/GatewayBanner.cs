@@ -3,10 +3,9 @@ using System.Net;
 using System.Text;
 using LiteLlm.Configuration;
 using LiteLlm.Gateway.Auth;
-using LiteLlm.Gateway.Spend;
+using LiteLlm.Gateway.Storage;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Hosting;
 using Npgsql;
 
 namespace LiteLlm.Gateway.Hosting;

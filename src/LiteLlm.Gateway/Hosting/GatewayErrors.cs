@@ -1,9 +1,9 @@
-using LiteLlm.Cost;
 using System.Globalization;
 using System.Text.Json;
+using LiteLlm.Cost;
 using LiteLlm.Errors;
 using LiteLlm.Gateway.Protocol;
-using Microsoft.AspNetCore.Http;
+using LiteLlm.Gateway.Protocol.OpenAI;
 
 namespace LiteLlm.Gateway.Hosting;
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using LiteLlm.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace LiteLlm.Gateway.Hosting;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using Microsoft.AspNetCore.Http;
+using LiteLlm.Gateway.Auth;
+using LiteLlm.Gateway.Spend;
 using Microsoft.Extensions.AI;
 
 namespace LiteLlm.Gateway.Hosting;

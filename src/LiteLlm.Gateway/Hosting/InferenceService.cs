@@ -2,11 +2,12 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using LiteLlm.Configuration;
 using LiteLlm.Errors;
+using LiteLlm.Gateway.Auth;
+using LiteLlm.Gateway.Limits;
 using LiteLlm.Gateway.Metrics;
 using LiteLlm.Gateway.Protocol;
-using Microsoft.AspNetCore.Http;
+using LiteLlm.Gateway.Spend;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.Logging;
 
 namespace LiteLlm.Gateway.Hosting;
 

@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using LiteLlm.Configuration;
-using LiteLlm.Gateway.Hosting;
-using Microsoft.Extensions.DependencyInjection;
+using LiteLlm.Gateway.Spend;
 
 namespace LiteLlm.Gateway.Metrics;
 

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Text;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace LiteLlm.Gateway.Metrics;
 

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using LiteLlm.Gateway.Protocol.Anthropic;
+using LiteLlm.Gateway.Protocol.OpenAI;
 
 namespace LiteLlm.Gateway.Protocol;
 

@@ -4,7 +4,8 @@ using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using LiteLlm.Gateway.Hosting;
-using Microsoft.AspNetCore.Http;
+using LiteLlm.Gateway.Protocol.Anthropic;
+using LiteLlm.Gateway.Protocol.OpenAI;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.AI;
 

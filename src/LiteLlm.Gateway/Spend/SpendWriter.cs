@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 using LiteLlm.Gateway.Auth;
-using LiteLlm.Gateway.Hosting;
+using LiteLlm.Gateway.Storage;
 
 namespace LiteLlm.Gateway.Spend;
 

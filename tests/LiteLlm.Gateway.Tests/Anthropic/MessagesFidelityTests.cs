@@ -1,11 +1,10 @@
 using System.Net;
 using System.Runtime.CompilerServices;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using LiteLlm.Gateway.Hosting;
+using LiteLlm.Gateway.Auth;
+using LiteLlm.Gateway.Spend;
 using LiteLlm.Routing;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace LiteLlm.Gateway.Tests.Anthropic;
 

@@ -1,8 +1,7 @@
 using System.Net;
 using System.Text.Json;
-using LiteLlm.Gateway.Hosting;
 using LiteLlm.Gateway.Spend;
-using Microsoft.Extensions.DependencyInjection;
+using LiteLlm.Gateway.Storage;
 using static LiteLlm.Gateway.Tests.Auth.KeyCalls;
 
 namespace LiteLlm.Gateway.Tests.Auth;

@@ -1,8 +1,6 @@
 using System.Net;
 using LiteLlm.Gateway.Auth;
 using LiteLlm.Gateway.Tests.Auth;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Npgsql;
 using StackExchange.Redis;
 using static LiteLlm.Gateway.Tests.Auth.KeyCalls;

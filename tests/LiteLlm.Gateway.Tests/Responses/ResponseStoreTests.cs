@@ -1,7 +1,6 @@
 using System.Net;
-using LiteLlm.Gateway.Spend;
+using LiteLlm.Gateway.Storage;
 using LiteLlm.Gateway.Tests.Auth;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using static LiteLlm.Gateway.Tests.Auth.KeyCalls;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using OpenQA.Selenium;
 using static LiteLlm.Gateway.Tests.Auth.KeyCalls;
 
 namespace LiteLlm.Gateway.Tests.Ui;

@@ -3,7 +3,7 @@ using System.Text.Json;
 using LiteLlm.Gateway.Hosting;
 using Microsoft.Extensions.AI;
 
-namespace LiteLlm.Gateway.Protocol;
+namespace LiteLlm.Gateway.Protocol.Anthropic;
 
 /// <summary>One content block of an Anthropic message → MEAI content (the block itself always travels in the message's JSON).</summary>
 internal static class AnthropicBlockTranslator

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 #pragma warning disable CA2227
 #pragma warning disable CA1002
 
-namespace LiteLlm.Gateway.Protocol;
+namespace LiteLlm.Gateway.Protocol.Anthropic;
 
 // The Anthropic Messages wire shapes served at /v1/messages (the request is read from its JSON; these are the typed views).
 

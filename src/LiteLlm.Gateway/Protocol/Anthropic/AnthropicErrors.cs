@@ -1,8 +1,7 @@
 using System.Text.Json;
 using LiteLlm.Gateway.Hosting;
-using Microsoft.AspNetCore.Http;
 
-namespace LiteLlm.Gateway.Protocol;
+namespace LiteLlm.Gateway.Protocol.Anthropic;
 
 /// <summary>Errors in Anthropic's shape: <c>{"type":"error","error":{"type","message"}}</c>, with Anthropic's statuses.</summary>
 internal static class AnthropicErrors

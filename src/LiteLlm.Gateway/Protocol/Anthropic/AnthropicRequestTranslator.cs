@@ -1,9 +1,10 @@
 using System.Text.Json;
+using LiteLlm.Gateway.Auth;
 using LiteLlm.Gateway.Hosting;
 using LiteLlm.Providers;
 using Microsoft.Extensions.AI;
 
-namespace LiteLlm.Gateway.Protocol;
+namespace LiteLlm.Gateway.Protocol.Anthropic;
 
 /// <summary>Where a <c>/v1/messages</c> request can go: whether every deployment of its model group speaks Anthropic Messages.</summary>
 /// <param name="AnthropicOnly">Every deployment speaks Anthropic Messages: Anthropic-only blocks, tools and fields travel in the caller's body.</param>

@@ -1,10 +1,9 @@
 using System.Text.Json;
 using LiteLlm.Gateway.Hosting;
 using LiteLlm.Providers;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.AI;
 
-namespace LiteLlm.Gateway.Protocol;
+namespace LiteLlm.Gateway.Protocol.Anthropic;
 
 /// <summary>
 /// MEAI → Anthropic Messages answers. An answer that came from an Anthropic deployment (its <see cref="WireJson"/>) is

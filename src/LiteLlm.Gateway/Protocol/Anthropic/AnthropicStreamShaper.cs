@@ -4,7 +4,7 @@ using LiteLlm.Gateway.Hosting;
 using LiteLlm.Providers;
 using Microsoft.Extensions.AI;
 
-namespace LiteLlm.Gateway.Protocol;
+namespace LiteLlm.Gateway.Protocol.Anthropic;
 
 /// <summary>
 /// Anthropic streaming events. A stream from an Anthropic deployment (each update's <see cref="WireJson"/>) is passed on

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using LiteLlm.Gateway.Hosting;
+using LiteLlm.Gateway.Protocol.OpenAI;
 using Microsoft.Extensions.AI;
 
 namespace LiteLlm.Gateway.Protocol.Responses;

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using LiteLlm.Gateway.Hosting;
+using LiteLlm.Gateway.Protocol.OpenAI;
 using LiteLlm.Providers;
 using Microsoft.Extensions.AI;
 

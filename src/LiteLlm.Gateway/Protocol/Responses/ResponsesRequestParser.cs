@@ -1,5 +1,7 @@
 using System.Text.Json;
+using LiteLlm.Gateway.Auth;
 using LiteLlm.Gateway.Hosting;
+using LiteLlm.Gateway.Protocol.OpenAI;
 using LiteLlm.Providers;
 using Microsoft.Extensions.AI;
 

@@ -4,8 +4,6 @@ using System.Text;
 using System.Text.Json;
 using LiteLlm.Gateway.Hosting;
 using LiteLlm.Providers;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.AI;
 
 namespace LiteLlm.Gateway.Protocol.Responses;

@@ -1,9 +1,10 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using LiteLlm.Cost;
-using LiteLlm.Gateway.Spend;
+using LiteLlm.Gateway.Auth;
+using LiteLlm.Gateway.Storage;
 
-namespace LiteLlm.Gateway.Auth;
+namespace LiteLlm.Gateway.Limits;
 
 /// <summary>
 /// The budget counters of keys, users and teams: one atomic reserve across all of a request's counters before the call,

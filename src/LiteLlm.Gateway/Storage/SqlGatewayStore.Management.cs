@@ -2,7 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using LiteLlm.Gateway.Auth;
 
-namespace LiteLlm.Gateway.Spend;
+namespace LiteLlm.Gateway.Storage;
 
 /// <summary>The management side of the store: updating, deleting and listing users and teams, team membership, key rotation.</summary>
 public sealed partial class SqlGatewayStore

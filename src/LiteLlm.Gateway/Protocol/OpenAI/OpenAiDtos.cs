@@ -5,7 +5,7 @@ using System.Text.Json.Serialization;
 #pragma warning disable CA1002 // DTOs: List<T> keeps the source-generated serializer simple
 #pragma warning disable CA1056 // DTOs: URLs are strings on the wire
 
-namespace LiteLlm.Gateway.Protocol;
+namespace LiteLlm.Gateway.Protocol.OpenAI;
 
 // The OpenAI wire shapes the gateway reads and writes. Polymorphic request fields (content, stop,
 // tool_choice, response_format, input) stay JsonElement and are interpreted by the parsers, so that a

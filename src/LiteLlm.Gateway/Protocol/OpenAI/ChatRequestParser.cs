@@ -1,11 +1,12 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using LiteLlm.Gateway.Auth;
 using LiteLlm.Gateway.Hosting;
 using LiteLlm.Providers;
 using Microsoft.Extensions.AI;
 
-namespace LiteLlm.Gateway.Protocol;
+namespace LiteLlm.Gateway.Protocol.OpenAI;
 
 /// <summary>A chat request translated to MEAI: the messages, the options and what the writer must do.</summary>
 internal sealed record ParsedChatRequest(string Model, List<ChatMessage> Messages, ChatOptions Options, bool Stream, bool IncludeUsage);

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Globalization;
 
-namespace LiteLlm.Gateway.Spend;
+namespace LiteLlm.Gateway.Storage;
 
 /// <summary>A stored Responses object: who owns it, what it answered, and the link to the response it continued.</summary>
 /// <param name="Id">The response id (<c>resp_…</c>).</param>

@@ -1,6 +1,6 @@
-using LiteLlm.Gateway.Hosting;
+using LiteLlm.Gateway.Spend;
 
-namespace LiteLlm.Gateway.Spend;
+namespace LiteLlm.Gateway.Storage;
 
 /// <summary>Filters and paging for <c>GET /spend/logs</c>.</summary>
 public sealed record SpendLogQuery

@@ -5,7 +5,7 @@ using LiteLlm.Gateway.Hosting;
 using LiteLlm.Providers;
 using Microsoft.Extensions.AI;
 
-namespace LiteLlm.Gateway.Protocol;
+namespace LiteLlm.Gateway.Protocol.OpenAI;
 
 /// <summary>Writes MEAI responses as exact OpenAI chat completion shapes.</summary>
 internal static class ChatResponseWriter

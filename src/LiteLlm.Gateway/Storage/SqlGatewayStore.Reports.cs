@@ -1,7 +1,8 @@
 using System.Data.Common;
 using System.Globalization;
+using LiteLlm.Gateway.Spend;
 
-namespace LiteLlm.Gateway.Spend;
+namespace LiteLlm.Gateway.Storage;
 
 /// <summary>The spend reports: spend per tag and spend per day grouped by team, key or model, over indexed date ranges.</summary>
 public sealed partial class SqlGatewayStore
@@ -59,7 +60,7 @@ public sealed partial class SqlGatewayStore
         Convert.ToInt64(r.GetValue(5), CultureInfo.InvariantCulture));
 
     /// <summary>Writes the tag rows of the spend rows this batch inserted (a retried batch adds none twice).</summary>
-    private static async Task InsertTagsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<Hosting.SpendRecord> records, bool[] inserted, CancellationToken cancellationToken)
+    private static async Task InsertTagsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<SpendRecord> records, bool[] inserted, CancellationToken cancellationToken)
     {
         for (var i = 0; i < records.Count; i++)
         {

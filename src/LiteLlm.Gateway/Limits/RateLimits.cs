@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using LiteLlm.Gateway.Auth;
 using StackExchange.Redis;
 
-namespace LiteLlm.Gateway.Auth;
+namespace LiteLlm.Gateway.Limits;
 
 /// <summary>
 /// Per-key and per-team request (rpm) and token (tpm) limits in fixed windows, and parallel-request limits. With Redis

@@ -2,7 +2,7 @@ using System.Globalization;
 using LiteLlm.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace LiteLlm.Gateway.Spend;
+namespace LiteLlm.Gateway.Storage;
 
 /// <summary>How long stored responses are kept (<c>general_settings.response_retention_period</c>).</summary>
 internal sealed class ResponseStoreOptions

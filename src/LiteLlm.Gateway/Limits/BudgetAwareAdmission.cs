@@ -1,9 +1,10 @@
 using System.Globalization;
 using LiteLlm.Configuration;
-using Microsoft.AspNetCore.Http;
+using LiteLlm.Gateway.Auth;
+using LiteLlm.Gateway.Hosting;
 using Microsoft.Extensions.AI;
 
-namespace LiteLlm.Gateway.Hosting;
+namespace LiteLlm.Gateway.Limits;
 
 /// <summary>A gate that can say how many output tokens a caller's remaining budget pays for (the key gate).</summary>
 internal interface IBudgetAwareGate

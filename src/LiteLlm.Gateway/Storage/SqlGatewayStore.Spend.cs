@@ -1,0 +1,166 @@
+using System.Data.Common;
+using System.Globalization;
+using LiteLlm.Gateway.Auth;
+using LiteLlm.Gateway.Spend;
+
+namespace LiteLlm.Gateway.Storage;
+
+/// <summary>Spend logs: the batched writer (rows plus the key, user and team totals in one transaction) and the queries.</summary>
+public sealed partial class SqlGatewayStore
+{
+    private const string SpendColumns = "request_id, api_key, user_id, team_id, model_group, deployment, provider, model, prompt_tokens, completion_tokens, total_tokens, cached_tokens, spend, latency_ms, cache_hit, status, start_time, end_time, endpoint, request_tags";
+
+    /// <inheritdoc />
+    public async Task WriteSpendAsync(IReadOnlyList<SpendRecord> records, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        if (records.Count == 0)
+        {
+            return;
+        }
+
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var keys = new Dictionary<string, double>(StringComparer.Ordinal);
+        var users = new Dictionary<string, double>(StringComparer.Ordinal);
+        var teams = new Dictionary<string, double>(StringComparer.Ordinal);
+        var inserted = await InsertSpendAsync(connection, transaction, records, cancellationToken).ConfigureAwait(false);
+        await InsertTagsAsync(connection, transaction, records, inserted, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < records.Count; i++)
+        {
+            if (inserted[i] && records[i].Cost is { } cost && cost != 0)
+            {
+                Accumulate(keys, records[i].KeyId, (double)cost);
+                Accumulate(users, records[i].UserId, (double)cost);
+                Accumulate(teams, records[i].TeamId, (double)cost);
+            }
+        }
+
+        // Sorted, so that concurrent writers (other replicas) take row locks in the same order and cannot deadlock.
+        foreach (var (table, column, totals) in new[] { ("litellm_keys", "token", keys), ("litellm_users", "user_id", users), ("litellm_teams", "team_id", teams) })
+        {
+            foreach (var (id, amount) in totals.OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                await ExecuteAsync(connection, transaction, $"UPDATE {table} SET spend = spend + @amount WHERE {column} = @id;", cancellationToken, ("amount", amount), ("id", id)).ConfigureAwait(false);
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<SpendLogPage> QuerySpendLogsAsync(SpendLogQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var where = new Where();
+        where.Add("api_key", query.KeyId);
+        where.Add("user_id", query.UserId);
+        where.Add("team_id", query.TeamId);
+        where.Add("request_id", query.RequestId);
+        where.Add("model_group", query.ModelGroup);
+        where.Add("status", query.Status);
+        where.Add("start_time", ">=", query.StartTime?.ToUnixTimeMilliseconds());
+        where.Add("start_time", "<", query.EndTime?.ToUnixTimeMilliseconds());
+        var (limit, offset) = Paging(query.Page, query.PageSize);
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var total = Convert.ToInt64(await ScalarAsync(connection, null, $"SELECT COUNT(*) FROM litellm_spend_logs{where};", where.Parameters, cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        var rows = await QueryAsync(connection, $"SELECT {SpendColumns} FROM litellm_spend_logs{where} ORDER BY start_time DESC, request_id LIMIT {limit} OFFSET {offset};", ReadSpend, cancellationToken, [.. where.Parameters]).ConfigureAwait(false);
+        return new SpendLogPage(rows, total);
+    }
+
+    /// <inheritdoc />
+    public async Task<decimal> GetGlobalSpendAsync(DateTimeOffset? since, CancellationToken cancellationToken)
+    {
+        var where = new Where();
+        where.Add("start_time", ">=", since?.ToUnixTimeMilliseconds());
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return ToMoney(await ScalarAsync(connection, null, $"SELECT COALESCE(SUM(spend), 0) FROM litellm_spend_logs{where};", where.Parameters, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <inheritdoc />
+    public async Task<decimal> GetSpendAsync(SpendScope scope, string id, DateTimeOffset? since, CancellationToken cancellationToken)
+    {
+        var where = new Where();
+        where.Add(scope switch { SpendScope.Key => "api_key", SpendScope.User => "user_id", _ => "team_id" }, id);
+        where.Add("start_time", ">=", since?.ToUnixTimeMilliseconds());
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return ToMoney(await ScalarAsync(connection, null, $"SELECT COALESCE(SUM(spend), 0) FROM litellm_spend_logs{where};", where.Parameters, cancellationToken).ConfigureAwait(false));
+    }
+
+    private static SpendRecord ReadSpend(DbDataReader r) => new()
+    {
+        RequestId = r.GetString(0),
+        KeyId = Str(r, 1),
+        UserId = Str(r, 2),
+        TeamId = Str(r, 3),
+        ModelGroup = r.GetString(4),
+        Deployment = Str(r, 5),
+        Provider = Str(r, 6),
+        Model = Str(r, 7),
+        InputTokens = Long(r, 8) ?? 0,
+        OutputTokens = Long(r, 9) ?? 0,
+        CachedTokens = Long(r, 11) ?? 0,
+        Cost = NullableMoney(r, 12),
+        LatencyMs = r.IsDBNull(13) ? 0 : Convert.ToDouble(r.GetValue(13), CultureInfo.InvariantCulture),
+        CacheHit = Long(r, 14) is 1,
+        Status = r.GetString(15),
+        StartTime = DateTimeOffset.FromUnixTimeMilliseconds(Long(r, 16) ?? 0),
+        EndTime = DateTimeOffset.FromUnixTimeMilliseconds(Long(r, 17) ?? 0),
+        Endpoint = Str(r, 18),
+        Tags = JsonText.ParseList(Str(r, 19)),
+    };
+
+    private static void Accumulate(Dictionary<string, double> totals, string? id, double amount)
+    {
+        if (id is not null)
+        {
+            totals[id] = totals.GetValueOrDefault(id) + amount;
+        }
+    }
+
+    /// <summary>
+    /// Inserts a batch of spend rows (a row already there, by request id, is skipped) and says which were new. Where the
+    /// provider batches (PostgreSQL) the whole batch is one round trip: a row a round trip could not keep up with load.
+    /// </summary>
+    private static async Task<bool[]> InsertSpendAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<SpendRecord> records, CancellationToken cancellationToken)
+    {
+        const string Sql = $"INSERT INTO litellm_spend_logs ({SpendColumns}) VALUES (@request_id, @api_key, @user_id, @team_id, @model_group, @deployment, @provider, @model, @prompt_tokens, @completion_tokens, @total_tokens, @cached_tokens, @spend, @latency_ms, @cache_hit, @status, @start_time, @end_time, @endpoint, @request_tags) ON CONFLICT (request_id) DO NOTHING;";
+        var inserted = new bool[records.Count];
+        if (!connection.CanCreateBatch)
+        {
+            for (var i = 0; i < records.Count; i++)
+            {
+                inserted[i] = await ExecuteAsync(connection, transaction, Sql, cancellationToken, SpendParameters(records[i])).ConfigureAwait(false) > 0;
+            }
+
+            return inserted;
+        }
+
+        await using var batch = connection.CreateBatch();
+        batch.Transaction = transaction;
+        foreach (var record in records)
+        {
+            var command = batch.CreateBatchCommand();
+            command.CommandText = Sql;
+            Bind(command.Parameters, command.CreateParameter, SpendParameters(record));
+            batch.BatchCommands.Add(command);
+        }
+
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < records.Count; i++)
+        {
+            inserted[i] = batch.BatchCommands[i].RecordsAffected > 0;
+        }
+
+        return inserted;
+    }
+
+    private static (string, object?)[] SpendParameters(SpendRecord r) =>
+    [
+        ("request_id", r.RequestId), ("api_key", r.KeyId), ("user_id", r.UserId), ("team_id", r.TeamId), ("model_group", r.ModelGroup),
+        ("deployment", r.Deployment), ("provider", r.Provider), ("model", r.Model), ("prompt_tokens", r.InputTokens), ("completion_tokens", r.OutputTokens),
+        ("total_tokens", r.InputTokens + r.OutputTokens), ("cached_tokens", r.CachedTokens), ("spend", Money(r.Cost)), ("latency_ms", r.LatencyMs),
+        ("cache_hit", r.CacheHit ? 1L : 0L), ("status", r.Status), ("start_time", r.StartTime.ToUnixTimeMilliseconds()), ("end_time", r.EndTime.ToUnixTimeMilliseconds()),
+        ("endpoint", r.Endpoint), ("request_tags", r.Tags.Count == 0 ? null : JsonText.ListToJson(r.Tags)),
+    ];
+}
