@@ -30,7 +30,16 @@ public sealed partial class LiteLlmRuntime : IDisposable
         Catalog = new ModelCatalog();
         foreach (var model in config.ModelOverrides)
         {
-            Catalog.Register(model);
+            // A price set in the config changes the price only: the catalog's mode, limits and capabilities stay (as LiteLLM merges).
+            Catalog.Register(Catalog.Lookup(model.Name) is { } known
+                ? known with
+                {
+                    Name = model.Name,
+                    InputCostPerToken = model.InputCostPerToken ?? known.InputCostPerToken,
+                    OutputCostPerToken = model.OutputCostPerToken ?? known.OutputCostPerToken,
+                    MaxInputTokens = model.MaxInputTokens ?? known.MaxInputTokens,
+                }
+                : model);
         }
 
         Factory = new LiteLlmClientFactory(new LiteLlmClientFactoryOptions

@@ -34,7 +34,7 @@ internal static class MessagesEndpoints
         {
             var parsed = await ReadAsync(context, service.Runtime, call.Caller, countOnly: false, ct).ConfigureAwait(false);
             var (model, messages, options, stream) = parsed;
-            await service.AdmitAsync(call, model, InferenceService.EstimateTokens(messages, options.MaxOutputTokens), ct).ConfigureAwait(false);
+            await service.AdmitAsync(call, model, messages, options, ct).ConfigureAwait(false);
             if (stream)
             {
                 var updates = service.Pipeline.GetStreamingResponseAsync(messages, options, ct);

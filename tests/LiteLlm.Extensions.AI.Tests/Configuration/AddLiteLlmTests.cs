@@ -15,6 +15,27 @@ public sealed class AddLiteLlmTests
         => new ConfigurationBuilder().AddInMemoryCollection(values).Build().GetSection("LiteLlm");
 
     [Fact]
+    public async Task APriceInTheConfig_ChangesThePriceOnly_TheCatalogsModeAndLimitsStay()
+    {
+        var services = new ServiceCollection();
+        services.AddLiteLlm(Section(new()
+        {
+            ["LiteLlm:model_list:0:model_name"] = "deep",
+            ["LiteLlm:model_list:0:litellm_params:model"] = "openai/o3-pro",
+            ["LiteLlm:model_list:0:litellm_params:input_cost_per_token"] = "0.001",
+        }));
+        await using var provider = services.BuildServiceProvider();
+
+        var known = new LiteLlm.Models.ModelCatalog().Lookup("openai/o3-pro")!;
+        var priced = provider.GetRequiredService<LiteLlmRuntime>().Catalog.Lookup("openai/o3-pro")!;
+        Assert.Equal(0.001m, priced.InputCostPerToken);
+        Assert.Equal(known.OutputCostPerToken, priced.OutputCostPerToken);   // not set in the config: the catalog's
+        Assert.Equal("responses", known.Mode);
+        Assert.Equal(known.Mode, priced.Mode);                               // o3-pro stays on the Responses API
+        Assert.Equal(known.MaxInputTokens, priced.MaxInputTokens);
+    }
+
+    [Fact]
     public async Task FromAppSettings_RegistersThePipelineKeyedClientsAndEmbeddings()
     {
         var services = new ServiceCollection();

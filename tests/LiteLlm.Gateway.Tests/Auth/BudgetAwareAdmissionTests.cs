@@ -71,6 +71,47 @@ public sealed class BudgetAwareAdmissionTests : IDisposable
     }
 
     [Fact]
+    public async Task OnMessagesAndResponses_TheCallersOwnBodyReachesTheUpstreamWithTheLoweredLimit()
+    {
+        const string AnthropicAnswer = """{"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[{"type":"text","text":"ok"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":5,"output_tokens":1}}""";
+        const string ResponsesAnswer = """{"id":"resp_1","object":"response","created_at":1,"status":"completed","model":"o3-pro","output":[{"id":"msg_1","type":"message","role":"assistant","status":"completed","content":[{"type":"output_text","text":"ok","annotations":[]}]}],"usage":{"input_tokens":5,"output_tokens":1,"total_tokens":6}}""";
+        await using var upstream = await RecordingUpstream.StartAsync();
+        upstream.Answer = r => (200, "application/json", r.Path.EndsWith("/messages", StringComparison.Ordinal) ? AnthropicAnswer : ResponsesAnswer);
+        var yaml = $"""
+            model_list:
+              - model_name: claude
+                litellm_params: {"{"}model: anthropic/claude-sonnet-4-5, api_base: {upstream.Address}, api_key: sk-ant-up, input_cost_per_token: 0.001, output_cost_per_token: 0.002{"}"}
+              - model_name: deep
+                litellm_params: {"{"}model: openai/o3-pro, api_base: {upstream.Address}/v1, api_key: sk-up, use_responses_api: true, input_cost_per_token: 0.001, output_cost_per_token: 0.002{"}"}
+            router_settings:
+              num_retries: 0
+              budget_aware_max_tokens: true
+            general_settings:
+              master_key: {Master}
+              sqlite_path: {_db}
+            """;
+        await using var gateway = await GatewayHost.StartAsync(yaml: yaml);
+
+        // $0.90 left pays for 300 tokens: 1 of prompt, 299 of output — on Anthropic's max_tokens and on Responses' max_output_tokens.
+        var key = await GenerateKeyAsync(gateway.Http, Master, """{"max_budget":0.9}""");
+        using (var lowered = await Send(gateway.Http, HttpMethod.Post, "/v1/messages", key, """{"model":"claude","max_tokens":1000,"messages":[{"role":"user","content":"hi"}]}"""))
+        {
+            Assert.True(lowered.StatusCode == HttpStatusCode.OK, await lowered.Content.ReadAsStringAsync(Ct));
+            Assert.Equal("299", lowered.Headers.GetValues("x-litellm-max-tokens-adjusted").Single());
+            Assert.Equal(299, upstream.Last.Json.GetProperty("max_tokens").GetInt32());
+        }
+
+        var other = await GenerateKeyAsync(gateway.Http, Master, """{"max_budget":0.9}""");
+        using (var lowered = await Send(gateway.Http, HttpMethod.Post, "/v1/responses", other, """{"model":"deep","max_output_tokens":1000,"input":"hi"}"""))
+        {
+            Assert.True(lowered.StatusCode == HttpStatusCode.OK, await lowered.Content.ReadAsStringAsync(Ct));
+            Assert.Equal("299", lowered.Headers.GetValues("x-litellm-max-tokens-adjusted").Single());
+            Assert.EndsWith("/responses", upstream.Last.Path, StringComparison.Ordinal);
+            Assert.Equal(299, upstream.Last.Json.GetProperty("max_output_tokens").GetInt32());
+        }
+    }
+
+    [Fact]
     public async Task BelowTheFloor_TheRequestIsRefused_AndNothingReachesTheUpstream()
     {
         await using var upstream = await RecordingUpstream.StartAsync();

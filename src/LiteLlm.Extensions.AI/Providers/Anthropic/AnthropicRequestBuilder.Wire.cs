@@ -46,6 +46,9 @@ internal static partial class AnthropicRequestBuilder
                         break;
                     case "stream":
                         break; // this call's own, written below
+                    case "max_tokens" when options?.MaxOutputTokens is { } limit:
+                        w.WriteNumber("max_tokens", limit); // the pipeline may have lowered it (budget-aware admission)
+                        break;
                     case "system" when !wroteSystem:
                         WriteWireSystem(w, messages, options?.Instructions);
                         wroteSystem = true;

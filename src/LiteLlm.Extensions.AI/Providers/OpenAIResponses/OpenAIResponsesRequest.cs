@@ -33,7 +33,7 @@ internal static class OpenAIResponsesRequest
 
             if (body is { ValueKind: JsonValueKind.Object } caller)
             {
-                WriteCallerBody(w, caller, list, stream);
+                WriteCallerBody(w, caller, list, options, stream);
             }
             else
             {
@@ -46,7 +46,7 @@ internal static class OpenAIResponsesRequest
         return buffer.WrittenSpan.ToArray();
     }
 
-    private static void WriteCallerBody(Utf8JsonWriter w, JsonElement caller, IList<ChatMessage> messages, bool stream)
+    private static void WriteCallerBody(Utf8JsonWriter w, JsonElement caller, IList<ChatMessage> messages, ChatOptions? options, bool stream)
     {
         var unchanged = messages.All(m => m.RawRepresentation is WireJson { Format: WireFormat.OpenAIResponses });
         foreach (var property in caller.EnumerateObject())
@@ -58,6 +58,9 @@ internal static class OpenAIResponsesRequest
                 case "stream_options" when !stream:
                     break;
                 case "input" when !unchanged:
+                    break;
+                case "max_output_tokens" when options?.MaxOutputTokens is { } limit:
+                    w.WriteNumber("max_output_tokens", limit); // the pipeline may have lowered it (budget-aware admission)
                     break;
                 default:
                     property.WriteTo(w);

@@ -208,7 +208,8 @@ public sealed class AnthropicSameProtocolTests
         }
 
         var wire = new WireJson(WireFormat.AnthropicMessages, root) { Headers = headers };
-        return (messages, new ChatOptions { MaxOutputTokens = 10, RawRepresentationFactory = _ => wire });
+        // As the gateway's translator does: the options carry the body's max_tokens (a pipeline that lowers it changes the options).
+        return (messages, new ChatOptions { MaxOutputTokens = root.GetProperty("max_tokens").GetInt32(), RawRepresentationFactory = _ => wire });
     }
 
     private IChatClient Client() => TestFactory.Create(_upstream, new Dictionary<string, string> { ["ANTHROPIC_API_KEY"] = "sk-ant-test" }).CreateChatClient("anthropic/" + Model);
