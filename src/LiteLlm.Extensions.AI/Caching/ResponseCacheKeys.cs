@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using System.Text.Json;
+using LiteLlm.Providers;
 using Microsoft.Extensions.AI;
 
 namespace LiteLlm.Caching;
@@ -32,7 +33,7 @@ internal static class ResponseCacheKeys
     [ThreadStatic]
     private static Utf8JsonWriter? t_writer;
 
-    public static string ForChat(IEnumerable<ChatMessage> messages, ChatOptions? options, string? defaultModel, string? ns, JsonSerializerOptions json)
+    public static string ForChat(IChatClient client, IEnumerable<ChatMessage> messages, ChatOptions? options, string? defaultModel, string? ns, JsonSerializerOptions json)
     {
         var (writer, buffer) = Writer();
         writer.WriteStartObject();
@@ -46,8 +47,32 @@ internal static class ResponseCacheKeys
         WriteTools(writer, options?.Tools);
         writer.WritePropertyName("format");
         WriteFormat(writer, options?.ResponseFormat);
+        WriteWireBody(writer, client, options);
         writer.WriteEndObject();
         return Compose("chat", ns, writer, buffer);
+    }
+
+    // A caller's own Anthropic or Responses body is sent as it came (WireJson), so its fields that no MEAI option carries
+    // (mcp_servers, container, a field added next year, content blocks MEAI has no type for) change the answer and belong
+    // in the key. A Chat Completions body is not needed: its writer sends only what the options hold, keyed above.
+    private static void WriteWireBody(Utf8JsonWriter writer, IChatClient client, ChatOptions? options)
+    {
+        if (options?.RawRepresentationFactory?.Invoke(client) is not WireJson { Format: not WireFormat.OpenAIChat, Json.ValueKind: JsonValueKind.Object } wire)
+        {
+            return;
+        }
+
+        writer.WritePropertyName("wire");
+        writer.WriteStartObject();
+        foreach (var property in wire.Json.EnumerateObject())
+        {
+            if (property.Name is not ("model" or "stream" or "stream_options") && !IgnoredSettings.Contains(property.Name))
+            {
+                property.WriteTo(writer);
+            }
+        }
+
+        writer.WriteEndObject();
     }
 
     public static string ForEmbedding(string input, EmbeddingGenerationOptions? options, string? defaultModel, string? ns, JsonSerializerOptions json)

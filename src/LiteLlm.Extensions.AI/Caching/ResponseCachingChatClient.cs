@@ -145,7 +145,7 @@ public sealed class ResponseCachingChatClient : DelegatingChatClient
     {
         var control = ResponseCacheControl.From(options?.AdditionalProperties);
         var model = options?.ModelId ?? _defaultModel;
-        var key = ResponseCacheKeys.ForChat(messages, options, model, control.Namespace ?? _options.Namespace, _json);
+        var key = ResponseCacheKeys.ForChat(this, messages, options, model, control.Namespace ?? _options.Namespace, _json);
         return new CachePlan(key, control, EntryOptions(control.Ttl), TagsFor(model));
     }
 

@@ -59,6 +59,29 @@ public sealed class ResponseCachingChatClientTests
     }
 
     [Fact]
+    public async Task ACallersOwnAnthropicBody_IsKeyed_FieldsNoOptionCarriesMakeMisses()
+    {
+        var (inner, client) = Create();
+        static ChatOptions Wire(string body) => new()
+        {
+            ModelId = "claude",
+            RawRepresentationFactory = _ => new LiteLlm.Providers.WireJson(LiteLlm.Providers.WireFormat.AnthropicMessages, JsonElement.Parse(body)),
+        };
+
+        const string Plain = """{"model":"claude","max_tokens":10,"messages":[{"role":"user","content":"hi"}]}""";
+        const string WithContainer = """{"model":"claude","max_tokens":10,"container":"container_1","messages":[{"role":"user","content":"hi"}]}""";
+        await client.GetResponseAsync("hi", Wire(Plain), Ct);
+        await client.GetResponseAsync("hi", Wire(Plain), Ct);
+        Assert.Equal(1, inner.Calls);
+
+        // Sent to Anthropic as it came, so it is another request; the model alias and stream flag are not part of it.
+        await client.GetResponseAsync("hi", Wire(WithContainer), Ct);
+        Assert.Equal(2, inner.Calls);
+        await client.GetResponseAsync("hi", Wire(WithContainer.Replace("\"model\":\"claude\"", "\"model\":\"other-alias\",\"stream\":false", StringComparison.Ordinal)), Ct);
+        Assert.Equal(2, inner.Calls);
+    }
+
+    [Fact]
     public async Task CallerMetadataAndCacheControls_DoNotChangeTheKey()
     {
         var (inner, client) = Create();
