@@ -82,8 +82,8 @@ internal sealed class UiApi(IServiceScopeFactory scopes)
 
         // As the gateway's own middleware does: the call's id (the spend log's request id) and a response that
         // reports itself started once its body is written, so a failure mid-stream ends the stream as over HTTP.
-        context.Response.Headers[GatewayHeaders.CallId] = GatewayRequestState.Create(context).Id;
         context.Features.Set<IHttpResponseFeature>(new InProcessResponse(() => response.CanSeek ? response.Length > 0 : response is ServerSentEventSink { Started: true }));
+        context.Response.Headers[GatewayHeaders.CallId] = GatewayRequestState.Create(context).Id;
         if (q >= 0)
         {
             context.Request.QueryString = new QueryString(pathAndQuery[q..]);

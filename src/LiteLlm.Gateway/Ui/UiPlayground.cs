@@ -75,7 +75,7 @@ internal static class UiPlayground
             var chunk = JsonNode.Parse(data);
             usage = chunk?["usage"] ?? usage;
             failure ??= chunk?["error"]?["message"]?.GetValue<string>();
-            if (Str(chunk?["choices"]?[0]?["delta"]?["content"]) is { Length: > 0 } text)
+            if (chunk?["choices"] is JsonArray { Count: > 0 } choices && Str(choices[0]?["delta"]?["content"]) is { Length: > 0 } text)
             {
                 await context.Response.WriteAsync(E(text), context.RequestAborted);
                 await context.Response.Body.FlushAsync(context.RequestAborted);
