@@ -52,6 +52,7 @@ public sealed class AdminUiManageTests : IDisposable
         browser.Screenshot("key-edit");
         browser.Submit("#save-key");
         Assert.Equal("Key updated.", browser.Text("#flash"));
+        browser.Open("/ui/keys?key_alias=edit-me");
         var row = browser.Find("tr[data-alias='edit-me']").Text;
         Assert.Contains("priced, gpt-4o-mini", row, StringComparison.Ordinal);
         Assert.Contains("5 / 30d", row, StringComparison.Ordinal);
