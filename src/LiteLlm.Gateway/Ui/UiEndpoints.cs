@@ -180,7 +180,7 @@ internal static class UiEndpoints
             body.Append("<tr data-alias=\"").Append(E(Str(k?["key_alias"]))).Append("\"><td><code>").Append(E(Str(k?["key_name"]))).Append("</code></td><td>").Append(E(Str(k?["key_alias"])))
                 .Append("</td><td>").Append(E(Str(k?["user_id"]))).Append("</td><td>").Append(E(Str(k?["team_id"])))
                 .Append("</td><td>").Append(E(UiForm.List(k?["models"]))).Append("</td><td>").Append(E(Num(k?["spend"])))
-                .Append("</td><td>").Append(E(Num(k?["max_budget"]))).Append(Str(k?["budget_duration"]) is { Length: > 0 } bd ? " / " + E(bd) : string.Empty)
+                .Append("</td><td>").Append(E(UiForm.Budget(k)))
                 .Append("</td><td>").Append(E(Num(k?["rpm_limit"]))).Append(" / ").Append(E(Num(k?["tpm_limit"])))
                 .Append("</td><td>").Append(E(Str(k?["expires"]))).Append("</td><td>").Append(blocked ? "<span class=\"blocked\">blocked</span>" : "active").Append("</td><td>")
                 .Append("<a class=\"edit\" href=\"").Append(Root).Append("/keys/edit?key=").Append(UiForm.Q(token)).Append("\">Edit</a> ");
@@ -218,8 +218,9 @@ internal static class UiEndpoints
         return form.ToString();
     }
 
+    /// <summary>A key's button; after it the browser returns to the same page of the same search.</summary>
     private static string Action(HttpContext context, string token, string op, string label, string css)
-        => Button(context, "/keys/action", label, css, op, ("key", token), ("op", op));
+        => Button(context, "/keys/action", label, css, op, ("key", token), ("op", op), ("back", context.Request.QueryString.Value ?? string.Empty));
 
     private static async Task CreateKeyAsync(HttpContext context, UiSession? session)
     {
@@ -249,7 +250,9 @@ internal static class UiEndpoints
             return;
         }
 
-        var result = await UiForm.ChangeAsync(context, session!, path, body!, done!, "/keys");
+        // Only a query string is taken from the form, so the redirect stays on the keys page.
+        var back = context.Request.Form["back"].ToString();
+        var result = await UiForm.ChangeAsync(context, session!, path, body!, done!, "/keys" + (back.StartsWith('?') && back.All(c => c is > ' ' and < '\x7f') ? back : string.Empty));
         if (result is not null && op == "regenerate")
         {
             session!.NewSecret = Str(result.Body?["key"]);

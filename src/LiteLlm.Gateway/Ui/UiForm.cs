@@ -65,6 +65,10 @@ internal static class UiForm
     /// <summary>A comma-separated list from a JSON array of strings.</summary>
     public static string List(JsonNode? node) => string.Join(", ", (node as JsonArray ?? []).Select(UiEndpoints.Str));
 
+    /// <summary>A budget and its reset period: <c>10 / 30d</c>.</summary>
+    public static string Budget(JsonNode? row)
+        => UiEndpoints.Num(row?["max_budget"]) + (UiEndpoints.Str(row?["budget_duration"]) is { Length: > 0 } d ? " / " + d : string.Empty);
+
     /// <summary>A query-string value, URL-escaped.</summary>
     public static string Q(string value) => Uri.EscapeDataString(value);
 }

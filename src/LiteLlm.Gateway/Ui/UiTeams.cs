@@ -69,7 +69,7 @@ internal static class UiTeams
         {
             var id = Str(t?["team_id"]);
             body.Append("<tr data-team=\"").Append(E(id)).Append("\"><td><code>").Append(E(id)).Append("</code></td><td>").Append(E(Str(t?["team_alias"])))
-                .Append("</td><td>").Append(E(UiForm.List(t?["models"]))).Append("</td><td>").Append(E(Num(t?["spend"]))).Append("</td><td>").Append(E(Budget(t)))
+                .Append("</td><td>").Append(E(UiForm.List(t?["models"]))).Append("</td><td>").Append(E(Num(t?["spend"]))).Append("</td><td>").Append(E(UiForm.Budget(t)))
                 .Append("</td><td>").Append(E(Num(t?["rpm_limit"]))).Append(" / ").Append(E(Num(t?["tpm_limit"]))).Append("</td><td>")
                 .Append((t?["members_with_roles"] as JsonArray)?.Count ?? 0).Append("</td><td><a class=\"edit\" href=\"").Append(Root).Append(E(EditPage(id))).Append("\">Open</a></td></tr>");
         }
@@ -136,8 +136,4 @@ internal static class UiTeams
         .Append(Input("budget_duration", "Budget resets every (1d, 30d, 1mo)", Str(team?["budget_duration"]), 6))
         .Append(Input("rpm_limit", "rpm", Num(team?["rpm_limit"]), 6))
         .Append(Input("tpm_limit", "tpm", Num(team?["tpm_limit"]), 8)).ToString();
-
-    /// <summary>A budget and its reset period: <c>10 / 30d</c>.</summary>
-    public static string Budget(JsonNode? row)
-        => Num(row?["max_budget"]) + (Str(row?["budget_duration"]) is { Length: > 0 } d ? " / " + d : string.Empty);
 }

@@ -99,7 +99,7 @@ internal static class UiUsers
             var id = Str(u?["user_id"]);
             body.Append("<tr data-user=\"").Append(E(id)).Append("\"><td>").Append(E(id)).Append("</td><td>").Append(E(Str(u?["user_email"]))).Append("</td><td>").Append(E(Str(u?["user_alias"])))
                 .Append("</td><td class=\"role\">").Append(E(Str(u?["user_role"]))).Append("</td><td>").Append(E(UiForm.List(u?["teams"]))).Append("</td><td>").Append(E(UiForm.List(u?["models"])))
-                .Append("</td><td class=\"spend\">").Append(E(Num(u?["spend"]))).Append("</td><td>").Append(E(UiTeams.Budget(u))).Append("</td><td>");
+                .Append("</td><td class=\"spend\">").Append(E(Num(u?["spend"]))).Append("</td><td>").Append(E(UiForm.Budget(u))).Append("</td><td>");
             if (session.IsAdmin)
             {
                 body.Append("<a class=\"edit\" href=\"").Append(Root).Append("/users/edit?user_id=").Append(E(UiForm.Q(id))).Append("\">Edit</a> ")
