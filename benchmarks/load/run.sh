@@ -2,7 +2,9 @@
 # Gateway load bench: the same mock upstream measured directly, through our gateway (bare, and "production": master
 # key, a virtual key, SQLite spend records), through the floor (a minimal ASP.NET Core proxy, benchmarks/load/floor),
 # through a plain reverse proxy (nginx) and through a peer gateway (Portkey's open-source gateway on Node), in one run.
-#   bash benchmarks/load/run.sh [--duration 10] [--pin]
+#   bash benchmarks/load/run.sh [--duration 10] [--pin] [--ui-off]
+# --ui-off: adds a column gateway-prod-noui, the production gateway with its admin UI turned off (general_settings.ui:
+#   false); gateway-prod has it on (the default with a master key), so the two columns give req/s UI-on vs UI-off.
 # --pin: every proxy on core 1, the mock and the load generators on core 0 (taskset), so proxies compare per core.
 # Prints one summary table and writes raw results to benchmarks/load/results/<timestamp>/.
 # Needs Debian's wrk and hey (installed when missing); nginx and the peer (benchmarks/load/peer, npm) are installed when
@@ -10,11 +12,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=10
-PIN_PROXY=""; PIN_LOAD=""
+PIN_PROXY=""; PIN_LOAD=""; UI_OFF=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) DURATION="$2"; shift 2 ;;
     --pin) PIN_PROXY="taskset -c 1"; PIN_LOAD="taskset -c 0"; shift ;;
+    --ui-off) UI_OFF=1; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -34,7 +37,7 @@ dotnet build src/LiteLlm.Gateway -c Release -v q -nologo >/dev/null
 dotnet build tests/LiteLlm.MockUpstream -c Release -v q -nologo >/dev/null
 dotnet build benchmarks/load/floor -c Release -v q -nologo >/dev/null
 
-MOCK=9100; SLOW=9101; GW=4100; NGX=4101; PK=4102; FL=4103; GWP=4104
+MOCK=9100; SLOW=9101; GW=4100; NGX=4101; PK=4102; FL=4103; GWP=4104; GWN=4105
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
@@ -53,6 +56,13 @@ $PIN_PROXY dotnet src/LiteLlm.Gateway/bin/Release/net10.0/LiteLlm.Gateway.dll --
 # The gateway as a real deployment runs it: a master key, every request on a virtual key, a spend row each (SQLite).
 { cat "$OUT/config.yaml"; printf 'general_settings:\n  master_key: sk-bench-master\n  sqlite_path: %s\n' "$PWD/$OUT/spend.db"; } > "$OUT/config-prod.yaml"
 $PIN_PROXY dotnet src/LiteLlm.Gateway/bin/Release/net10.0/LiteLlm.Gateway.dll --config "$OUT/config-prod.yaml" --port $GWP > "$OUT/gateway-prod.log" 2>&1 & GWPPID=$!; pids+=($GWPPID)
+
+# The same production gateway with the admin UI off (--ui-off): the UI is on by default whenever a master key is set.
+GWNPID=""
+if [ -n "$UI_OFF" ]; then
+  { cat "$OUT/config.yaml"; printf 'general_settings:\n  master_key: sk-bench-master\n  sqlite_path: %s\n  ui: false\n' "$PWD/$OUT/spend-noui.db"; } > "$OUT/config-prod-noui.yaml"
+  $PIN_PROXY dotnet src/LiteLlm.Gateway/bin/Release/net10.0/LiteLlm.Gateway.dll --config "$OUT/config-prod-noui.yaml" --port $GWN > "$OUT/gateway-prod-noui.log" 2>&1 & GWNPID=$!; pids+=($GWNPID)
+fi
 
 # The floor: the least an ASP.NET Core reverse proxy does.
 $PIN_PROXY dotnet benchmarks/load/floor/bin/Release/net10.0/Floor.dll --port $FL --upstream "http://127.0.0.1:$MOCK" > "$OUT/floor.log" 2>&1 & FLPID=$!; pids+=($FLPID)
@@ -88,7 +98,7 @@ if [ -f "$PEER" ] && command -v node >/dev/null; then
   NODE_ENV=production $PIN_PROXY node "$PEER" --port=$PK --headless > "$OUT/peer.log" 2>&1 & PKPID=$!; pids+=($PKPID)
 fi
 
-for port in $MOCK $SLOW $GW $GWP $FL; do
+for port in $MOCK $SLOW $GW $GWP $FL ${GWNPID:+$GWN}; do
   for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/health/liveliness" 2>/dev/null && break; curl -s -o /dev/null "http://127.0.0.1:$port/health" 2>/dev/null && break; sleep 0.1; done
 done
 
@@ -105,6 +115,14 @@ VKEY=$(curl -s "http://127.0.0.1:$GWP/key/generate" -H 'Authorization: Bearer sk
 # Targets measured: name, URL, extra headers ("Name: value|…"), pid for peak RSS.
 names=(direct gateway gateway-prod floor); urls=("$direct" "$gateway" "http://127.0.0.1:$GWP/v1/chat/completions" "http://127.0.0.1:$FL/v1/chat/completions")
 hdrs=("" "" "Authorization: Bearer $VKEY" ""); rsspids=("" "$GWPID" "$GWPPID" "$FLPID")
+if [ -n "$GWNPID" ]; then
+  # The UI must be off there (its /ui is the gateway's 404) and on in gateway-prod, or the comparison means nothing.
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$GWN/ui/login")" = 404 ] || { echo "gateway-prod-noui still serves /ui" >&2; exit 1; }
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$GWP/ui/login")" = 200 ] || { echo "gateway-prod does not serve /ui" >&2; exit 1; }
+  NKEY=$(curl -s "http://127.0.0.1:$GWN/key/generate" -H 'Authorization: Bearer sk-bench-master' -H 'content-type: application/json' \
+    -d '{"models":["bench","bench-slow"]}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
+  names+=(gateway-prod-noui); urls+=("http://127.0.0.1:$GWN/v1/chat/completions"); hdrs+=("Authorization: Bearer $NKEY"); rsspids+=("$GWNPID")
+fi
 if [ -n "$NGXPID" ] && curl -s -o /dev/null --retry 20 --retry-delay 0 --retry-connrefused -m 2 "http://127.0.0.1:$NGX/health" 2>/dev/null; then
   names+=(nginx); urls+=("$proxy"); hdrs+=(""); rsspids+=("$NGXPID")
 fi
@@ -184,7 +202,8 @@ added() { echo "$1 - ${2}" | bc -l; }
     if [ -n "$errors" ]; then echo "$n: wrk reported $errors"; fi
   done
   echo "20 ms upstream at 200 req/s, p99: direct $(hey_p99 direct-slow) ms, through the gateway $(hey_p99 gateway-slow) ms."
-  echo "Columns: gateway = LiteLlm for .NET without keys; gateway-prod = with a master key, a virtual key and SQLite spend rows;"
+  echo "Columns: gateway = LiteLlm for .NET without keys; gateway-prod = with a master key, a virtual key and SQLite spend rows (admin UI on);"
+  if [ -n "$GWNPID" ]; then echo "gateway-prod-noui = gateway-prod with general_settings.ui: false (the admin UI off);"; fi
   echo "floor = a minimal ASP.NET Core proxy (benchmarks/load/floor); nginx = a plain reverse proxy (keep-alive upstream, no access log);"
   if [ -n "$PIN_PROXY" ]; then echo "Pinned: each proxy on core 1, the mock and the load generators on core 0."; fi
   echo "peer = Portkey's open-source gateway (Node). wrk, hey, the mock and the proxies share this machine's $(nproc) cores;"

@@ -76,6 +76,7 @@ internal static class AdminEndpoints
             TeamId = AdminQuery.Str(context, "team_id"),
             RequestId = AdminQuery.Str(context, "request_id"),
             ModelGroup = AdminQuery.Str(context, "model"),
+            Status = AdminQuery.Str(context, "status"),
             StartTime = AdminQuery.Date(context, "start_date"),
             EndTime = AdminQuery.Date(context, "end_date"),
         };

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using LiteLlm.Gateway.Admin;
 using LiteLlm.Gateway.Hosting;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace LiteLlm.Gateway.Ui;
 
@@ -52,11 +53,37 @@ internal sealed class UiApi(IServiceScopeFactory scopes)
 
     private async Task<UiApiResult> CallAsync(string method, string pathAndQuery, string key, JsonObject? body, CancellationToken cancellationToken)
     {
+        using var response = new MemoryStream();
+        var (status, _) = await RunAsync(method, pathAndQuery, key, body, response, cancellationToken).ConfigureAwait(false);
+        return new UiApiResult(status, Parse(response.ToArray()));
+    }
+
+    /// <summary>
+    /// Posts <paramref name="body"/> to a streaming endpoint (<c>/chat/completions</c> with <c>stream: true</c>) as the
+    /// signed-in key: each server-sent event's <c>data</c> goes to <paramref name="onEvent"/> as it is written, so the
+    /// caller can pass tokens on while the model still answers. A refusal before the stream starts comes back as the
+    /// result's error; the result's second value is the answer's <c>x-litellm-call-id</c> (its spend log's request id).
+    /// </summary>
+    public async Task<(UiApiResult Result, string? CallId)> StreamAsync(string key, string path, JsonObject body, Func<string, Task> onEvent, CancellationToken cancellationToken)
+    {
+        using var sink = new ServerSentEventSink(onEvent);
+        var (status, headers) = await RunAsync("POST", path, key, body, sink, cancellationToken).ConfigureAwait(false);
+        await sink.FinishAsync().ConfigureAwait(false);
+        return (new UiApiResult(status, sink.Streamed ? null : Parse(sink.Unstreamed)), headers[GatewayHeaders.CallId].ToString());
+    }
+
+    private async Task<(int Status, IHeaderDictionary Headers)> RunAsync(string method, string pathAndQuery, string key, JsonObject? body, Stream response, CancellationToken cancellationToken)
+    {
         var q = pathAndQuery.IndexOf('?', StringComparison.Ordinal);
         var path = q < 0 ? pathAndQuery : pathAndQuery[..q];
         var handler = _handlers.GetOrAdd(method + " " + path, _ => Find(method, path));
         await using var scope = scopes.CreateAsyncScope();
         var context = Context(scope.ServiceProvider, method, path, key, cancellationToken);
+
+        // As the gateway's own middleware does: the call's id (the spend log's request id) and a response that
+        // reports itself started once its body is written, so a failure mid-stream ends the stream as over HTTP.
+        context.Features.Set<IHttpResponseFeature>(new InProcessResponse(() => response.CanSeek ? response.Length > 0 : response is ServerSentEventSink { Started: true }));
+        context.Response.Headers[GatewayHeaders.CallId] = GatewayRequestState.Create(context).Id;
         if (q >= 0)
         {
             context.Request.QueryString = new QueryString(pathAndQuery[q..]);
@@ -70,24 +97,32 @@ internal sealed class UiApi(IServiceScopeFactory scopes)
             context.Request.Body = new MemoryStream(bytes);
         }
 
-        using var response = new MemoryStream();
         context.Response.Body = response;
         await handler(context).ConfigureAwait(false);
-        var text = Encoding.UTF8.GetString(response.ToArray());
-        JsonNode? json = null;
-        if (text.Length > 0)
+        return (context.Response.StatusCode, context.Response.Headers);
+    }
+
+    /// <summary>The response of an in-process call: started once its body has bytes (the default feature never starts).</summary>
+    private sealed class InProcessResponse(Func<bool> started) : HttpResponseFeature
+    {
+        public override bool HasStarted => started();
+    }
+
+    private static JsonNode? Parse(byte[] bytes)
+    {
+        if (bytes.Length == 0)
         {
-            try
-            {
-                json = JsonNode.Parse(text);
-            }
-            catch (System.Text.Json.JsonException)
-            {
-                json = null;
-            }
+            return null;
         }
 
-        return new UiApiResult(context.Response.StatusCode, json);
+        try
+        {
+            return JsonNode.Parse(bytes);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
     }
 
     private static DefaultHttpContext Context(IServiceProvider services, string method, string path, string key, CancellationToken cancellationToken)

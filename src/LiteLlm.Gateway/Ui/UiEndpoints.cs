@@ -37,7 +37,12 @@ internal static class UiEndpoints
         endpoints.MapGet(Root + "/keys", Page(KeysPageAsync));
         endpoints.MapPost(Root + "/keys/create", Form(CreateKeyAsync));
         endpoints.MapPost(Root + "/keys/action", Form(KeyActionAsync));
-        endpoints.MapGet(Root + "/logs", Page(UiPages.LogsAsync));
+        endpoints.MapGet(Root + "/keys/edit", Page(UiKeyEdit.EditPageAsync));
+        endpoints.MapPost(Root + "/keys/update", Form(UiKeyEdit.UpdateAsync));
+        UiTeams.Map(endpoints);
+        UiUsers.Map(endpoints);
+        UiLogs.Map(endpoints);
+        UiPlayground.Map(endpoints);
         endpoints.MapGet(Root + "/dashboard", Page(UiPages.DashboardAsync));
         endpoints.MapGet(Root + "/models", Page(UiPages.ModelsAsync));
         endpoints.MapPost(Root + "/models/health", Form(UiPages.CheckHealthAsync));
@@ -51,7 +56,7 @@ internal static class UiEndpoints
     };
 
     /// <summary>A form post: refused with a 400 page unless its anti-forgery token is valid, then (usually) a session.</summary>
-    private static RequestDelegate Form(Func<HttpContext, UiSession?, Task> handler, bool needsSession = true) => async context =>
+    public static RequestDelegate Form(Func<HttpContext, UiSession?, Task> handler, bool needsSession = true) => async context =>
     {
         var session = context.RequestServices.GetRequiredService<UiSessions>().Current(context);
         if (!await UiServices.ValidFormAsync(context))
@@ -131,10 +136,18 @@ internal static class UiEndpoints
     private static async Task KeysPageAsync(HttpContext context, UiSession session)
     {
         var api = context.RequestServices.GetRequiredService<UiApi>();
-        var page = Math.Max(1, int.TryParse(context.Request.Query["page"], NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : 1);
-        var alias = context.Request.Query["alias"].ToString().Trim();
-        var query = $"/key/list?return_full_object=true&size={KeysPerPage}&page={page}" + (alias.Length > 0 ? "&key_alias=" + Uri.EscapeDataString(alias) : string.Empty);
-        var result = await api.GetAsync(session.Key, query, context.RequestAborted);
+        var q = context.Request.Query;
+        var page = Math.Max(1, int.TryParse(q["page"], NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : 1);
+        var search = new StringBuilder();
+        foreach (var name in new[] { "key_alias", "user_id", "team_id" })
+        {
+            if (q[name].ToString().Trim() is { Length: > 0 } value)
+            {
+                search.Append('&').Append(name).Append('=').Append(UiForm.Q(value));
+            }
+        }
+
+        var result = await api.GetAsync(session.Key, $"/key/list?return_full_object=true&size={KeysPerPage}&page={page}{search}", context.RequestAborted);
         if (await SignedOutAsync(context, result))
         {
             return;
@@ -153,8 +166,11 @@ internal static class UiEndpoints
         }
 
         body.Append(CreateForm(context, session));
-        body.Append("<form method=\"get\" action=\"").Append(Root).Append("/keys\"><label>Alias <input name=\"alias\" value=\"").Append(E(alias))
-            .Append("\"></label><button class=\"plain\">Search</button></form>");
+        body.Append("<form method=\"get\" action=\"").Append(Root).Append("/keys\" id=\"search\">")
+            .Append(Input("key_alias", "Alias", q["key_alias"], 16, "s-alias"))
+            .Append(Input("user_id", "User", q["user_id"], 12, "s-user"))
+            .Append(Input("team_id", "Team", q["team_id"], 12, "s-team"))
+            .Append("<button class=\"plain\" id=\"search-keys\">Search</button></form>");
         var keys = result.Body?["keys"]?.AsArray() ?? [];
         body.Append("<div class=\"scroll\"><table id=\"keys\"><thead><tr><th>Key</th><th>Alias</th><th>User</th><th>Team</th><th>Models</th><th>Spend</th><th>Budget</th><th>rpm / tpm</th><th>Expires</th><th>State</th><th></th></tr></thead><tbody>");
         foreach (var k in keys)
@@ -163,25 +179,27 @@ internal static class UiEndpoints
             var blocked = k?["blocked"]?.GetValueKind() == System.Text.Json.JsonValueKind.True;
             body.Append("<tr data-alias=\"").Append(E(Str(k?["key_alias"]))).Append("\"><td><code>").Append(E(Str(k?["key_name"]))).Append("</code></td><td>").Append(E(Str(k?["key_alias"])))
                 .Append("</td><td>").Append(E(Str(k?["user_id"]))).Append("</td><td>").Append(E(Str(k?["team_id"])))
-                .Append("</td><td>").Append(E(string.Join(", ", (k?["models"]?.AsArray() ?? []).Select(m => Str(m))))).Append("</td><td>").Append(E(Num(k?["spend"])))
-                .Append("</td><td>").Append(E(Num(k?["max_budget"]))).Append("</td><td>").Append(E(Num(k?["rpm_limit"]))).Append(" / ").Append(E(Num(k?["tpm_limit"])))
-                .Append("</td><td>").Append(E(Str(k?["expires"]))).Append("</td><td>").Append(blocked ? "<span class=\"blocked\">blocked</span>" : "active").Append("</td><td>");
+                .Append("</td><td>").Append(E(UiForm.List(k?["models"]))).Append("</td><td>").Append(E(Num(k?["spend"])))
+                .Append("</td><td>").Append(E(UiForm.Budget(k)))
+                .Append("</td><td>").Append(E(Num(k?["rpm_limit"]))).Append(" / ").Append(E(Num(k?["tpm_limit"])))
+                .Append("</td><td>").Append(E(Str(k?["expires"]))).Append("</td><td>").Append(blocked ? "<span class=\"blocked\">blocked</span>" : "active").Append("</td><td>")
+                .Append("<a class=\"edit\" href=\"").Append(Root).Append("/keys/edit?key=").Append(UiForm.Q(token)).Append("\">Edit</a> ");
             if (session.IsAdmin)
             {
                 body.Append(Action(context, token, blocked ? "unblock" : "block", blocked ? "Unblock" : "Block", "plain"));
             }
 
-            body.Append(Action(context, token, "delete", "Delete", "danger")).Append("</td></tr>");
+            body.Append(Action(context, token, "regenerate", "Regenerate", "plain")).Append(Action(context, token, "delete", "Delete", "danger")).Append("</td></tr>");
         }
 
         var total = result.Body?["total_count"]?.GetValue<int>() ?? 0;
         var pages = Math.Max(1, (int)Math.Ceiling(total / (double)KeysPerPage));
         body.Append("</tbody></table></div><p class=\"pager\">").Append(total.ToString(CultureInfo.InvariantCulture)).Append(" keys · page ")
             .Append(page.ToString(CultureInfo.InvariantCulture)).Append(" of ").Append(pages.ToString(CultureInfo.InvariantCulture)).Append(' ');
-        var a = alias.Length > 0 ? "&alias=" + Uri.EscapeDataString(alias) : string.Empty;
+        var a = search.ToString();
         if (page > 1)
         {
-            body.Append("<a href=\"").Append(Root).Append("/keys?page=").Append((page - 1).ToString(CultureInfo.InvariantCulture)).Append(E(a)).Append("\">previous</a>");
+            body.Append("<a id=\"previous\" href=\"").Append(Root).Append("/keys?page=").Append((page - 1).ToString(CultureInfo.InvariantCulture)).Append(E(a)).Append("\">previous</a>");
         }
 
         if (page < pages)
@@ -196,67 +214,21 @@ internal static class UiEndpoints
     private static string CreateForm(HttpContext context, UiSession session)
     {
         var form = new StringBuilder("<form method=\"post\" action=\"").Append(Root).Append("/keys/create\" id=\"create\">").Append(Token(context))
-            .Append("<fieldset><legend>New key</legend>")
-            .Append("<label>Alias <input name=\"key_alias\" id=\"key_alias\"></label>")
-            .Append("<label>Models (comma-separated; empty = all) <input name=\"models\" id=\"models\"></label>")
-            .Append("<label>Budget $ <input name=\"max_budget\" id=\"max_budget\" size=\"8\"></label>")
-            .Append("<label>Duration (30d, 12h…) <input name=\"duration\" id=\"duration\" size=\"6\"></label>")
-            .Append("<label>rpm <input name=\"rpm_limit\" id=\"rpm_limit\" size=\"6\"></label>")
-            .Append("<label>tpm <input name=\"tpm_limit\" id=\"tpm_limit\" size=\"8\"></label>");
-        if (session.IsAdmin)
-        {
-            form.Append("<label>User id <input name=\"user_id\" id=\"user_id\"></label>");
-        }
-
-        return form.Append("<br><button id=\"create-key\">Create key</button></fieldset></form>").ToString();
+            .Append("<fieldset><legend>New key</legend>").Append(UiKeyEdit.Fields(null, session)).Append("<br><button id=\"create-key\">Create key</button></fieldset></form>");
+        return form.ToString();
     }
 
+    /// <summary>A key's button; after it the browser returns to the same page of the same search.</summary>
     private static string Action(HttpContext context, string token, string op, string label, string css)
-        => $"<form method=\"post\" action=\"{Root}/keys/action\" class=\"inline\">{Token(context)}<input type=\"hidden\" name=\"key\" value=\"{E(token)}\"><input type=\"hidden\" name=\"op\" value=\"{op}\"><button class=\"{css}\" name=\"do\" value=\"{op}\">{label}</button></form> ";
+        => Button(context, "/keys/action", label, css, op, ("key", token), ("op", op), ("back", context.Request.QueryString.Value ?? string.Empty));
 
     private static async Task CreateKeyAsync(HttpContext context, UiSession? session)
     {
-        var form = context.Request.Form;
-        var body = new JsonObject();
-        foreach (var name in new[] { "key_alias", "duration", "user_id" })
+        var result = await UiForm.ChangeAsync(context, session!, "/key/generate", UiKeyEdit.Body(context.Request.Form, withDuration: true), "Key created.", "/keys");
+        if (result is not null)
         {
-            if (form[name].ToString().Trim() is { Length: > 0 } text)
-            {
-                body[name] = text;
-            }
+            session!.NewSecret = Str(result.Body?["key"]);
         }
-
-        if (form["models"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) is { Length: > 0 } models)
-        {
-            body["models"] = new JsonArray([.. models.Select(m => (JsonNode?)m)]);
-        }
-
-        foreach (var name in new[] { "max_budget", "rpm_limit", "tpm_limit" })
-        {
-            if (form[name].ToString().Trim() is { Length: > 0 } text)
-            {
-                // A number goes as a number; anything else goes as typed, and the API's 400 names the field.
-                body[name] = decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var n) ? JsonValue.Create(n) : JsonValue.Create(text);
-            }
-        }
-
-        var result = await context.RequestServices.GetRequiredService<UiApi>().PostAsync(session!.Key, "/key/generate", body, context.RequestAborted);
-        if (await SignedOutAsync(context, result))
-        {
-            return;
-        }
-
-        if (result.Ok)
-        {
-            session.NewSecret = Str(result.Body?["key"]);
-            session.Flash = "Key created.";
-        }
-        else
-        {
-            session.Flash = "The key was not created: " + result.Error;
-        }
-
-        await Redirect(context, "/keys");
     }
 
     private static async Task KeyActionAsync(HttpContext context, UiSession? session)
@@ -267,6 +239,7 @@ internal static class UiEndpoints
         {
             "block" => ("/key/block", new JsonObject { ["key"] = key }, "Key blocked."),
             "unblock" => ("/key/unblock", new JsonObject { ["key"] = key }, "Key unblocked."),
+            "regenerate" => ("/key/regenerate", new JsonObject { ["key"] = key }, "Key regenerated: the old secret no longer works."),
             "delete" => ("/key/delete", new JsonObject { ["keys"] = new JsonArray(key) }, "Key deleted."),
             _ => (null, null, null),
         };
@@ -277,14 +250,13 @@ internal static class UiEndpoints
             return;
         }
 
-        var result = await context.RequestServices.GetRequiredService<UiApi>().PostAsync(session!.Key, path, body!, context.RequestAborted);
-        if (await SignedOutAsync(context, result))
+        // Only a query string is taken from the form, so the redirect stays on the keys page.
+        var back = context.Request.Form["back"].ToString();
+        var result = await UiForm.ChangeAsync(context, session!, path, body!, done!, "/keys" + (back.StartsWith('?') && back.All(c => c is > ' ' and < '\x7f') ? back : string.Empty));
+        if (result is not null && op == "regenerate")
         {
-            return;
+            session!.NewSecret = Str(result.Body?["key"]);
         }
-
-        session.Flash = result.Ok ? done : "Refused: " + result.Error;
-        await Redirect(context, "/keys");
     }
 
     public static string Str(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : string.Empty;

@@ -27,7 +27,8 @@ internal static class UiHtml
         .cards{display:flex;flex-wrap:wrap;gap:1rem;margin-bottom:1rem}.card{background:#fff;border:1px solid var(--line);padding:.6rem 1rem;min-width:10rem}
         .card span{display:block;color:var(--muted);font-size:13px}.card strong{font-size:22px}
         .blocked{color:var(--bad);font-weight:600}.pager a{margin-right:.8rem}.login{max-width:28rem;margin:4rem auto}
-        form.inline{display:inline}
+        form.inline{display:inline}.answer{white-space:pre-wrap;background:#fff;border:1px solid var(--line);padding:.8rem;min-height:3rem}
+        textarea{font:inherit;width:100%;max-width:48rem}dl.detail{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;background:#fff;padding:.8rem;border:1px solid var(--line)}dl.detail dt{color:var(--muted)}dl.detail dd{margin:0;word-break:break-all}
         svg{background:#fff;border:1px solid var(--line);max-width:100%;height:auto}
         @media (max-width:600px){main{padding:.6rem}th,td{font-size:13px}}
         """;
@@ -43,16 +44,33 @@ internal static class UiHtml
         return $"<input type=\"hidden\" name=\"{E(tokens.FormFieldName)}\" value=\"{E(tokens.RequestToken)}\">";
     }
 
+    /// <summary>The pages in the header's navigation, in order.</summary>
+    private static readonly (string Page, string Name)[] Nav =
+        [("dashboard", "Dashboard"), ("keys", "Keys"), ("teams", "Teams"), ("users", "Users"), ("logs", "Logs"), ("models", "Models"), ("playground", "Playground")];
+
     /// <summary>Writes a whole page with the security headers every UI answer carries.</summary>
     public static Task WriteAsync(HttpContext context, string title, UiSession? session, string active, string body, int status = 200)
     {
-        var html = new StringBuilder(body.Length + 2048);
+        var html = new StringBuilder(body.Length + 2048).Append(Top(context, title, session, active)).Append(body).Append(Bottom);
+        Headers(context);
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/html; charset=utf-8";
+        return context.Response.WriteAsync(html.ToString(), context.RequestAborted);
+    }
+
+    /// <summary>The end of every page (after <see cref="Top"/> and the page's own HTML).</summary>
+    public const string Bottom = "</main></body></html>";
+
+    /// <summary>The start of a page up to its <c>main</c> element: the layout, the navigation and the one-time flash message.</summary>
+    public static string Top(HttpContext context, string title, UiSession? session, string active)
+    {
+        var html = new StringBuilder(2048);
         html.Append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">")
             .Append("<title>").Append(E(title)).Append(" · LiteLlm gateway</title><link rel=\"stylesheet\" href=\"").Append(UiEndpoints.Root).Append("/app.css\"></head><body>");
         if (session is not null)
         {
             html.Append("<header><b>LiteLlm gateway</b><nav>");
-            foreach (var (page, name) in new[] { ("dashboard", "Dashboard"), ("keys", "Keys"), ("logs", "Logs"), ("models", "Models") })
+            foreach (var (page, name) in Nav)
             {
                 html.Append("<a href=\"").Append(UiEndpoints.Root).Append('/').Append(page).Append('"').Append(page == active ? " class=\"on\"" : string.Empty).Append('>').Append(name).Append("</a>");
             }
@@ -69,11 +87,35 @@ internal static class UiHtml
             session.Flash = null;
         }
 
-        html.Append(body).Append("</main></body></html>");
-        Headers(context);
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "text/html; charset=utf-8";
-        return context.Response.WriteAsync(html.ToString(), context.RequestAborted);
+        return html.ToString();
+    }
+
+    /// <summary>A labelled text input (its id is its name).</summary>
+    public static string Input(string name, string label, string? value = null, int size = 0, string? id = null)
+        => $"<label>{E(label)} <input name=\"{name}\" id=\"{id ?? name}\" value=\"{E(value)}\"{(size > 0 ? $" size=\"{size}\"" : string.Empty)}></label>";
+
+    /// <summary>A labelled select with <paramref name="selected"/> chosen (its id is its name).</summary>
+    public static string Select(string name, string label, IEnumerable<string> options, string? selected)
+    {
+        var html = new StringBuilder($"<label>{E(label)} <select name=\"{name}\" id=\"{name}\">");
+        foreach (var option in options)
+        {
+            html.Append("<option value=\"").Append(E(option)).Append('"').Append(option == selected ? " selected" : string.Empty).Append('>').Append(E(option)).Append("</option>");
+        }
+
+        return html.Append("</select></label>").ToString();
+    }
+
+    /// <summary>A one-button form posting <paramref name="fields"/> (hidden) to <paramref name="action"/>, with the anti-forgery token.</summary>
+    public static string Button(HttpContext context, string action, string label, string css, string value, params (string Name, string Value)[] fields)
+    {
+        var html = new StringBuilder("<form method=\"post\" action=\"").Append(UiEndpoints.Root).Append(action).Append("\" class=\"inline\">").Append(Token(context));
+        foreach (var (name, v) in fields)
+        {
+            html.Append("<input type=\"hidden\" name=\"").Append(name).Append("\" value=\"").Append(E(v)).Append("\">");
+        }
+
+        return html.Append("<button class=\"").Append(css).Append("\" name=\"do\" value=\"").Append(E(value)).Append("\">").Append(E(label)).Append("</button></form> ").ToString();
     }
 
     /// <summary>No script runs on these pages, nothing loads from elsewhere, no page is framed or cached.</summary>

@@ -6,72 +6,13 @@ using static LiteLlm.Gateway.Ui.UiHtml;
 
 namespace LiteLlm.Gateway.Ui;
 
-/// <summary>The read-only pages: the spend log with filters, the dashboard's totals and SVG charts, the models with their health.</summary>
+/// <summary>The read-only pages: the dashboard's totals and SVG charts, the models with their health.</summary>
 internal static class UiPages
 {
-    private const int LogsPerPage = 50;
-
     /// <summary>Days the dashboard shows, today included.</summary>
     private const int Days = 14;
 
     private static readonly string[] Palette = ["#2457c5", "#e07b00", "#1e7b34", "#b3261e", "#7b3fb3", "#00838f", "#8d6e00", "#5b6878"];
-
-    public static async Task LogsAsync(HttpContext context, UiSession session)
-    {
-        var q = context.Request.Query;
-        var (model, key, from, to) = (q["model"].ToString().Trim(), q["key"].ToString().Trim(), q["start_date"].ToString().Trim(), q["end_date"].ToString().Trim());
-        var page = Math.Max(1, int.TryParse(q["page"], NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : 1);
-        var filters = new StringBuilder();
-        foreach (var (name, value) in new[] { ("model", model), ("api_key", key), ("start_date", from), ("end_date", to) })
-        {
-            if (value.Length > 0)
-            {
-                filters.Append('&').Append(name).Append('=').Append(Uri.EscapeDataString(value));
-            }
-        }
-
-        var result = await context.RequestServices.GetRequiredService<UiApi>().GetAsync(session.Key, $"/spend/logs?page={page}&page_size={LogsPerPage}{filters}", context.RequestAborted);
-        if (await SignedOutAsync(context, result))
-        {
-            return;
-        }
-
-        var body = new StringBuilder("<h1>Logs</h1><form method=\"get\" action=\"").Append(Root).Append("/logs\" id=\"filters\"><fieldset>")
-            .Append("<label>Model <input name=\"model\" id=\"f-model\" value=\"").Append(E(model)).Append("\"></label>")
-            .Append("<label>Key (sk-… or hash) <input name=\"key\" id=\"f-key\" value=\"").Append(E(key)).Append("\"></label>")
-            .Append("<label>From <input type=\"date\" name=\"start_date\" value=\"").Append(E(from)).Append("\"></label>")
-            .Append("<label>Until <input type=\"date\" name=\"end_date\" value=\"").Append(E(to)).Append("\"></label>")
-            .Append("<button id=\"filter\">Filter</button></fieldset></form>");
-        if (!result.Ok)
-        {
-            body.Append(Error(result.Error));
-        }
-
-        body.Append("<div class=\"scroll\"><table id=\"logs\"><thead><tr><th>Start</th><th>Request</th><th>Key</th><th>User</th><th>Team</th><th>Model group</th><th>Model</th><th>Tokens in / out</th><th>Cost</th><th>Status</th></tr></thead><tbody>");
-        foreach (var r in result.Body?["data"]?.AsArray() ?? [])
-        {
-            body.Append("<tr><td>").Append(E(Str(r?["startTime"]))).Append("</td><td><code>").Append(E(Str(r?["request_id"]))).Append("</code></td><td><code>")
-                .Append(E(Short(Str(r?["api_key"])))).Append("</code></td><td>").Append(E(Str(r?["user"]))).Append("</td><td>").Append(E(Str(r?["team_id"])))
-                .Append("</td><td>").Append(E(Str(r?["model_group"]))).Append("</td><td>").Append(E(Str(r?["model"]))).Append("</td><td>")
-                .Append(E(Num(r?["prompt_tokens"]))).Append(" / ").Append(E(Num(r?["completion_tokens"]))).Append("</td><td class=\"cost\">")
-                .Append(E(Money(r?["spend"]?.GetValue<decimal>() ?? 0))).Append("</td><td>").Append(E(Str(r?["status"]))).Append("</td></tr>");
-        }
-
-        var total = result.Body?["total"]?.GetValue<long>() ?? 0;
-        body.Append("</tbody></table></div><p class=\"pager\">").Append(total.ToString(CultureInfo.InvariantCulture)).Append(" requests · page ").Append(page.ToString(CultureInfo.InvariantCulture)).Append(' ');
-        var f = filters.ToString().Replace("api_key=", "key=", StringComparison.Ordinal);
-        if (page > 1)
-        {
-            body.Append("<a href=\"").Append(Root).Append("/logs?page=").Append((page - 1).ToString(CultureInfo.InvariantCulture)).Append(E(f)).Append("\">previous</a>");
-        }
-
-        if (page * LogsPerPage < total)
-        {
-            body.Append("<a href=\"").Append(Root).Append("/logs?page=").Append((page + 1).ToString(CultureInfo.InvariantCulture)).Append(E(f)).Append("\">next</a>");
-        }
-
-        await WriteAsync(context, "Logs", session, "logs", body.Append("</p>").ToString());
-    }
 
     /// <summary>Spend and requests per day by model: the daily report for admins and viewers, the caller's own log rows for others.</summary>
     public static async Task DashboardAsync(HttpContext context, UiSession session)
@@ -252,6 +193,4 @@ internal static class UiPages
 
     private static string PerMillion(JsonNode? node)
         => node is JsonValue v && v.TryGetValue<decimal>(out var perToken) ? "$" + (perToken * 1_000_000m).ToString("0.####", CultureInfo.InvariantCulture) : string.Empty;
-
-    private static string Short(string hash) => hash.Length > 12 ? hash[..12] + "…" : hash;
 }

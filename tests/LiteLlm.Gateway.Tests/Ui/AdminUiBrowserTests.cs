@@ -125,8 +125,8 @@ public sealed class AdminUiBrowserTests : IDisposable
     {
         await using var gateway = await GatewayHost.StartAsync(yaml: Yaml(_db));
         var http = gateway.Http;
-        var alice = await UserKeyAsync(http, "alice");
-        var bob = await UserKeyAsync(http, "bob");
+        var alice = await AdminUiManageTests.UserKeyAsync(http, "alice");
+        var bob = await AdminUiManageTests.UserKeyAsync(http, "bob");
         await GenerateKeyAsync(http, bob, """{"key_alias":"bob-secret"}""");
         await GenerateKeyAsync(http, Master, """{"key_alias":"admin-key"}""");
 
@@ -172,12 +172,4 @@ public sealed class AdminUiBrowserTests : IDisposable
     }
 
     public void Dispose() => File.Delete(_db);
-
-    private static async Task<string> UserKeyAsync(HttpClient http, string userId)
-    {
-        using var response = await Send(http, HttpMethod.Post, "/user/new", Master, $$"""{"user_id":"{{userId}}","user_role":"internal_user"}""");
-        var json = await Json(response);
-        Assert.True(response.IsSuccessStatusCode, json.ToString());
-        return json.GetProperty("key").GetString()!;
-    }
 }

@@ -82,7 +82,7 @@ public sealed partial class AdminUiHttpTests : IDisposable
 
     public void Dispose() => File.Delete(_db);
 
-    private static HttpClient Client(Uri address, out CookieContainer cookies)
+    internal static HttpClient Client(Uri address, out CookieContainer cookies)
     {
         cookies = new CookieContainer();
 #pragma warning disable CA2000 // the client owns and disposes the handler
@@ -90,13 +90,13 @@ public sealed partial class AdminUiHttpTests : IDisposable
 #pragma warning restore CA2000
     }
 
-    private static async Task<HttpResponseMessage> SignInAsync(HttpClient client, string key)
+    internal static async Task<HttpResponseMessage> SignInAsync(HttpClient client, string key)
     {
         var login = await client.GetStringAsync("/ui/login", TestContext.Current.CancellationToken);
         return await client.PostAsync("/ui/login", new FormUrlEncodedContent([new("__RequestVerificationToken", TokenIn(login)), new("key", key)]), TestContext.Current.CancellationToken);
     }
 
-    private static string TokenIn(string html) => WebUtility.HtmlDecode(Token().Match(html).Groups[1].Value);
+    internal static string TokenIn(string html) => WebUtility.HtmlDecode(Token().Match(html).Groups[1].Value);
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
     private static partial Regex Token();

@@ -59,7 +59,7 @@ internal sealed class Browser : IDisposable
         Submit("#signin");
     }
 
-    /// <summary>Clicks a form's button and waits until the answer replaced the page (a busy machine may take a while).</summary>
+    /// <summary>Clicks a form's button (or a link) and waits until the answer replaced the page (a busy machine may take a while).</summary>
     public void Submit(string css)
     {
         var page = Find("html");
