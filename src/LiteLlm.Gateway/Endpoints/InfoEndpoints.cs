@@ -48,6 +48,8 @@ internal static class InfoEndpoints
 
         var runtime = context.RequestServices.GetRequiredService<LiteLlmRuntime>();
         var mayCall = await CallableModelGroupsAsync(context, caller).ConfigureAwait(false);
+        var dbModels = context.RequestServices.GetService<DbModelRuntime>();
+        var onlyId = context.Request.Query["litellm_model_id"].ToString() is { Length: > 0 } wanted ? wanted : null;
         var data = new List<ModelInfoEntry>();
         foreach (var group in runtime.Router.ModelGroups.Order(StringComparer.Ordinal))
         {
@@ -60,6 +62,11 @@ internal static class InfoEndpoints
             {
                 var d = state.Deployment;
                 var info = state.Info;
+                if (onlyId is not null && d.Id != onlyId)
+                {
+                    continue;
+                }
+
                 data.Add(new ModelInfoEntry
                 {
                     ModelName = group,
@@ -67,6 +74,7 @@ internal static class InfoEndpoints
                     ModelInfo = new ModelInfoDetails
                     {
                         Id = d.Id,
+                        DbModel = dbModels?.IsDbModel(d.Id) == true,
                         LitellmProvider = info?.Provider ?? (d.Model.Contains('/', StringComparison.Ordinal) ? d.Model[..d.Model.IndexOf('/', StringComparison.Ordinal)] : null),
                         Mode = info?.Mode,
                         MaxInputTokens = state.MaxInputTokens,
