@@ -297,23 +297,40 @@ internal sealed class TestDatabase : IAsyncDisposable
         command.CommandText = "SELECT * FROM litellm_proxy_models;";
         await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
         var text = new StringBuilder();
+        var decoded = new StringBuilder();
         while (await reader.ReadAsync(TestContext.Current.CancellationToken))
         {
             for (var i = 0; i < reader.FieldCount; i++)
             {
-                text.Append(reader.IsDBNull(i) ? "null" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture)).Append('|');
+                var value = reader.IsDBNull(i) ? "null" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture)!;
+                text.Append(value).Append('|');
+                decoded.Append(Decoded(value)).Append('|');
             }
 
             text.AppendLine();
         }
 
-        return text.ToString();
+        // An encoding is not encryption: the base64 payloads, decoded, must not show the secrets either.
+        return text.ToString() + "\n#decoded: " + decoded;
+    }
+
+    private static string Decoded(string value)
+    {
+        var payload = value.Contains(':', StringComparison.Ordinal) ? value[(value.IndexOf(':', StringComparison.Ordinal) + 1)..] : value;
+        try
+        {
+            return Encoding.UTF8.GetString(Convert.FromBase64String(payload));
+        }
+        catch (FormatException)
+        {
+            return string.Empty;
+        }
     }
 
     public async Task<IReadOnlyList<string>> ReadModelIdsAsync()
     {
         var rows = await ReadModelRowsAsync();
-        return [.. rows.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(r => r.Split('|')[0])];
+        return [.. rows[..rows.IndexOf("\n#decoded: ", StringComparison.Ordinal)].Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(r => r.Split('|')[0])];
     }
 
     public async Task ExecuteAsync(string sql, string parameter)
