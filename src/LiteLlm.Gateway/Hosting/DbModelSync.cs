@@ -185,6 +185,12 @@ internal sealed partial class DbModelSync(
                 built.Add(model);
             }
 
+            if (built.Count == 0 && models.Models.Count == 0)
+            {
+                Volatile.Write(ref _applied, version); // nothing stored, nothing served: keep the router (and its state) as it is
+                return;
+            }
+
             foreach (var id in models.Apply(runtime, built))
             {
                 LogUnbuildable(logger, id, "litellm_params");
