@@ -117,6 +117,7 @@ public static class GatewayApp
         Both(endpoints, "POST", "/embeddings", EmbeddingEndpoints.EmbeddingsAsync);
         Both(endpoints, "GET", "/models", InfoEndpoints.ModelsAsync);
         Both(endpoints, "GET", "/model/info", InfoEndpoints.ModelInfoAsync);
+        Both(endpoints, "GET", "/model_group/info", InfoEndpoints.ModelGroupInfoAsync);
         Both(endpoints, "POST", "/messages", MessagesEndpoints.MessagesAsync);
         Both(endpoints, "POST", "/messages/count_tokens", MessagesEndpoints.CountTokensAsync);
         ResponsesEndpoints.Map(endpoints);

@@ -95,6 +95,20 @@ public sealed class DbModelTests
         Assert.Single(one.GetProperty("data").EnumerateArray());
         var (_, models) = await Call(HttpMethod.Get, "/v1/models", null);
         Assert.Contains(models.GetProperty("data").EnumerateArray(), m => m.GetProperty("id").GetString() == "db-chat");
+        var (_, groups) = await Call(HttpMethod.Get, "/model_group/info", null);
+        var group = Assert.Single(groups.GetProperty("data").EnumerateArray(), g => g.GetProperty("model_group").GetString() == "db-chat");
+        Assert.Equal("openai", group.GetProperty("providers")[0].GetString());
+
+        // Listings respect access: a key limited to the config model sees neither the stored model nor its group.
+        var limited = await GenerateKeyAsync(http, Master, """{"models":["config-chat"]}""");
+        foreach (var path in new[] { "/model_group/info", "/model/info", "/v1/models" })
+        {
+            using var listing = await Send(http, HttpMethod.Get, path, limited, null);
+            var text = await listing.Content.ReadAsStringAsync(Ct);
+            Assert.Equal(HttpStatusCode.OK, listing.StatusCode);
+            Assert.Contains("config-chat", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("db-chat", text, StringComparison.Ordinal);
+        }
 
         // At rest: neither the key nor any other parameter is readable in the row.
         var raw = await database.ReadModelRowsAsync();

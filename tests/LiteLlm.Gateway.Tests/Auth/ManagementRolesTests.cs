@@ -81,6 +81,7 @@ public sealed class ManagementRolesTests : IDisposable
                 async () => await Ok(http, "/model/new", $$$"""{"model_name":"gone","litellm_params":{"model":"mock/gone"},"model_info":{"id":"{{{deletable = Unique()}}}"}}""")),
             ("GET", "/model/info", () => Task.FromResult<string?>(null), all, null),
             ("GET", "/v1/models", () => Task.FromResult<string?>(null), all, null),
+            ("GET", "/model_group/info", () => Task.FromResult<string?>(null), all, null),
         };
 
         var wrong = new List<string>();
