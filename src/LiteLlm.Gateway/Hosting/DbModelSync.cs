@@ -130,9 +130,10 @@ internal sealed partial class DbModelSync(
             {
                 return;
             }
-            catch (Exception e) when (e is DbException or InvalidOperationException or TimeoutException)
+            catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
             {
-                LogSyncFailed(logger, e.GetType().Name); // the database is away: keep serving what we have
+                // The database is away (or a row is odd): keep serving what we have; never stop the host over it.
+                LogSyncFailed(logger, e.GetType().Name);
             }
         }
     }
