@@ -16,6 +16,7 @@ internal static class AdminEndpoints
         UserEndpoints.Map(endpoints);
         TeamEndpoints.Map(endpoints);
         SpendReportEndpoints.Map(endpoints);
+        ModelEndpoints.Map(endpoints);
         endpoints.MapGet("/spend/logs", Guarded(SpendLogsAsync));
         endpoints.MapGet("/global/spend", Guarded(GlobalSpendAsync));
     }

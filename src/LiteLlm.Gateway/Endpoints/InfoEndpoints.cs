@@ -14,7 +14,7 @@ using Microsoft.Extensions.AI;
 
 namespace LiteLlm.Gateway.Endpoints;
 
-/// <summary>GET /models, /model/info, /health, /health/liveliness, /health/readiness, /metrics.</summary>
+/// <summary>GET /models, /model/info, /model_group/info, /health, /health/liveliness, /health/readiness, /metrics.</summary>
 internal static class InfoEndpoints
 {
     private static readonly long Started = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
@@ -48,6 +48,8 @@ internal static class InfoEndpoints
 
         var runtime = context.RequestServices.GetRequiredService<LiteLlmRuntime>();
         var mayCall = await CallableModelGroupsAsync(context, caller).ConfigureAwait(false);
+        var dbModels = context.RequestServices.GetService<DbModelRuntime>();
+        var onlyId = context.Request.Query["litellm_model_id"].ToString() is { Length: > 0 } wanted ? wanted : null;
         var data = new List<ModelInfoEntry>();
         foreach (var group in runtime.Router.ModelGroups.Order(StringComparer.Ordinal))
         {
@@ -60,6 +62,11 @@ internal static class InfoEndpoints
             {
                 var d = state.Deployment;
                 var info = state.Info;
+                if (onlyId is not null && d.Id != onlyId)
+                {
+                    continue;
+                }
+
                 data.Add(new ModelInfoEntry
                 {
                     ModelName = group,
@@ -67,7 +74,8 @@ internal static class InfoEndpoints
                     ModelInfo = new ModelInfoDetails
                     {
                         Id = d.Id,
-                        LitellmProvider = info?.Provider ?? (d.Model.Contains('/', StringComparison.Ordinal) ? d.Model[..d.Model.IndexOf('/', StringComparison.Ordinal)] : null),
+                        DbModel = dbModels?.IsDbModel(d.Id) == true,
+                        LitellmProvider = info?.Provider ?? ProviderOf(d.Model),
                         Mode = info?.Mode,
                         MaxInputTokens = state.MaxInputTokens,
                         MaxOutputTokens = info?.MaxOutputTokens,
@@ -82,6 +90,50 @@ internal static class InfoEndpoints
 
         await WriteAsync(context, 200, new ModelInfoResponse { Data = data }, GatewayJson.Context.ModelInfoResponse).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// LiteLLM's <c>/model_group/info</c>: one <c>ModelGroupInfo</c> per model group the caller may call (stored models
+    /// included), aggregated over its deployments: providers, the largest context, the dearest prices, summed rpm/tpm.
+    /// </summary>
+    public static async Task ModelGroupInfoAsync(HttpContext context)
+    {
+        if (await AuthenticateAsync(context).ConfigureAwait(false) is not { } caller)
+        {
+            return;
+        }
+
+        var router = RuntimeOf(context).Router;
+        var mayCall = await CallableModelGroupsAsync(context, caller).ConfigureAwait(false);
+        var only = context.Request.Query["model_group"].ToString() is { Length: > 0 } wanted ? wanted : null;
+        var data = new JsonArray();
+        foreach (var group in router.ModelGroups.Order(StringComparer.Ordinal).Where(g => (only is null || g == only) && mayCall(g)))
+        {
+            var states = router.DeploymentsOf(group);
+            var infos = states.Select(s => s.Info).OfType<Models.ModelInfo>().ToList();
+            var providers = states.Select(s => s.Info?.Provider ?? ProviderOf(s.Deployment.Model)).OfType<string>().Distinct(StringComparer.Ordinal);
+            data.Add(new JsonObject
+            {
+                ["model_group"] = group,
+                ["providers"] = new JsonArray([.. providers.Select(p => (JsonNode?)p)]),
+                ["max_input_tokens"] = states.Max(s => s.MaxInputTokens),
+                ["max_output_tokens"] = infos.Max(i => i.MaxOutputTokens),
+                ["input_cost_per_token"] = infos.Max(i => i.InputCostPerToken),
+                ["output_cost_per_token"] = infos.Max(i => i.OutputCostPerToken),
+                ["mode"] = infos.Select(i => i.Mode).FirstOrDefault(m => m is not null) ?? "chat",
+                ["tpm"] = states.Any(s => s.Deployment.Tpm is not null) ? states.Sum(s => s.Deployment.Tpm ?? 0) : null,
+                ["rpm"] = states.Any(s => s.Deployment.Rpm is not null) ? states.Sum(s => s.Deployment.Rpm ?? 0) : null,
+                ["supports_parallel_function_calling"] = infos.Any(i => i.SupportsParallelFunctionCalling),
+                ["supports_vision"] = infos.Any(i => i.SupportsVision),
+                ["supports_function_calling"] = infos.Any(i => i.SupportsFunctionCalling),
+                ["supported_openai_params"] = new JsonArray(),
+            });
+        }
+
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(new JsonObject { ["data"] = data }.ToJsonString(), context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static string? ProviderOf(string model) => model.Contains('/', StringComparison.Ordinal) ? model[..model.IndexOf('/', StringComparison.Ordinal)] : null;
 
     /// <summary>Probes every deployment with a one-token call (embedding deployments with one embedding), in parallel.</summary>
     public static async Task HealthAsync(HttpContext context)

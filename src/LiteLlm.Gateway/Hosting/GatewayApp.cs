@@ -33,6 +33,7 @@ public static class GatewayApp
             builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         }
         builder.Services.AddGatewayAuthAndSpend(Auth.GatewayAuthServiceCollectionExtensions.FromConfig(config));
+        builder.Services.AddDatabaseModels(options, config); // before the pipeline: it hooks the router the pipeline builds
         builder.Services.AddLiteLlmGateway(options, config);
         builder.Services.AddGatewayUi(config); // the admin UI at /ui: only with a master key, unless general_settings.ui is false
         builder.WebHost.UseUrls(Url(options.Host, options.Port));
@@ -116,6 +117,7 @@ public static class GatewayApp
         Both(endpoints, "POST", "/embeddings", EmbeddingEndpoints.EmbeddingsAsync);
         Both(endpoints, "GET", "/models", InfoEndpoints.ModelsAsync);
         Both(endpoints, "GET", "/model/info", InfoEndpoints.ModelInfoAsync);
+        Both(endpoints, "GET", "/model_group/info", InfoEndpoints.ModelGroupInfoAsync);
         Both(endpoints, "POST", "/messages", MessagesEndpoints.MessagesAsync);
         Both(endpoints, "POST", "/messages/count_tokens", MessagesEndpoints.CountTokensAsync);
         ResponsesEndpoints.Map(endpoints);

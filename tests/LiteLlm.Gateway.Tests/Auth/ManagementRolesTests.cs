@@ -18,6 +18,7 @@ public sealed class ManagementRolesTests : IDisposable
         general_settings:
           master_key: {{Master}}
           sqlite_path: {{db}}
+          store_model_in_db: true
         """;
 
     [Fact]
@@ -44,6 +45,8 @@ public sealed class ManagementRolesTests : IDisposable
         var n = 0;
         string Unique() => "new-" + Interlocked.Increment(ref n);
         string[] all = [.. roles.Keys];
+        await Ok(http, "/model/new", """{"model_name":"fixed","litellm_params":{"model":"mock/fixed"},"model_info":{"id":"m-fixed"}}""");
+        var deletable = string.Empty;
         string[] readers = ["admin", "viewer"];
         var routes = new List<(string Method, string Path, Func<Task<string?>> Body, string[] Allowed, Func<Task>? Before)>
         {
@@ -71,6 +74,14 @@ public sealed class ManagementRolesTests : IDisposable
                 () => Ok(http, "/team/member_add", """{"team_id":"t1","member":{"role":"user","user_id":"eve"}}""")),
             ("GET", "/spend/logs", () => Task.FromResult<string?>(null), all, null),
             ("GET", "/global/spend", () => Task.FromResult<string?>(null), readers, null),
+            ("POST", "/model/new", () => Task.FromResult<string?>($$$"""{"model_name":"{{{Unique()}}}","litellm_params":{"model":"mock/m"}}"""), ["admin"], null),
+            ("POST", "/model/update", () => Task.FromResult<string?>("""{"model_info":{"id":"m-fixed"},"litellm_params":{"rpm":5}}"""), ["admin"], null),
+            ("PATCH", "/model/m-fixed/update", () => Task.FromResult<string?>("""{"litellm_params":{"rpm":6}}"""), ["admin"], null),
+            ("POST", "/model/delete", () => Task.FromResult<string?>($$"""{"id":"{{deletable}}"}"""), ["admin"],
+                async () => await Ok(http, "/model/new", $$$"""{"model_name":"gone","litellm_params":{"model":"mock/gone"},"model_info":{"id":"{{{deletable = Unique()}}}"}}""")),
+            ("GET", "/model/info", () => Task.FromResult<string?>(null), all, null),
+            ("GET", "/v1/models", () => Task.FromResult<string?>(null), all, null),
+            ("GET", "/model_group/info", () => Task.FromResult<string?>(null), all, null),
         };
 
         var wrong = new List<string>();

@@ -413,6 +413,9 @@ internal sealed class ModelInfoDetails
 {
     [JsonPropertyName("id")] public required string Id { get; set; }
 
+    /// <summary>Gets or sets whether the deployment was added through <c>/model/new</c> (LiteLLM's <c>db_model</c>).</summary>
+    [JsonPropertyName("db_model")] public bool DbModel { get; set; }
+
     [JsonPropertyName("litellm_provider")] public string? LitellmProvider { get; set; }
 
     [JsonPropertyName("mode")] public string? Mode { get; set; }
