@@ -15,6 +15,7 @@ internal static class AdminEndpoints
         KeyEndpoints.Map(endpoints);
         UserEndpoints.Map(endpoints);
         TeamEndpoints.Map(endpoints);
+        OrganizationEndpoints.Map(endpoints);
         SpendReportEndpoints.Map(endpoints);
         endpoints.MapGet("/spend/logs", Guarded(SpendLogsAsync));
         endpoints.MapGet("/global/spend", Guarded(GlobalSpendAsync));

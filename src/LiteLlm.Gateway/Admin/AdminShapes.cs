@@ -86,7 +86,7 @@ internal static class AdminShapes
     {
         ["team_id"] = t.TeamId,
         ["team_alias"] = t.TeamAlias,
-        ["organization_id"] = null,
+        ["organization_id"] = t.OrganizationId,
         ["admins"] = Strings(members.Where(m => m.Role == Roles.TeamAdmin).Select(m => m.UserId)),
         ["members"] = Strings(members.Where(m => m.Role != Roles.TeamAdmin).Select(m => m.UserId)),
         ["members_with_roles"] = new JsonArray([.. members.Select(m => (JsonNode?)Member(m))]),

@@ -24,6 +24,7 @@ public static class GatewayAuthServiceCollectionExtensions
         services.AddSingleton(store);
         services.AddSingleton<IKeyStore>(store);
         services.AddSingleton<ISpendStore>(store);
+        services.AddSingleton<IOrganizationStore>(store);
         services.AddHostedService(sp => new SchemaInitializer(store));
         if (options.RedisConfiguration is { } redis)
         {
@@ -55,7 +56,8 @@ public static class GatewayAuthServiceCollectionExtensions
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<KeyBudgets>(),
                 sp.GetRequiredService<RateLimits>(),
-                sp.GetRequiredService<ILogger<KeyGate>>());
+                sp.GetRequiredService<ILogger<KeyGate>>(),
+                store);
         });
         services.AddSingleton<IRequestGate>(sp => sp.GetRequiredService<KeyGate>());
         services.AddSingleton<SpendWriter>();

@@ -103,6 +103,9 @@ public sealed record GatewayTeamRecord
     /// <summary>Gets the team's alias, or null.</summary>
     public string? TeamAlias { get; init; }
 
+    /// <summary>Gets the organization the team belongs to (its models, budget and rpm/tpm bound the team), or null.</summary>
+    public string? OrganizationId { get; init; }
+
     /// <summary>Gets the model groups the team may call; empty means all.</summary>
     public IReadOnlyList<string> Models { get; init; } = [];
 

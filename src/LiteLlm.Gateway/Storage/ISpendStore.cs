@@ -39,7 +39,7 @@ public sealed record SpendLogQuery
 /// <summary>One page of spend rows.</summary>
 public sealed record SpendLogPage(IReadOnlyList<SpendRecord> Rows, long TotalCount);
 
-/// <summary>What a spend scope is: a key, a user or a team.</summary>
+/// <summary>What a spend scope is: a key, a user, a team or an organization.</summary>
 public enum SpendScope
 {
     /// <summary>A virtual key.</summary>
@@ -48,6 +48,8 @@ public enum SpendScope
     User,
     /// <summary>A team.</summary>
     Team,
+    /// <summary>An organization (the spend of its teams).</summary>
+    Organization,
 }
 
 /// <summary>How <c>/global/spend/report</c> groups a day's spend.</summary>

@@ -9,7 +9,7 @@ public sealed partial class SqlGatewayStore
 {
     private const string KeyColumns = "token, key_name, key_alias, user_id, team_id, models, max_budget, budget_duration, rpm_limit, tpm_limit, max_parallel_requests, expires, metadata, spend, blocked, created_at, updated_at";
     private const string UserColumns = "user_id, user_email, user_role, models, max_budget, budget_duration, metadata, spend, created_at, user_alias, updated_at";
-    private const string TeamColumns = "team_id, team_alias, models, max_budget, budget_duration, metadata, spend, blocked, created_at, updated_at, rpm_limit, tpm_limit, max_parallel_requests";
+    private const string TeamColumns = "team_id, team_alias, models, max_budget, budget_duration, metadata, spend, blocked, created_at, updated_at, rpm_limit, tpm_limit, max_parallel_requests, organization_id";
 
     /// <inheritdoc />
     public async Task<VirtualKeyRecord?> GetKeyAsync(string token, CancellationToken cancellationToken)
@@ -101,7 +101,7 @@ public sealed partial class SqlGatewayStore
         ArgumentNullException.ThrowIfNull(team);
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         return await ExecuteAsync(connection, null,
-            $"INSERT INTO litellm_teams ({TeamColumns}) VALUES (@team_id, @team_alias, @models, @max_budget, @budget_duration, @metadata, 0, @blocked, @created_at, @updated_at, @rpm_limit, @tpm_limit, @max_parallel_requests) ON CONFLICT (team_id) DO NOTHING;",
+            $"INSERT INTO litellm_teams ({TeamColumns}) VALUES (@team_id, @team_alias, @models, @max_budget, @budget_duration, @metadata, 0, @blocked, @created_at, @updated_at, @rpm_limit, @tpm_limit, @max_parallel_requests, @organization_id) ON CONFLICT (team_id) DO NOTHING;",
             cancellationToken, TeamParameters(team)).ConfigureAwait(false) > 0;
     }
 
@@ -165,5 +165,6 @@ public sealed partial class SqlGatewayStore
         RpmLimit = Long(r, 10),
         TpmLimit = Long(r, 11),
         MaxParallelRequests = Long(r, 12) is { } p ? (int)p : null,
+        OrganizationId = Str(r, 13),
     };
 }

@@ -5,7 +5,7 @@ using LiteLlm.Gateway.Spend;
 
 namespace LiteLlm.Gateway.Storage;
 
-/// <summary>Spend logs: the batched writer (rows plus the key, user and team totals in one transaction) and the queries.</summary>
+/// <summary>Spend logs: the batched writer (rows plus the key, user, team and organization totals in one transaction) and the queries.</summary>
 public sealed partial class SqlGatewayStore
 {
     private const string SpendColumns = "request_id, api_key, user_id, team_id, model_group, deployment, provider, model, prompt_tokens, completion_tokens, total_tokens, cached_tokens, spend, latency_ms, cache_hit, status, start_time, end_time, endpoint, request_tags";
@@ -45,6 +45,8 @@ public sealed partial class SqlGatewayStore
             }
         }
 
+        await AddOrganizationSpendAsync(connection, transaction, teams, cancellationToken).ConfigureAwait(false);
+
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -80,6 +82,11 @@ public sealed partial class SqlGatewayStore
     /// <inheritdoc />
     public async Task<decimal> GetSpendAsync(SpendScope scope, string id, DateTimeOffset? since, CancellationToken cancellationToken)
     {
+        if (scope == SpendScope.Organization)
+        {
+            return await GetOrganizationSpendAsync(id, since, cancellationToken).ConfigureAwait(false);
+        }
+
         var where = new Where();
         where.Add(scope switch { SpendScope.Key => "api_key", SpendScope.User => "user_id", _ => "team_id" }, id);
         where.Add("start_time", ">=", since?.ToUnixTimeMilliseconds());

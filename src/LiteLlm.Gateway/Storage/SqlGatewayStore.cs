@@ -26,7 +26,7 @@ public enum SqlDialect
 public sealed partial class SqlGatewayStore : IKeyStore, ISpendStore, IAsyncDisposable
 {
     /// <summary>The schema version this code writes.</summary>
-    public const int SchemaVersion = 4;
+    public const int SchemaVersion = 5;
 
     private readonly NpgsqlDataSource? _postgres;
     private readonly string? _sqlite;

@@ -34,10 +34,13 @@ public sealed class ManagementRolesTests : IDisposable
             ["internal_viewer"] = await UserKeyAsync(http, "bob", "internal_user_viewer"),
             ["team_admin"] = await UserKeyAsync(http, "carol", "internal_user_viewer"),
             ["team_member"] = await UserKeyAsync(http, "dave", "internal_user_viewer"),
+            ["org_admin"] = await UserKeyAsync(http, "olga", "internal_user_viewer"),
             ["plain"] = await GenerateKeyAsync(http, Master, "{}"),
         };
         await Ok(http, "/team/member_add", """{"team_id":"t1","member":[{"role":"admin","user_id":"carol"},{"role":"user","user_id":"dave"}]}""");
         await Ok(http, "/user/new", """{"user_id":"zed","auto_create_key":false}""");
+        await Ok(http, "/organization/new", """{"organization_id":"o1"}""");
+        await Ok(http, "/organization/member_add", """{"organization_id":"o1","member":{"role":"org_admin","user_id":"olga"}}""");
 
         // A key owned by a user none of the roles is, made fresh for every check (some checks delete or rotate it).
         async Task<string> ZedKey() => await GenerateKeyAsync(http, Master, """{"user_id":"zed"}""");
@@ -51,7 +54,7 @@ public sealed class ManagementRolesTests : IDisposable
             ("POST", "/key/generate", () => Task.FromResult<string?>("""{"team_id":"t1"}"""), ["admin", "team_admin"], null),
             ("POST", "/key/update", async () => $$"""{"key":"{{await ZedKey()}}","key_alias":"renamed"}""", ["admin"], null),
             ("GET", "/key/info?key=", async () => await ZedKey(), readers, null),
-            ("GET", "/key/list", () => Task.FromResult<string?>(null), ["admin", "viewer", "internal", "internal_viewer", "team_admin", "team_member"], null),
+            ("GET", "/key/list", () => Task.FromResult<string?>(null), ["admin", "viewer", "internal", "internal_viewer", "team_admin", "team_member", "org_admin"], null),
             ("POST", "/key/delete", async () => $$"""{"keys":["{{await ZedKey()}}"]}""", ["admin"], null),
             ("POST", "/key/regenerate", async () => $$"""{"key":"{{await ZedKey()}}"}""", ["admin"], null),
             ("POST", "/key/block", async () => $$"""{"key":"{{await ZedKey()}}"}""", ["admin"], null),
@@ -71,6 +74,23 @@ public sealed class ManagementRolesTests : IDisposable
                 () => Ok(http, "/team/member_add", """{"team_id":"t1","member":{"role":"user","user_id":"eve"}}""")),
             ("GET", "/spend/logs", () => Task.FromResult<string?>(null), all, null),
             ("GET", "/global/spend", () => Task.FromResult<string?>(null), readers, null),
+            ("POST", "/organization/new", () => Task.FromResult<string?>($$"""{"organization_id":"{{Unique()}}"}"""), ["admin"], null),
+            ("PATCH", "/organization/update", () => Task.FromResult<string?>("""{"organization_id":"o1","organization_alias":"One"}"""), ["admin"], null),
+            ("DELETE", "/organization/delete", async () =>
+            {
+                var id = Unique();
+                await Ok(http, "/organization/new", $$"""{"organization_id":"{{id}}"}""");
+                return $$"""{"organization_ids":["{{id}}"]}""";
+            }, ["admin"], null),
+            ("GET", "/organization/list", () => Task.FromResult<string?>(null), all, null),
+            ("GET", "/organization/info?organization_id=o1", () => Task.FromResult<string?>(null), ["admin", "viewer", "org_admin"], null),
+            ("POST", "/organization/info", () => Task.FromResult<string?>("""{"organizations":["o1"]}"""), ["admin", "viewer", "org_admin"], null),
+            ("POST", "/organization/member_add", () => Task.FromResult<string?>("""{"organization_id":"o1","member":{"role":"internal_user","user_id":"eve"}}"""), ["admin", "org_admin"], null),
+            ("PATCH", "/organization/member_update", () => Task.FromResult<string?>("""{"organization_id":"o1","user_id":"eve","role":"internal_user_viewer"}"""), ["admin", "org_admin"],
+                () => Ok(http, "/organization/member_add", """{"organization_id":"o1","member":{"role":"internal_user","user_id":"eve"}}""")),
+            ("DELETE", "/organization/member_delete", () => Task.FromResult<string?>("""{"organization_id":"o1","user_id":"eve"}"""), ["admin", "org_admin"],
+                () => Ok(http, "/organization/member_add", """{"organization_id":"o1","member":{"role":"internal_user","user_id":"eve"}}""")),
+            ("POST", "/team/new", () => Task.FromResult<string?>($$"""{"team_id":"{{Unique()}}","organization_id":"o1"}"""), ["admin", "org_admin"], null),
         };
 
         var wrong = new List<string>();
