@@ -16,6 +16,8 @@ internal static class AdminEndpoints
         UserEndpoints.Map(endpoints);
         TeamEndpoints.Map(endpoints);
         OrganizationEndpoints.Map(endpoints);
+        CustomerEndpoints.Map(endpoints);
+        BudgetEndpoints.Map(endpoints);
         SpendReportEndpoints.Map(endpoints);
         endpoints.MapGet("/spend/logs", Guarded(SpendLogsAsync));
         endpoints.MapGet("/global/spend", Guarded(GlobalSpendAsync));
@@ -94,6 +96,7 @@ internal static class AdminEndpoints
                 ["request_id"] = r.RequestId,
                 ["api_key"] = r.KeyId,
                 ["user"] = r.UserId,
+                ["end_user"] = r.EndUser,
                 ["team_id"] = r.TeamId,
                 ["model_group"] = r.ModelGroup,
                 ["model_id"] = r.Deployment,

@@ -30,6 +30,7 @@ internal static class AdminShapes
         ["tpm_limit"] = r.TpmLimit,
         ["rpm_limit"] = r.RpmLimit,
         ["budget_duration"] = r.BudgetDuration,
+        ["budget_id"] = r.BudgetId,
         ["budget_reset_at"] = null,
         ["allowed_cache_controls"] = new JsonArray(),
         ["permissions"] = new JsonObject(),

@@ -25,6 +25,8 @@ public static class GatewayAuthServiceCollectionExtensions
         services.AddSingleton<IKeyStore>(store);
         services.AddSingleton<ISpendStore>(store);
         services.AddSingleton<IOrganizationStore>(store);
+        services.AddSingleton<ICustomerStore>(store);
+        services.AddSingleton<IBudgetStore>(store);
         services.AddHostedService(sp => new SchemaInitializer(store));
         if (options.RedisConfiguration is { } redis)
         {
@@ -57,6 +59,8 @@ public static class GatewayAuthServiceCollectionExtensions
                 sp.GetRequiredService<KeyBudgets>(),
                 sp.GetRequiredService<RateLimits>(),
                 sp.GetRequiredService<ILogger<KeyGate>>(),
+                store,
+                store,
                 store);
         });
         services.AddSingleton<IRequestGate>(sp => sp.GetRequiredService<KeyGate>());

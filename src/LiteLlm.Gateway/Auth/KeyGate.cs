@@ -17,7 +17,7 @@ namespace LiteLlm.Gateway.Auth;
 /// while the database is unreachable the last looked-up records keep serving. Budgets (<see cref="KeyBudgets"/>) and
 /// rate limits and parallel counts (<see cref="RateLimits"/>), of keys and of teams, are shared by every replica when Redis is configured.
 /// </remarks>
-internal sealed partial class KeyGate(IKeyStore store, GatewayAuthOptions options, TimeProvider time, KeyBudgets budgets, RateLimits limits, ILogger<KeyGate> logger, IOrganizationStore? organizations = null) : IRequestGate, IBudgetAwareGate
+internal sealed partial class KeyGate(IKeyStore store, GatewayAuthOptions options, TimeProvider time, KeyBudgets budgets, RateLimits limits, ILogger<KeyGate> logger, IOrganizationStore? organizations = null, ICustomerStore? customers = null, IBudgetStore? sharedBudgets = null) : IRequestGate, IBudgetAwareGate
 {
     private static readonly GatewayError StoreDown = new(503, "The key database is unreachable; try again shortly.", "service_unavailable", "database_unavailable");
     private readonly ConcurrentDictionary<string, (object? Record, DateTimeOffset Until)> _cache = new(StringComparer.Ordinal);
@@ -65,15 +65,32 @@ internal sealed partial class KeyGate(IKeyStore store, GatewayAuthOptions option
 
     public async ValueTask<GateResult<IGateLease>> AdmitAsync(CallerIdentity caller, string modelGroup, int estimatedTokens, CancellationToken cancellationToken)
     {
-        if (caller.IsMaster || caller.IsAnonymous || caller.KeyId is null)
+        if (caller.IsAnonymous)
         {
             return GateResult.Ok<IGateLease>(Lease.None);
+        }
+
+        // The request's customer (its 'user') is held to its block and budget whoever calls, the master key included.
+        var (customerError, customerScope) = await CustomerAsync(caller, cancellationToken).ConfigureAwait(false);
+        if (customerError is not null)
+        {
+            return Refuse(customerError);
+        }
+
+        if (caller.IsMaster || caller.KeyId is null)
+        {
+            return customerScope is { } only ? await ReserveOnlyAsync([only], modelGroup, estimatedTokens, cancellationToken).ConfigureAwait(false) : GateResult.Ok<IGateLease>(Lease.None);
         }
 
         var (error, key, team, org, scopes) = await ResolveAsync(caller, modelGroup, cancellationToken).ConfigureAwait(false);
         if (error is not null)
         {
             return Refuse(error);
+        }
+
+        if (customerScope is { } customer)
+        {
+            (scopes ??= new(1)).Add(customer);
         }
 
         // Atomic reserve-then-settle: the estimate is held until the request's cost is known, so concurrent requests
@@ -143,6 +160,27 @@ internal sealed partial class KeyGate(IKeyStore store, GatewayAuthOptions option
         if (key is null)
         {
             return (new GatewayError(401, "Invalid API key.", "authentication_error", "invalid_api_key"), null, null, null, null);
+        }
+
+        if (key.BudgetId is not null)
+        {
+            // A shared budget's limits apply where the key sets none of its own; the key spends against them alone.
+            var (sharedFound, shared) = await SharedBudgetAsync(key.BudgetId, cancellationToken).ConfigureAwait(false);
+            if (!sharedFound)
+            {
+                return (StoreDown, null, null, null, null);
+            }
+
+            if (shared is not null)
+            {
+                key = key with
+                {
+                    MaxBudget = key.MaxBudget ?? shared.MaxBudget,
+                    BudgetDuration = key.MaxBudget is null ? shared.BudgetDuration : key.BudgetDuration,
+                    RpmLimit = key.RpmLimit ?? shared.RpmLimit,
+                    TpmLimit = key.TpmLimit ?? shared.TpmLimit,
+                };
+            }
         }
 
         // The key's team and user bound it too: their model lists and budgets apply on top of the key's.
@@ -311,17 +349,24 @@ internal sealed partial class KeyGate(IKeyStore store, GatewayAuthOptions option
 
     /// <summary>Forgets a cached team or user (after an update or delete).</summary>
     public void InvalidateScope(SpendScope scope, string id)
-        => _cache.TryRemove((scope switch { SpendScope.Team => "team:", SpendScope.Organization => "org:", _ => "user:" }) + id, out _);
+        => _cache.TryRemove((scope switch { SpendScope.Team => "team:", SpendScope.Organization => "org:", SpendScope.Customer => "customer:", _ => "user:" }) + id, out _);
 
     /// <summary>LiteLLM's refusal: "Budget has been exceeded! Key=… Current cost: …, Max budget: …" (400, <c>budget_exceeded</c>).</summary>
-    private static GatewayError BudgetExceeded(BudgetRefused refused, VirtualKeyRecord key)
+    private static GatewayError BudgetExceeded(BudgetRefused refused, VirtualKeyRecord? key)
     {
+        if (refused.Scope.Kind == SpendScope.Customer)
+        {
+            // LiteLLM words a customer's refusal differently: "ExceededBudget: End User=… over budget. Spend=…, Budget=…".
+            var spent = refused.Spend + refused.Reserved;
+            return new GatewayError(400, $"ExceededBudget: End User={refused.Scope.Id} over budget. Spend={PythonFloat(spent)}, Budget={PythonFloat(refused.Scope.MaxBudget)}", "budget_exceeded", "budget_exceeded");
+        }
+
         var who = refused.Scope.Kind switch
         {
             SpendScope.Team => "Team=" + refused.Scope.Id,
             SpendScope.User => "User=" + refused.Scope.Id,
             SpendScope.Organization => "Organization=" + refused.Scope.Id,
-            _ => "Key=" + (key.KeyAlias is { } alias ? $"{alias} ({key.KeyName})" : key.KeyName),
+            _ => "Key=" + (key?.KeyAlias is { } alias ? $"{alias} ({key.KeyName})" : key?.KeyName),
         };
         var inFlight = refused.Reserved > 0 ? $" (plus {PythonFloat(refused.Reserved)} reserved by requests in flight)" : string.Empty;
         var message = $"Budget has been exceeded! {who} Current cost: {PythonFloat(refused.Spend)}{inFlight}, Max budget: {PythonFloat(refused.Scope.MaxBudget)}";

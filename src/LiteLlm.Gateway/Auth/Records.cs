@@ -29,6 +29,9 @@ public sealed record VirtualKeyRecord
     /// <summary>Gets the budget's period (<c>budget_duration</c>, e.g. <c>30d</c>), or null when it never resets.</summary>
     public string? BudgetDuration { get; init; }
 
+    /// <summary>Gets the shared budget (<c>/budget/new</c>) whose limits apply where the key sets none of its own, or null.</summary>
+    public string? BudgetId { get; init; }
+
     /// <summary>Gets the key's requests-per-minute limit (<c>rpm_limit</c>), or null for none.</summary>
     public long? RpmLimit { get; init; }
 

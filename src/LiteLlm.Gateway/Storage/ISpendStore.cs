@@ -50,6 +50,8 @@ public enum SpendScope
     Team,
     /// <summary>An organization (the spend of its teams).</summary>
     Organization,
+    /// <summary>A customer (the request's <c>user</c>, LiteLLM's end user).</summary>
+    Customer,
 }
 
 /// <summary>How <c>/global/spend/report</c> groups a day's spend.</summary>
@@ -61,6 +63,8 @@ public enum SpendGrouping
     Key,
     /// <summary>By model.</summary>
     Model,
+    /// <summary>By customer (the request's <c>user</c>, LiteLLM's end user).</summary>
+    Customer,
 }
 
 /// <summary>One tag's spend: how many requests carried it and what they cost.</summary>

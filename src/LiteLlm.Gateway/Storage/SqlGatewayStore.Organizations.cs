@@ -120,7 +120,7 @@ public sealed partial class SqlGatewayStore : IOrganizationStore
         }
     }
 
-    /// <summary>Schema version 5: organizations, their members, and the team's organization.</summary>
+    /// <summary>Schema version 5: organizations, their members and the team's organization; customers and the spend row's customer (end_user); shared budgets and the key's budget_id.</summary>
     private static string[] HierarchyMigration(string money) =>
     [
         $"CREATE TABLE IF NOT EXISTS litellm_organizations (organization_id TEXT PRIMARY KEY, organization_alias TEXT, models TEXT NOT NULL, max_budget {money}, budget_duration TEXT, rpm_limit BIGINT, tpm_limit BIGINT, metadata TEXT, spend {money} NOT NULL DEFAULT 0, blocked BIGINT NOT NULL DEFAULT 0, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);",
@@ -128,6 +128,11 @@ public sealed partial class SqlGatewayStore : IOrganizationStore
         "CREATE INDEX IF NOT EXISTS ix_litellm_organization_members_user ON litellm_organization_members (user_id);",
         "ALTER TABLE litellm_teams ADD COLUMN organization_id TEXT;",
         "CREATE INDEX IF NOT EXISTS ix_litellm_teams_organization ON litellm_teams (organization_id);",
+        $"CREATE TABLE IF NOT EXISTS litellm_end_users (user_id TEXT PRIMARY KEY, alias TEXT, blocked BIGINT NOT NULL DEFAULT 0, max_budget {money}, budget_duration TEXT, budget_id TEXT, allowed_model_region TEXT, default_model TEXT, metadata TEXT, spend {money} NOT NULL DEFAULT 0, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);",
+        "ALTER TABLE litellm_spend_logs ADD COLUMN end_user TEXT;",
+        "CREATE INDEX IF NOT EXISTS ix_litellm_spend_logs_end_user ON litellm_spend_logs (end_user, start_time);",
+        $"CREATE TABLE IF NOT EXISTS litellm_budgets (budget_id TEXT PRIMARY KEY, max_budget {money}, soft_budget {money}, budget_duration TEXT, rpm_limit BIGINT, tpm_limit BIGINT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);",
+        "ALTER TABLE litellm_keys ADD COLUMN budget_id TEXT;",
     ];
 
     private static (string, object?)[] OrgParameters(OrganizationRecord o) =>

@@ -40,6 +40,8 @@ public sealed class ManagementRolesTests : IDisposable
         await Ok(http, "/team/member_add", """{"team_id":"t1","member":[{"role":"admin","user_id":"carol"},{"role":"user","user_id":"dave"}]}""");
         await Ok(http, "/user/new", """{"user_id":"zed","auto_create_key":false}""");
         await Ok(http, "/organization/new", """{"organization_id":"o1"}""");
+        await Ok(http, "/customer/new", """{"user_id":"c1"}""");
+        await Ok(http, "/budget/new", """{"budget_id":"b1"}""");
         await Ok(http, "/organization/member_add", """{"organization_id":"o1","member":{"role":"org_admin","user_id":"olga"}}""");
 
         // A key owned by a user none of the roles is, made fresh for every check (some checks delete or rotate it).
@@ -91,6 +93,29 @@ public sealed class ManagementRolesTests : IDisposable
             ("DELETE", "/organization/member_delete", () => Task.FromResult<string?>("""{"organization_id":"o1","user_id":"eve"}"""), ["admin", "org_admin"],
                 () => Ok(http, "/organization/member_add", """{"organization_id":"o1","member":{"role":"internal_user","user_id":"eve"}}""")),
             ("POST", "/team/new", () => Task.FromResult<string?>($$"""{"team_id":"{{Unique()}}","organization_id":"o1"}"""), ["admin", "org_admin"], null),
+            ("POST", "/customer/new", () => Task.FromResult<string?>($$"""{"user_id":"{{Unique()}}"}"""), ["admin"], null),
+            ("GET", "/customer/info?end_user_id=c1", () => Task.FromResult<string?>(null), readers, null),
+            ("POST", "/customer/update", () => Task.FromResult<string?>("""{"user_id":"c1","alias":"One"}"""), ["admin"], null),
+            ("POST", "/customer/delete", async () =>
+            {
+                var id = Unique();
+                await Ok(http, "/customer/new", $$"""{"user_id":"{{id}}"}""");
+                return $$"""{"user_ids":["{{id}}"]}""";
+            }, ["admin"], null),
+            ("GET", "/customer/list", () => Task.FromResult<string?>(null), readers, null),
+            ("GET", "/end_user/list", () => Task.FromResult<string?>(null), readers, null),
+            ("POST", "/customer/block", () => Task.FromResult<string?>("""{"user_ids":["c2"]}"""), ["admin"], null),
+            ("POST", "/end_user/unblock", () => Task.FromResult<string?>("""{"user_ids":["c2"]}"""), ["admin"], null),
+            ("POST", "/budget/new", () => Task.FromResult<string?>($$"""{"budget_id":"{{Unique()}}"}"""), ["admin"], null),
+            ("POST", "/budget/update", () => Task.FromResult<string?>("""{"budget_id":"b1","max_budget":1}"""), ["admin"], null),
+            ("POST", "/budget/delete", async () =>
+            {
+                var id = Unique();
+                await Ok(http, "/budget/new", $$"""{"budget_id":"{{id}}"}""");
+                return $$"""{"id":"{{id}}"}""";
+            }, ["admin"], null),
+            ("POST", "/budget/info", () => Task.FromResult<string?>("""{"budgets":["b1"]}"""), readers, null),
+            ("GET", "/budget/list", () => Task.FromResult<string?>(null), readers, null),
         };
 
         var wrong = new List<string>();

@@ -58,17 +58,17 @@ public sealed class OrganizationTests : IDisposable
         Assert.Equal("eu", org.GetProperty("metadata").GetProperty("region").GetString());
         var generated = await Ok(http, HttpMethod.Post, "/organization/new", Master, """{"organization_alias":"Generated id"}""");
         Assert.Equal(36, generated.GetProperty("organization_id").GetString()!.Length);
-        await Refused(http, HttpMethod.Post, "/organization/new", """{"organization_id":"o-acme"}""", HttpStatusCode.BadRequest, "organization_id");
+        await Refused(http, HttpMethod.Post, "/organization/new", """{"organization_id":"o-acme"}""", HttpStatusCode.BadRequest, "organization_id", Master);
 
         // A team inside it is bounded at write time, as LiteLLM does: a 400 naming the field.
-        await Refused(http, HttpMethod.Post, "/team/new", """{"team_id":"t-x","organization_id":"o-acme","models":["other"]}""", HttpStatusCode.BadRequest, "models");
-        var overBudget = await Refused(http, HttpMethod.Post, "/team/new", """{"team_id":"t-x","organization_id":"o-acme","max_budget":100}""", HttpStatusCode.BadRequest, "max_budget");
+        await Refused(http, HttpMethod.Post, "/team/new", """{"team_id":"t-x","organization_id":"o-acme","models":["other"]}""", HttpStatusCode.BadRequest, "models", Master);
+        var overBudget = await Refused(http, HttpMethod.Post, "/team/new", """{"team_id":"t-x","organization_id":"o-acme","max_budget":100}""", HttpStatusCode.BadRequest, "max_budget", Master);
         Assert.Equal("Team max_budget (100.0) exceeds organization's max_budget (0.012).", overBudget);
-        await Refused(http, HttpMethod.Post, "/team/new", """{"team_id":"t-x","organization_id":"o-acme","tpm_limit":5000}""", HttpStatusCode.BadRequest, "tpm_limit");
-        await Refused(http, HttpMethod.Post, "/team/new", """{"team_id":"t-x","organization_id":"o-missing"}""", HttpStatusCode.BadRequest, "organization_id");
+        await Refused(http, HttpMethod.Post, "/team/new", """{"team_id":"t-x","organization_id":"o-acme","tpm_limit":5000}""", HttpStatusCode.BadRequest, "tpm_limit", Master);
+        await Refused(http, HttpMethod.Post, "/team/new", """{"team_id":"t-x","organization_id":"o-missing"}""", HttpStatusCode.BadRequest, "organization_id", Master);
         var team = await Ok(http, HttpMethod.Post, "/team/new", Master, """{"team_id":"t-acme","organization_id":"o-acme","models":["priced","gpt-4o-mini"],"max_budget":0.01}""");
         Assert.Equal("o-acme", team.GetProperty("organization_id").GetString());
-        await Refused(http, HttpMethod.Post, "/team/update", """{"team_id":"t-acme","max_budget":1}""", HttpStatusCode.BadRequest, "max_budget");
+        await Refused(http, HttpMethod.Post, "/team/update", """{"team_id":"t-acme","max_budget":1}""", HttpStatusCode.BadRequest, "max_budget", Master);
 
         // Members: unknown users are created; org_admin manages members and creates teams in its organization only.
         var added = await Ok(http, HttpMethod.Post, "/organization/member_add", Master, """{"organization_id":"o-acme","member":[{"role":"org_admin","user_id":"olga"},{"role":"internal_user","user_email":"ivan@example.com"}]}""");
@@ -77,7 +77,7 @@ public sealed class OrganizationTests : IDisposable
         var membership = added.GetProperty("updated_organization_memberships")[0];
         Assert.Equal("org_admin", membership.GetProperty("user_role").GetString());
         Assert.Equal("olga", membership.GetProperty("user_id").GetString());
-        await Refused(http, HttpMethod.Post, "/organization/member_add", """{"organization_id":"o-acme","member":{"role":"proxy_admin","user_id":"x"}}""", HttpStatusCode.BadRequest, "member.role");
+        await Refused(http, HttpMethod.Post, "/organization/member_add", """{"organization_id":"o-acme","member":{"role":"proxy_admin","user_id":"x"}}""", HttpStatusCode.BadRequest, "member.role", Master);
         var olga = await GenerateKeyAsync(http, Master, """{"user_id":"olga"}""");
         await Ok(http, HttpMethod.Post, "/team/new", olga, """{"team_id":"t-olga","organization_id":"o-acme"}""");
         await Ok(http, HttpMethod.Post, "/team/update", olga, """{"team_id":"t-acme","team_alias":"Acme search"}""");
@@ -138,7 +138,7 @@ public sealed class OrganizationTests : IDisposable
         await Refused(http, HttpMethod.Get, "/organization/info?organization_id=o-acme", null, HttpStatusCode.Forbidden, null, olga);
         var deleted = await Ok(http, HttpMethod.Delete, "/organization/delete", Master, """{"organization_ids":["o-acme"]}""");
         Assert.Equal("o-acme", deleted[0].GetProperty("organization_id").GetString());
-        await Refused(http, HttpMethod.Get, "/organization/info?organization_id=o-acme", null, HttpStatusCode.NotFound, "organization_id");
+        await Refused(http, HttpMethod.Get, "/organization/info?organization_id=o-acme", null, HttpStatusCode.NotFound, "organization_id", Master);
         var orphan = await Ok(http, HttpMethod.Get, "/team/info?team_id=t-acme", Master, null);
         Assert.Equal(JsonValueKind.Null, orphan.GetProperty("team_info").GetProperty("organization_id").ValueKind);
     }
@@ -161,7 +161,7 @@ public sealed class OrganizationTests : IDisposable
     {
         await using var gateway = await GatewayHost.StartAsync(yaml: Yaml($"sqlite_path: {_db}"));
         await Ok(gateway.Http, HttpMethod.Post, "/organization/new", Master, """{"organization_id":"o1"}""");
-        var message = await Refused(gateway.Http, HttpMethod.Post, path, body, HttpStatusCode.BadRequest, field);
+        var message = await Refused(gateway.Http, HttpMethod.Post, path, body, HttpStatusCode.BadRequest, field, Master);
         Assert.Contains(field, message, StringComparison.Ordinal);
     }
 
@@ -175,41 +175,6 @@ public sealed class OrganizationTests : IDisposable
     }
 
     /// <summary>Waits until the organization's spend (written off the request path in batches) reaches <paramref name="spend"/>.</summary>
-    private static async Task WaitForOrgSpendAsync(HttpClient http, string orgId, decimal spend)
-    {
-        for (var i = 0; i < 100; i++)
-        {
-            if ((await Ok(http, HttpMethod.Get, "/organization/info?organization_id=" + orgId, Master, null)).GetProperty("spend").GetDecimal() >= spend - 0.0000001m)
-            {
-                return;
-            }
-
-            await Task.Delay(50, Ct);
-        }
-
-        Assert.Fail($"The organization's spend never reached {spend}.");
-    }
-
-    private static async Task<JsonElement> Ok(HttpClient http, HttpMethod method, string path, string key, string? body)
-    {
-        using var response = await Send(http, method, path, key, body);
-        var json = await Json(response);
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{method} {path}: {(int)response.StatusCode} {json}");
-        return json;
-    }
-
-    /// <summary>Sends a call that must fail with <paramref name="status"/> naming <paramref name="param"/>; returns the error message.</summary>
-    private static async Task<string> Refused(HttpClient http, HttpMethod method, string path, string? body, HttpStatusCode status, string? param, string key = Master)
-    {
-        using var response = await Send(http, method, path, key, body);
-        var json = await Json(response);
-        Assert.True(response.StatusCode == status, $"{method} {path}: expected {(int)status}, got {(int)response.StatusCode} {json}");
-        var error = json.GetProperty("error");
-        if (param is not null)
-        {
-            Assert.Equal(param, error.GetProperty("param").GetString());
-        }
-
-        return error.GetProperty("message").GetString()!;
-    }
+    private static Task WaitForOrgSpendAsync(HttpClient http, string orgId, decimal spend)
+        => WaitForAsync(async () => (await Ok(http, HttpMethod.Get, "/organization/info?organization_id=" + orgId, Master, null)).GetProperty("spend").GetDecimal() >= spend - 0.0000001m);
 }
