@@ -137,7 +137,7 @@ internal static class BudgetEndpoints
 
     private static GatewayRequestException NotFound(string id) => new(new GatewayError(404, $"Budget '{id}' not found.", "not_found", "budget_not_found", "budget_id"));
 
-    private static IBudgetStore Store(HttpContext context) => context.RequestServices.GetRequiredService<IBudgetStore>();
+    private static ISharedBudgetStore Store(HttpContext context) => context.RequestServices.GetRequiredService<ISharedBudgetStore>();
 
     private static TimeProvider Time(HttpContext context) => context.RequestServices.GetRequiredService<TimeProvider>();
 }

@@ -168,6 +168,7 @@ internal static class CustomerEndpoints
             Blocked = input.Bool("blocked") ?? customer.Blocked,
             MaxBudget = maxBudget ?? (budgetId is null ? customer.MaxBudget : null),
             BudgetDuration = AdminEndpoints.BudgetDuration(input) ?? customer.BudgetDuration,
+            SoftBudget = input.Money("soft_budget") ?? customer.SoftBudget,
             BudgetId = budgetId ?? (maxBudget is null ? customer.BudgetId : null),
             AllowedModelRegion = region ?? customer.AllowedModelRegion,
             DefaultModel = defaultModel ?? customer.DefaultModel,
@@ -183,13 +184,13 @@ internal static class CustomerEndpoints
         {
             budget = BudgetEndpoints.Row(shared);
         }
-        else if (c.MaxBudget is not null || c.BudgetDuration is not null)
+        else if (c.MaxBudget is not null || c.BudgetDuration is not null || c.SoftBudget is not null)
         {
             budget = new JsonObject
             {
                 ["budget_id"] = null,
                 ["max_budget"] = c.MaxBudget,
-                ["soft_budget"] = null,
+                ["soft_budget"] = c.SoftBudget,
                 ["max_parallel_requests"] = null,
                 ["tpm_limit"] = null,
                 ["rpm_limit"] = null,

@@ -236,6 +236,7 @@ internal static class KeyEndpoints
             MaxBudget = input.Money("max_budget") ?? record.MaxBudget,
             BudgetDuration = budgetDuration ?? record.BudgetDuration,
             BudgetId = input.String("budget_id") ?? record.BudgetId,
+            SoftBudget = input.Money("soft_budget") ?? record.SoftBudget,
             RpmLimit = input.Count("rpm_limit") ?? record.RpmLimit,
             TpmLimit = input.Count("tpm_limit") ?? record.TpmLimit,
             MaxParallelRequests = input.Count("max_parallel_requests") is { } p ? (int)Math.Min(p, int.MaxValue) : record.MaxParallelRequests,

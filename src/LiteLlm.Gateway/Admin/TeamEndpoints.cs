@@ -236,6 +236,7 @@ internal static class TeamEndpoints
         TeamAlias = input.String("team_alias") ?? team.TeamAlias,
         Models = input.Strings("models") ?? team.Models,
         MaxBudget = input.Money("max_budget") ?? team.MaxBudget,
+        SoftBudget = input.Money("soft_budget") ?? team.SoftBudget,
         RpmLimit = input.Count("rpm_limit") ?? team.RpmLimit,
         TpmLimit = input.Count("tpm_limit") ?? team.TpmLimit,
         MaxParallelRequests = input.Count("max_parallel_requests") is { } parallel ? (int)Math.Min(parallel, int.MaxValue) : team.MaxParallelRequests,

@@ -25,7 +25,7 @@ internal sealed record BudgetRecord
 }
 
 /// <summary>Storage of shared budgets (the SQL store implements it beside <see cref="IKeyStore"/>).</summary>
-internal interface IBudgetStore
+internal interface ISharedBudgetStore
 {
     Task<bool> InsertBudgetAsync(BudgetRecord budget, CancellationToken cancellationToken);
 

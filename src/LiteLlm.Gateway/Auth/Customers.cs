@@ -16,6 +16,9 @@ internal sealed record CustomerRecord
 
     public string? BudgetDuration { get; init; }
 
+    /// <summary>Gets the spend at which an alert fires (once per budget window) without refusing anything.</summary>
+    public decimal? SoftBudget { get; init; }
+
     /// <summary>Gets the shared budget (<c>/budget/new</c>) the customer is held to when it has no <see cref="MaxBudget"/> of its own.</summary>
     public string? BudgetId { get; init; }
 

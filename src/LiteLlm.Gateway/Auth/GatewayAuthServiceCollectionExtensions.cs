@@ -26,7 +26,7 @@ public static class GatewayAuthServiceCollectionExtensions
         services.AddSingleton<ISpendStore>(store);
         services.AddSingleton<IOrganizationStore>(store);
         services.AddSingleton<ICustomerStore>(store);
-        services.AddSingleton<IBudgetStore>(store);
+        services.AddSingleton<ISharedBudgetStore>(store);
         services.AddHostedService(sp => new SchemaInitializer(store));
         if (options.RedisConfiguration is { } redis)
         {
@@ -64,6 +64,12 @@ public static class GatewayAuthServiceCollectionExtensions
                 store);
         });
         services.AddSingleton<IRequestGate>(sp => sp.GetRequiredService<KeyGate>());
+        services.AddSingleton(sp => new SoftBudgetAlerts(
+            SoftBudgetAlerts.WebhookFrom(sp.GetRequiredService<LiteLlmRuntime>().Config.General.Other),
+            sp,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<SoftBudgetAlerts>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<SoftBudgetAlerts>());
         services.AddSingleton<SpendWriter>();
         services.AddSingleton<ISpendSink>(sp => sp.GetRequiredService<SpendWriter>());
         services.AddHostedService(sp => sp.GetRequiredService<SpendWriter>());

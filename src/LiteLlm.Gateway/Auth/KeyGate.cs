@@ -17,7 +17,7 @@ namespace LiteLlm.Gateway.Auth;
 /// while the database is unreachable the last looked-up records keep serving. Budgets (<see cref="KeyBudgets"/>) and
 /// rate limits and parallel counts (<see cref="RateLimits"/>), of keys and of teams, are shared by every replica when Redis is configured.
 /// </remarks>
-internal sealed partial class KeyGate(IKeyStore store, GatewayAuthOptions options, TimeProvider time, KeyBudgets budgets, RateLimits limits, ILogger<KeyGate> logger, IOrganizationStore? organizations = null, ICustomerStore? customers = null, IBudgetStore? sharedBudgets = null) : IRequestGate, IBudgetAwareGate
+internal sealed partial class KeyGate(IKeyStore store, GatewayAuthOptions options, TimeProvider time, KeyBudgets budgets, RateLimits limits, ILogger<KeyGate> logger, IOrganizationStore? organizations = null, ICustomerStore? customers = null, ISharedBudgetStore? sharedBudgets = null) : IRequestGate, IBudgetAwareGate
 {
     private static readonly GatewayError StoreDown = new(503, "The key database is unreachable; try again shortly.", "service_unavailable", "database_unavailable");
     private readonly ConcurrentDictionary<string, (object? Record, DateTimeOffset Until)> _cache = new(StringComparer.Ordinal);

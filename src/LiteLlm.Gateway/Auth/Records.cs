@@ -29,6 +29,9 @@ public sealed record VirtualKeyRecord
     /// <summary>Gets the budget's period (<c>budget_duration</c>, e.g. <c>30d</c>), or null when it never resets.</summary>
     public string? BudgetDuration { get; init; }
 
+    /// <summary>Gets the spend at which an alert fires once per budget window (<c>soft_budget</c>), refusing nothing; or null.</summary>
+    public decimal? SoftBudget { get; init; }
+
     /// <summary>Gets the shared budget (<c>/budget/new</c>) whose limits apply where the key sets none of its own, or null.</summary>
     public string? BudgetId { get; init; }
 
@@ -105,6 +108,9 @@ public sealed record GatewayTeamRecord
 
     /// <summary>Gets the team's alias, or null.</summary>
     public string? TeamAlias { get; init; }
+
+    /// <summary>Gets the spend at which an alert fires once per budget window (<c>soft_budget</c>), refusing nothing; or null.</summary>
+    public decimal? SoftBudget { get; init; }
 
     /// <summary>Gets the organization the team belongs to (its models, budget and rpm/tpm bound the team), or null.</summary>
     public string? OrganizationId { get; init; }

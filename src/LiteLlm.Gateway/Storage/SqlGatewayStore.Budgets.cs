@@ -4,11 +4,11 @@ using LiteLlm.Gateway.Auth;
 namespace LiteLlm.Gateway.Storage;
 
 /// <summary>Shared budgets (<c>/budget/*</c>) that keys and customers name by <c>budget_id</c>.</summary>
-public sealed partial class SqlGatewayStore : IBudgetStore
+public sealed partial class SqlGatewayStore : ISharedBudgetStore
 {
     private const string BudgetColumns = "budget_id, max_budget, soft_budget, budget_duration, rpm_limit, tpm_limit, created_at, updated_at";
 
-    async Task<bool> IBudgetStore.InsertBudgetAsync(BudgetRecord budget, CancellationToken cancellationToken)
+    async Task<bool> ISharedBudgetStore.InsertBudgetAsync(BudgetRecord budget, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         return await ExecuteAsync(connection, null,
@@ -16,13 +16,13 @@ public sealed partial class SqlGatewayStore : IBudgetStore
             cancellationToken, BudgetParameters(budget)).ConfigureAwait(false) > 0;
     }
 
-    async Task<BudgetRecord?> IBudgetStore.GetBudgetAsync(string budgetId, CancellationToken cancellationToken)
+    async Task<BudgetRecord?> ISharedBudgetStore.GetBudgetAsync(string budgetId, CancellationToken cancellationToken)
     {
         var rows = await QueryAsync($"SELECT {BudgetColumns} FROM litellm_budgets WHERE budget_id = @id;", ReadBudget, cancellationToken, ("id", budgetId)).ConfigureAwait(false);
         return rows.Count == 0 ? null : rows[0];
     }
 
-    async Task<bool> IBudgetStore.UpdateBudgetAsync(BudgetRecord budget, CancellationToken cancellationToken)
+    async Task<bool> ISharedBudgetStore.UpdateBudgetAsync(BudgetRecord budget, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         return await ExecuteAsync(connection, null,
@@ -30,14 +30,23 @@ public sealed partial class SqlGatewayStore : IBudgetStore
             cancellationToken, BudgetParameters(budget)).ConfigureAwait(false) > 0;
     }
 
-    async Task<bool> IBudgetStore.DeleteBudgetAsync(string budgetId, CancellationToken cancellationToken)
+    async Task<bool> ISharedBudgetStore.DeleteBudgetAsync(string budgetId, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         return await ExecuteAsync(connection, null, "DELETE FROM litellm_budgets WHERE budget_id = @id;", cancellationToken, ("id", budgetId)).ConfigureAwait(false) > 0;
     }
 
-    async Task<IReadOnlyList<BudgetRecord>> IBudgetStore.ListBudgetsAsync(int limit, CancellationToken cancellationToken)
+    async Task<IReadOnlyList<BudgetRecord>> ISharedBudgetStore.ListBudgetsAsync(int limit, CancellationToken cancellationToken)
         => await QueryAsync($"SELECT {BudgetColumns} FROM litellm_budgets ORDER BY created_at, budget_id LIMIT {Math.Clamp(limit, 1, 1000)};", ReadBudget, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Claims the soft budget alert of one scope's window; false when it was claimed already (by this or another replica).</summary>
+    internal async Task<bool> TryClaimAlertAsync(string scope, string id, DateTimeOffset windowStart, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await ExecuteAsync(connection, null,
+            "INSERT INTO litellm_budget_alerts (scope, id, window_start, sent_at) VALUES (@scope, @id, @start, @now) ON CONFLICT (scope, id, window_start) DO NOTHING;",
+            cancellationToken, ("scope", scope), ("id", id), ("start", windowStart.ToUnixTimeMilliseconds()), ("now", now.ToUnixTimeMilliseconds())).ConfigureAwait(false) > 0;
+    }
 
     private static (string, object?)[] BudgetParameters(BudgetRecord b) =>
     [

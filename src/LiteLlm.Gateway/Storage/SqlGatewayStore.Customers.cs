@@ -6,13 +6,13 @@ namespace LiteLlm.Gateway.Storage;
 /// <summary>Customers (LiteLLM's end users): the request's <c>user</c>, with its block flag and budget.</summary>
 public sealed partial class SqlGatewayStore : ICustomerStore
 {
-    private const string CustomerColumns = "user_id, alias, blocked, max_budget, budget_duration, budget_id, allowed_model_region, default_model, metadata, spend, created_at, updated_at";
+    private const string CustomerColumns = "user_id, alias, blocked, max_budget, budget_duration, budget_id, allowed_model_region, default_model, metadata, spend, created_at, updated_at, soft_budget";
 
     async Task<bool> ICustomerStore.InsertCustomerAsync(CustomerRecord customer, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         return await ExecuteAsync(connection, null,
-            $"INSERT INTO litellm_end_users ({CustomerColumns}) VALUES (@user_id, @alias, @blocked, @max_budget, @budget_duration, @budget_id, @allowed_model_region, @default_model, @metadata, 0, @created_at, @updated_at) ON CONFLICT (user_id) DO NOTHING;",
+            $"INSERT INTO litellm_end_users ({CustomerColumns}) VALUES (@user_id, @alias, @blocked, @max_budget, @budget_duration, @budget_id, @allowed_model_region, @default_model, @metadata, 0, @created_at, @updated_at, @soft_budget) ON CONFLICT (user_id) DO NOTHING;",
             cancellationToken, CustomerParameters(customer)).ConfigureAwait(false) > 0;
     }
 
@@ -26,7 +26,7 @@ public sealed partial class SqlGatewayStore : ICustomerStore
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         return await ExecuteAsync(connection, null,
-            "UPDATE litellm_end_users SET alias = @alias, blocked = @blocked, max_budget = @max_budget, budget_duration = @budget_duration, budget_id = @budget_id, allowed_model_region = @allowed_model_region, default_model = @default_model, metadata = @metadata, updated_at = @updated_at WHERE user_id = @user_id;",
+            "UPDATE litellm_end_users SET alias = @alias, blocked = @blocked, max_budget = @max_budget, budget_duration = @budget_duration, budget_id = @budget_id, allowed_model_region = @allowed_model_region, default_model = @default_model, metadata = @metadata, updated_at = @updated_at, soft_budget = @soft_budget WHERE user_id = @user_id;",
             cancellationToken, CustomerParameters(customer)).ConfigureAwait(false) > 0;
     }
 
@@ -64,6 +64,7 @@ public sealed partial class SqlGatewayStore : ICustomerStore
         ("user_id", c.UserId), ("alias", c.Alias), ("blocked", c.Blocked ? 1L : 0L), ("max_budget", Money(c.MaxBudget)), ("budget_duration", c.BudgetDuration),
         ("budget_id", c.BudgetId), ("allowed_model_region", c.AllowedModelRegion), ("default_model", c.DefaultModel), ("metadata", c.Metadata),
         ("created_at", c.CreatedAt.ToUnixTimeMilliseconds()), ("updated_at", c.UpdatedAt.ToUnixTimeMilliseconds()),
+        ("soft_budget", Money(c.SoftBudget)),
     ];
 
     private static CustomerRecord ReadCustomer(DbDataReader r) => new()
@@ -80,5 +81,6 @@ public sealed partial class SqlGatewayStore : ICustomerStore
         Spend = NullableMoney(r, 9) ?? 0m,
         CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(Long(r, 10) ?? 0),
         UpdatedAt = DateTimeOffset.FromUnixTimeMilliseconds(Long(r, 11) ?? 0),
+        SoftBudget = NullableMoney(r, 12),
     };
 }

@@ -120,7 +120,7 @@ public sealed partial class SqlGatewayStore : IOrganizationStore
         }
     }
 
-    /// <summary>Schema version 5: organizations, their members and the team's organization; customers and the spend row's customer (end_user); shared budgets and the key's budget_id.</summary>
+    /// <summary>Schema version 5: organizations, their members and the team's organization; customers and the spend row's customer (end_user); shared budgets and the key's budget_id; soft budgets and the alerts sent for them.</summary>
     private static string[] HierarchyMigration(string money) =>
     [
         $"CREATE TABLE IF NOT EXISTS litellm_organizations (organization_id TEXT PRIMARY KEY, organization_alias TEXT, models TEXT NOT NULL, max_budget {money}, budget_duration TEXT, rpm_limit BIGINT, tpm_limit BIGINT, metadata TEXT, spend {money} NOT NULL DEFAULT 0, blocked BIGINT NOT NULL DEFAULT 0, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);",
@@ -133,6 +133,10 @@ public sealed partial class SqlGatewayStore : IOrganizationStore
         "CREATE INDEX IF NOT EXISTS ix_litellm_spend_logs_end_user ON litellm_spend_logs (end_user, start_time);",
         $"CREATE TABLE IF NOT EXISTS litellm_budgets (budget_id TEXT PRIMARY KEY, max_budget {money}, soft_budget {money}, budget_duration TEXT, rpm_limit BIGINT, tpm_limit BIGINT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);",
         "ALTER TABLE litellm_keys ADD COLUMN budget_id TEXT;",
+        $"ALTER TABLE litellm_keys ADD COLUMN soft_budget {money};",
+        $"ALTER TABLE litellm_teams ADD COLUMN soft_budget {money};",
+        $"ALTER TABLE litellm_end_users ADD COLUMN soft_budget {money};",
+        "CREATE TABLE IF NOT EXISTS litellm_budget_alerts (scope TEXT NOT NULL, id TEXT NOT NULL, window_start BIGINT NOT NULL, sent_at BIGINT NOT NULL, PRIMARY KEY (scope, id, window_start));",
     ];
 
     private static (string, object?)[] OrgParameters(OrganizationRecord o) =>
