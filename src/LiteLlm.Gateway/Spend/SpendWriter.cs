@@ -11,7 +11,7 @@ namespace LiteLlm.Gateway.Spend;
 /// <see cref="GatewayAuthOptions.SpendQueueCapacity"/>; past it they are dropped and counted), so an outage of any length
 /// loses nothing that fits in the queue and never blocks a request.
 /// </summary>
-internal sealed partial class SpendWriter(ISpendStore store, GatewayAuthOptions options, ILogger<SpendWriter> logger) : ISpendSink, IHostedService, IAsyncDisposable
+internal sealed partial class SpendWriter(ISpendStore store, GatewayAuthOptions options, ILogger<SpendWriter> logger, Limits.SoftBudgetAlerts? alerts = null) : ISpendSink, IHostedService, IAsyncDisposable
 {
     private readonly Channel<SpendRecord> _queue = Channel.CreateBounded<SpendRecord>(new BoundedChannelOptions(options.SpendQueueCapacity)
     {
@@ -138,6 +138,7 @@ internal sealed partial class SpendWriter(ISpendStore store, GatewayAuthOptions 
             try
             {
                 await store.WriteSpendAsync(batch, cancellationToken).ConfigureAwait(false);
+                alerts?.Observe(batch); // soft budgets are checked after the batch landed, off this loop
                 if (attempt > 1)
                 {
                     LogRecovered(logger, batch.Count, attempt);
