@@ -4,7 +4,8 @@
 #   bash benchmarks/load/profile.sh [out dir] [stream|chat] [seconds]
 # Needs Release builds of src/LiteLlm.Gateway and tests/LiteLlm.MockUpstream, hey, dotnet-trace and dotnet-counters
 # (dotnet tool install -g dotnet-trace / dotnet-counters). Writes cpu.nettrace (sampled thread stacks), alloc.nettrace
-# (GC events and allocation ticks with stacks) and counters.csv (bytes allocated per request over a fixed request count).
+# (GC events and allocation ticks with stacks), counters.csv (bytes allocated per request over a fixed request count),
+# gc.nettrace with latency.csv (GC pauses and every request's latency, same window). CONCURRENCY=1 for the p99 question.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT="${1:-$(mktemp -d)}"; KIND="${2:-chat}"; SECS="${3:-12}"; mkdir -p "$OUT"
@@ -31,14 +32,18 @@ else
   body='{"model":"bench","messages":[{"role":"user","content":"Say hello."}]}'
 fi
 load() { hey "$@" -m POST -T application/json -H "Authorization: Bearer $KEY" -d "$body" "http://127.0.0.1:$GW/v1/chat/completions"; }
-load -z 15s -c 4 > /dev/null                                   # warm-up: tiered JIT settles
+CONC=${CONCURRENCY:-4}
+load -z 15s -c "$CONC" > /dev/null                                   # warm-up: tiered JIT settles
 "$TOOLS/dotnet-trace" collect -p $G --profile dotnet-sampled-thread-time -o "$OUT/cpu.nettrace" --duration "00:00:$SECS" > /dev/null 2>&1 & T=$!
-sleep 1; load -z "$((SECS - 2))s" -c 4 | grep -E "Requests/sec|\[2" > "$OUT/cpu-hey.txt"; wait $T || true
+sleep 1; load -z "$((SECS - 2))s" -c "$CONC" | grep -E "Requests/sec|\[2" > "$OUT/cpu-hey.txt"; wait $T || true
 "$TOOLS/dotnet-trace" collect -p $G --profile gc-verbose -o "$OUT/alloc.nettrace" --duration "00:00:$SECS" > /dev/null 2>&1 & T=$!
-sleep 1; load -z "$((SECS - 2))s" -c 4 | grep -E "Requests/sec|\[2" > "$OUT/alloc-hey.txt"; wait $T || true
+sleep 1; load -z "$((SECS - 2))s" -c "$CONC" | grep -E "Requests/sec|\[2" > "$OUT/alloc-hey.txt"; wait $T || true
 N=${REQUESTS:-10000}
 "$TOOLS/dotnet-counters" collect -p $G --counters System.Runtime --format csv -o "$OUT/counters.csv" --refresh-interval 1 --duration 00:00:40 > /dev/null 2>&1 & C=$!
-sleep 2; load -n "$N" -c 4 | grep -E "Requests/sec|\[2" > "$OUT/counters-hey.txt"; sleep 1; kill -INT $C 2>/dev/null || true; wait $C || true
+sleep 2; load -n "$N" -c "$CONC" | grep -E "Requests/sec|\[2" > "$OUT/counters-hey.txt"; sleep 1; kill -INT $C 2>/dev/null || true; wait $C || true
 grep -i "total_allocated" "$OUT/counters.csv" | awk -F, -v n="$N" '{s+=$NF} END {printf "allocated: %.0f bytes over %d requests -> %.0f B/request\n", s, n, s/n}' | tee "$OUT/alloc-per-request.txt"
 grep -ci "gc.collections" "$OUT/counters.csv" >/dev/null || true
+# GC pauses beside each request's latency (gc-collect is light; hey's CSV has every request's start offset and time).
+"$TOOLS/dotnet-trace" collect -p $G --profile gc-collect -o "$OUT/gc.nettrace" --duration "00:00:$SECS" > /dev/null 2>&1 & T=$!
+sleep 1; load -z "$((SECS - 2))s" -c "$CONC" -o csv > "$OUT/latency.csv"; wait $T || true
 echo "traces in $OUT"
