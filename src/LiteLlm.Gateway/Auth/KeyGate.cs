@@ -22,27 +22,44 @@ internal sealed partial class KeyGate(IKeyStore store, GatewayAuthOptions option
     private static readonly GatewayError StoreDown = new(503, "The key database is unreachable; try again shortly.", "service_unavailable", "database_unavailable");
     private readonly ConcurrentDictionary<string, (object? Record, DateTimeOffset Until)> _cache = new(StringComparer.Ordinal);
     private readonly SharedLookups _lookups = new();
+    private MasterKeyDigest? _master;
 
-    public async ValueTask<GateResult<CallerIdentity>> AuthenticateAsync(HttpContext context, CancellationToken cancellationToken)
+    public ValueTask<GateResult<CallerIdentity>> AuthenticateAsync(HttpContext context, CancellationToken cancellationToken)
     {
         var presented = PresentedKey(context.Request);
         if (presented is null)
         {
-            return GateResult.Refuse<CallerIdentity>(new GatewayError(401, "No API key provided: send 'Authorization: Bearer <key>'.", "authentication_error", "missing_api_key"));
+            return ValueTask.FromResult(GateResult.Refuse<CallerIdentity>(new GatewayError(401, "No API key provided: send 'Authorization: Bearer <key>'.", "authentication_error", "missing_api_key")));
         }
 
-        if (KeyHasher.SecretEquals(presented, options.MasterKey))
+        // One SHA-256 of the presented key serves both the constant-time master-key check and the virtual key's id;
+        // a cached key is answered without allocating its id (the hot path of every request).
+        Span<byte> digest = stackalloc byte[32];
+        KeyHasher.Digest(presented, digest);
+        if (MasterDigest() is { } master && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(digest, master))
         {
-            return GateResult.Ok(new CallerIdentity { IsMaster = true, KeyId = "master" });
+            return ValueTask.FromResult(GateResult.Ok(new CallerIdentity { IsMaster = true, KeyId = "master" }));
         }
 
-        var hash = KeyHasher.Hash(presented);
+        Span<char> id = stackalloc char[4 + 64];
+        "key:".CopyTo(id);
+        Convert.TryToHexStringLower(digest, id[4..], out _);
+        if (TryCached(id, out var cached))
+        {
+            return ValueTask.FromResult(Identify((VirtualKeyRecord?)cached));
+        }
+
+        return AuthenticateSlowAsync(new string(id[4..]), cancellationToken);
+    }
+
+    private async ValueTask<GateResult<CallerIdentity>> AuthenticateSlowAsync(string hash, CancellationToken cancellationToken)
+    {
         var (found, key) = await CachedAsync<VirtualKeyRecord>("key:" + hash, ct => store.GetKeyAsync(hash, ct), cancellationToken).ConfigureAwait(false);
-        if (!found)
-        {
-            return GateResult.Refuse<CallerIdentity>(StoreDown);
-        }
+        return found ? Identify(key) : GateResult.Refuse<CallerIdentity>(StoreDown);
+    }
 
+    private GateResult<CallerIdentity> Identify(VirtualKeyRecord? key)
+    {
         if (key is null || key.Blocked)
         {
             return GateResult.Refuse<CallerIdentity>(new GatewayError(401, "Invalid API key.", "authentication_error", "invalid_api_key"));
@@ -62,6 +79,60 @@ internal sealed partial class KeyGate(IKeyStore store, GatewayAuthOptions option
             AllowedModels = key.Models,
         });
     }
+
+    /// <summary>The master key's SHA-256, computed once per configured value (the options may be replaced at run time).</summary>
+    private byte[]? MasterDigest()
+    {
+        var master = options.MasterKey;
+        if (master is null)
+        {
+            return null;
+        }
+
+        var known = _master;
+        if (known is not null && ReferenceEquals(known.Key, master))
+        {
+            return known.Digest;
+        }
+
+        var digest = new byte[32];
+        KeyHasher.Digest(master, digest);
+        _master = new MasterKeyDigest(master, digest);
+        return digest;
+    }
+
+    /// <summary>A fresh cached record under <paramref name="id"/> (no string made for the lookup).</summary>
+    private bool TryCached(ReadOnlySpan<char> id, out object? record)
+    {
+        if (_cache.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(id, out var cached) && cached.Until > time.GetUtcNow())
+        {
+            record = cached.Record;
+            return true;
+        }
+
+        record = null;
+        return false;
+    }
+
+    private bool TryCachedKey(string keyId, out VirtualKeyRecord? key)
+    {
+        Span<char> id = stackalloc char[4 + 64];
+        if (keyId.Length <= 64)
+        {
+            "key:".CopyTo(id);
+            keyId.CopyTo(id[4..]);
+            if (TryCached(id[..(4 + keyId.Length)], out var cached))
+            {
+                key = (VirtualKeyRecord?)cached;
+                return true;
+            }
+        }
+
+        key = null;
+        return false;
+    }
+
+    private sealed record MasterKeyDigest(string Key, byte[] Digest);
 
     public async ValueTask<GateResult<IGateLease>> AdmitAsync(CallerIdentity caller, string modelGroup, int estimatedTokens, CancellationToken cancellationToken)
     {
@@ -151,7 +222,12 @@ internal sealed partial class KeyGate(IKeyStore store, GatewayAuthOptions option
             return (new GatewayError(403, $"This key may not use the model '{modelGroup}'.", "permission_error", "model_not_allowed", "model"), null, null, null, null);
         }
 
-        var (found, key) = await CachedAsync<VirtualKeyRecord>("key:" + caller.KeyId, ct => store.GetKeyAsync(caller.KeyId!, ct), cancellationToken).ConfigureAwait(false);
+        var found = true;
+        if (!TryCachedKey(caller.KeyId!, out var key))
+        {
+            (found, key) = await CachedAsync<VirtualKeyRecord>("key:" + caller.KeyId, ct => store.GetKeyAsync(caller.KeyId!, ct), cancellationToken).ConfigureAwait(false);
+        }
+
         if (!found)
         {
             return (StoreDown, null, null, null, null);
