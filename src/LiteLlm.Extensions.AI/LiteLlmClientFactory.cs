@@ -212,12 +212,24 @@ public sealed class LiteLlmClientFactory : IDisposable
 
     private HttpClient HttpClientFor(ProviderEndpoint endpoint, string model)
     {
-        var client = new HttpClient(new ProviderHttpHandler(endpoint, model, _transport), disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
+        var client = new HttpClient(new ProviderHttpHandler(EdgeOf(endpoint), model, _transport), disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
 
         // Say who is calling (some hosts behind web firewalls refuse requests without a User-Agent).
         client.DefaultRequestHeaders.UserAgent.Add(UserAgent);
         return client;
     }
+
+    private static EdgeEndpoint EdgeOf(ProviderEndpoint endpoint) => new(
+        endpoint.Provider.Name,
+        endpoint.Provider.Protocol switch
+        {
+            ProviderProtocol.AzureOpenAI => EdgeAuth.AzureApiKey,
+            ProviderProtocol.Bedrock => EdgeAuth.Signed,
+            _ => EdgeAuth.Default,
+        },
+        endpoint.ApiKey,
+        endpoint.ApiVersion,
+        endpoint.Headers);
 
     private static readonly ProductInfoHeaderValue UserAgent = new("LiteLlm.NET", typeof(LiteLlmClientFactory).Assembly.GetName().Version?.ToString(3) ?? "1.0.0");
 

@@ -77,7 +77,7 @@ internal sealed class BedrockTransport
         request.Content.Headers.ContentType = new MediaTypeHeaderValue(JsonMediaType);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(stream ? "application/vnd.amazon.eventstream" : JsonMediaType));
         Authenticate(request, body);
-        LiteLlm.Providers.Http.WireExtras.ApplyHeaders(request, extras); // after signing: SigV4 covers only the headers it names
+        WireExtras.ApplyHeaders(request, extras); // after signing: SigV4 covers only the headers it names
         return await _http.SendAsync(request, stream ? HttpCompletionOption.ResponseHeadersRead : HttpCompletionOption.ResponseContentRead, cancellationToken)
             .ConfigureAwait(false);
     }

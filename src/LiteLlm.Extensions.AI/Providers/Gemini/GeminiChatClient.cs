@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using LiteLlm.Providers.Http;
 using Microsoft.Extensions.AI;
 
 namespace LiteLlm.Providers.Gemini;

@@ -15,23 +15,23 @@ namespace LiteLlm.Providers.Http;
 internal sealed class ProviderHttpHandler : DelegatingHandler
 {
     private const int MaxErrorBodyBytes = 64 * 1024;
-    private readonly ProviderEndpoint _endpoint;
+    private readonly EdgeEndpoint _endpoint;
     private readonly string? _model;
 
     /// <summary>Initializes a new instance of the <see cref="ProviderHttpHandler"/> class for one deployment's client.</summary>
     /// <param name="endpoint">The provider endpoint.</param>
     /// <param name="model">The model the client calls (named in error messages).</param>
     /// <param name="inner">The transport.</param>
-    public ProviderHttpHandler(ProviderEndpoint endpoint, string? model, HttpMessageHandler inner)
+    public ProviderHttpHandler(EdgeEndpoint endpoint, string? model, HttpMessageHandler inner)
         : base(inner)
     {
         _endpoint = endpoint;
         _model = model;
     }
 
-    private string ProviderName => _endpoint.Provider.Name;
+    private string ProviderName => _endpoint.ProviderName;
 
-    private bool SignsItsRequests => _endpoint.Provider.Protocol == ProviderProtocol.Bedrock;
+    private bool SignsItsRequests => _endpoint.Auth == EdgeAuth.Signed;
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -87,7 +87,7 @@ internal sealed class ProviderHttpHandler : DelegatingHandler
     private void PrepareHeaders(HttpRequestMessage request)
     {
         var headers = request.Headers;
-        if (_endpoint.Provider.Protocol == ProviderProtocol.AzureOpenAI)
+        if (_endpoint.Auth == EdgeAuth.AzureApiKey)
         {
             // Azure takes the key in "api-key" and the version in the query.
             headers.Authorization = null;
