@@ -62,7 +62,26 @@ public sealed class LiteLlmClientFactory : IDisposable
     public ModelCatalog Catalog => _options.Catalog;
 
     /// <summary>Resolves a model string to its provider, or throws <see cref="UnknownModelException"/>.</summary>
-    public ResolvedModel Resolve(string model) => _resolver.Resolve(model);
+    internal ResolvedModel Resolve(string model) => _resolver.Resolve(model);
+
+    /// <summary>
+    /// Gets the provider a model string names (<c>groq</c> for <c>groq/llama-3.1-8b-instant</c>, <c>openai</c> for a bare
+    /// <c>gpt-4o</c>), for hosts that choose by protocol before calling (the gateway's same-format pass-through).
+    /// </summary>
+    /// <param name="model">The model string.</param>
+    /// <returns>The provider, or <see langword="null"/> when the string names none.</returns>
+    public ProviderDescriptor? FindProvider(string model)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(model);
+        try
+        {
+            return _resolver.Resolve(model).Provider;
+        }
+        catch (UnknownModelException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>Gets a chat client for <paramref name="model"/>.</summary>
     /// <exception cref="UnknownModelException">The model string names no known provider or model.</exception>
@@ -97,7 +116,7 @@ public sealed class LiteLlmClientFactory : IDisposable
     }
 
     /// <summary>Resolves the endpoint (base, key, version, headers, time limit) a model would be called at.</summary>
-    public ProviderEndpoint ResolveEndpoint(ResolvedModel model, ProviderOptions? options = null)
+    internal ProviderEndpoint ResolveEndpoint(ResolvedModel model, ProviderOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         var provider = model.Provider;

@@ -14,7 +14,7 @@ namespace LiteLlm.Errors;
 /// <c>error</c> as a string, <c>message</c>) but not in meaning, and each provider's distinguishing
 /// signals (codes, types, texts) do not collide. The signals are listed in docs/errors.md.
 /// </remarks>
-public static partial class ErrorMapper
+internal static partial class ErrorMapper
 {
     private const int MaxMessageLength = 2000;
 

@@ -8,7 +8,7 @@ namespace LiteLlm.Models;
 /// (<c>gpt-4o-mini</c>, <c>claude-3-5-sonnet-20240620</c>) through the model catalog, then by the
 /// well-known family prefixes.
 /// </summary>
-public sealed class ModelResolver
+internal sealed class ModelResolver
 {
     private static readonly (string Prefix, string Provider)[] Families =
     [

@@ -7,7 +7,7 @@ namespace LiteLlm.Models;
 /// <param name="Model">The model as the provider names it (the part after the prefix).</param>
 /// <param name="Requested">The model string as it was given.</param>
 /// <param name="Info">The catalog entry, when the catalog knows the model.</param>
-public sealed record ResolvedModel(ProviderDescriptor Provider, string Model, string Requested, ModelInfo? Info)
+internal sealed record ResolvedModel(ProviderDescriptor Provider, string Model, string Requested, ModelInfo? Info)
 {
     /// <summary>Gets the canonical <c>provider/model</c> string.</summary>
     public string FullName => Provider.Name + "/" + Model;
