@@ -111,6 +111,33 @@ public static class TokenCounter
         return total;
     }
 
+    /// <summary>
+    /// Estimates the prompt tokens of <paramref name="messages"/> without a tokenizer: four characters of text a token,
+    /// plus one. The cheap estimate the router (without pre-call checks) and hosts admitting a request use; see
+    /// <see cref="CountTokens(IEnumerable{ChatMessage}, string?, IEnumerable{AITool}?)"/> for an exact count.
+    /// </summary>
+    /// <param name="messages">The messages.</param>
+    /// <returns>The estimate.</returns>
+    public static int EstimateTokens(IEnumerable<ChatMessage> messages)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+
+        // Without building the message text.
+        long chars = 0;
+        foreach (var message in messages)
+        {
+            foreach (var content in message.Contents)
+            {
+                if (content is TextContent text)
+                {
+                    chars += text.Text.Length;
+                }
+            }
+        }
+
+        return (int)Math.Min(int.MaxValue, (chars / 4) + 1);
+    }
+
     internal static Tokenizer TokenizerFor(TokenEncoding encoding) => encoding == TokenEncoding.O200kBase ? O200k.Value : Cl100k.Value;
 
     private static int CountContent(Tokenizer tokenizer, AIContent content) => content switch

@@ -70,7 +70,7 @@ internal static class ChatResponseWriter
         string? text = null;
         string? reasoning = null;
         List<ThinkingBlockDto>? thinking = null;
-        List<ResponseToolCallDto>? toolCalls = null;
+        List<ToolCallDto>? toolCalls = null;
         foreach (var message in response.Messages)
         {
             foreach (var content in message.Contents)
@@ -89,10 +89,11 @@ internal static class ChatResponseWriter
 
                         break;
                     case FunctionCallContent call:
-                        (toolCalls ??= []).Add(new ResponseToolCallDto
+                        (toolCalls ??= []).Add(new ToolCallDto
                         {
                             Id = call.CallId,
-                            Function = new ResponseFunctionDto { Name = call.Name, Arguments = Arguments(call) },
+                            Type = "function",
+                            Function = new FunctionCallDto { Name = call.Name, Arguments = Arguments(call) },
                         });
                         break;
                 }
@@ -247,7 +248,7 @@ internal sealed class ChatStreamShaper(InferenceCall call, string model, bool in
                                 Index = index,
                                 Id = fc.CallId,
                                 Type = "function",
-                                Function = new ToolCallDeltaFunctionDto { Name = fc.Name, Arguments = ChatResponseWriter.Arguments(fc) },
+                                Function = new FunctionCallDto { Name = fc.Name, Arguments = ChatResponseWriter.Arguments(fc) },
                             },
                         ],
                     });

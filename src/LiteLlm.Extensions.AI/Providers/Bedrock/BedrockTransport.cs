@@ -40,6 +40,9 @@ internal sealed class BedrockTransport
 
     public ProviderEndpoint Endpoint => _endpoint;
 
+    /// <summary>Gets the factory's client for this deployment (the clients built on this transport do not own it).</summary>
+    public HttpClient Http => _http;
+
     public string ProviderName => _endpoint.Provider.Name;
 
     /// <summary>Gets the current time from the factory's clock.</summary>
