@@ -30,7 +30,7 @@ internal sealed class NullSpendSink : ISpendSink
 /// <summary>
 /// One dependency that <c>/health/readiness</c> reports (the database, Redis). Register implementations with
 /// <c>services.AddSingleton&lt;IReadinessCheck, ...&gt;()</c>; readiness is 503 while any reports false, throws or
-/// takes longer than 5 s — except <c>db</c> and <c>redis</c>, which it reports as disconnected and stays 200 (InfoEndpoints). Same shape as the interface on main (<c>Hosting/DefaultGate.cs</c>) so one implementation fits both.
+/// takes longer than 5 s — except <c>db</c> and <c>redis</c>, which it reports as disconnected and stays 200 (InfoEndpoints).
 /// </summary>
 public interface IReadinessCheck
 {

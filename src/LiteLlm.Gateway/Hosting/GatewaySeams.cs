@@ -38,7 +38,7 @@ public sealed record CallerIdentity
 
 /// <summary>
 /// The gate every inference request passes before it is routed: authentication, model access,
-/// budget reservation and rate limits, in that order (issue 7 §4). The default gate admits everyone.
+/// budget reservation and rate limits, in that order. The default gate admits everyone.
 /// </summary>
 public interface IRequestGate
 {
@@ -80,7 +80,7 @@ public static class GateResult
 /// <summary>An OpenAI-shaped error: <c>{"error":{"message","type","param","code"}}</c> with its HTTP status.</summary>
 public sealed record GatewayError(int Status, string Message, string Type, string? Code = null, string? Param = null, TimeSpan? RetryAfter = null);
 
-/// <summary>One spend record per request (issue 7 §5), written off the request path.</summary>
+/// <summary>One spend record per request, written off the request path.</summary>
 public sealed record SpendRecord
 {
     /// <summary>Gets the request's id.</summary>

@@ -1,7 +1,7 @@
 using LiteLlm.Errors;
-using LiteLlm.Providers;
+using LiteLlm.Models;
 
-namespace LiteLlm.Models;
+namespace LiteLlm.Providers;
 
 /// <summary>
 /// Resolves model strings the way LiteLLM does: <c>provider/model</c> by its prefix; a bare name

@@ -1,6 +1,6 @@
-using LiteLlm.Providers;
+using LiteLlm.Models;
 
-namespace LiteLlm.Models;
+namespace LiteLlm.Providers;
 
 /// <summary>A model string resolved to its provider.</summary>
 /// <param name="Provider">The provider that serves it.</param>
