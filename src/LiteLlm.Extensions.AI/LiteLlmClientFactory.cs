@@ -219,19 +219,19 @@ public sealed class LiteLlmClientFactory : IDisposable
         var inner = OpenAIResponsesChatClient.Applies(endpoint, _options.Catalog.Find(endpoint.Provider.Name, model)?.Mode)
             ? new OpenAIResponsesChatClient(endpoint, model, HttpClientFor(endpoint, model))
             : ProtocolOf(endpoint).CreateChatClient(endpoint, model, HttpClientFor(endpoint, model));
-        return new ProviderChatClient(inner, endpoint, model, _options.DropParams);
+        return new ProviderChatClient(inner, endpoint, model, _options.DropParams, _options.TimeProvider);
     }
 
     private ProviderEmbeddingGenerator CreateEmbedding(ProviderEndpoint endpoint, string model)
     {
         var inner = ProtocolOf(endpoint).CreateEmbeddingGenerator(endpoint, model, HttpClientFor(endpoint, model))
             ?? throw new NotSupportedException($"The provider '{endpoint.Provider.Name}' has no embeddings API.");
-        return new ProviderEmbeddingGenerator(inner, endpoint, model);
+        return new ProviderEmbeddingGenerator(inner, endpoint, model, _options.TimeProvider);
     }
 
     private HttpClient HttpClientFor(ProviderEndpoint endpoint, string model)
     {
-        var client = new HttpClient(new ProviderHttpHandler(EdgeOf(endpoint), model, _transport), disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
+        var client = new HttpClient(new ProviderHttpHandler(EdgeOf(endpoint), model, _transport, _options.TimeProvider), disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
 
         // Say who is calling (some hosts behind web firewalls refuse requests without a User-Agent).
         client.DefaultRequestHeaders.UserAgent.Add(UserAgent);
@@ -260,7 +260,7 @@ public sealed class LiteLlmClientFactory : IDisposable
         ProviderProtocol.Gemini => GeminiProtocol.Instance,
         ProviderProtocol.Cohere => CohereProtocol.Instance,
         ProviderProtocol.Bedrock => new BedrockProtocol(_options.EnvironmentVariables, _options.TimeProvider),
-        ProviderProtocol.Mock => MockProtocol.Instance,
+        ProviderProtocol.Mock => new MockProtocol(_options.TimeProvider),
         ProviderProtocol.Custom => new CustomProtocol(endpoint.Provider.CustomFactory!),
         var other => throw new NotSupportedException($"The {other} protocol is not available in this build."),
     };

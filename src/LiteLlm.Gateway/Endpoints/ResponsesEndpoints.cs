@@ -42,7 +42,7 @@ internal static class ResponsesEndpoints
             var history = await HistoryAsync(store, call.Caller, body, ct).ConfigureAwait(false);
             var parsed = InferenceService.Parse(() => ResponsesRequestParser.Parse(body, call.Caller, history, Native(service, body)));
             await service.AdmitAsync(call, parsed.Model, InferenceService.EstimateTokens(parsed.Messages, parsed.Options.MaxOutputTokens), ct).ConfigureAwait(false);
-            var builder = new ResponseBuilder(call.Id, parsed.Model, body, parsed.Store, parsed.Stream, call.State.StartTime);
+            var builder = new ResponseBuilder(call.Id, parsed.Model, body, parsed.Store, parsed.Stream, call.State.Time);
             if (parsed.Stream)
             {
                 var updates = service.Pipeline.GetStreamingResponseAsync(parsed.Messages, parsed.Options, ct);

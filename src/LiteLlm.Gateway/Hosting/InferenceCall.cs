@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LiteLlm.Gateway.Hosting;
 
@@ -21,15 +22,19 @@ internal static class GatewayHeaders
     public const string DroppedParams = "x-litellm-dropped-params";
 }
 
-/// <summary>Per-request state: the call id and start time, set by the first middleware.</summary>
+/// <summary>Per-request state: the call id, the start time and the clock, set by the first middleware.</summary>
 internal sealed class GatewayRequestState
 {
-    public GatewayRequestState(string id, long started, DateTimeOffset startTime)
+    public GatewayRequestState(string id, long started, TimeProvider time)
     {
         Id = id;
         Started = started;
-        StartTime = startTime;
+        Time = time;
+        StartTime = time.GetUtcNow();
     }
+
+    /// <summary>Gets the gateway's clock (the host's <see cref="TimeProvider"/>).</summary>
+    public TimeProvider Time { get; }
 
     public string Id { get; }
 
@@ -58,7 +63,7 @@ internal sealed class GatewayRequestState
 
     public static GatewayRequestState Create(HttpContext context)
     {
-        var state = new GatewayRequestState(NextId(), Stopwatch.GetTimestamp(), DateTimeOffset.UtcNow);
+        var state = new GatewayRequestState(NextId(), Stopwatch.GetTimestamp(), context.RequestServices?.GetService<TimeProvider>() ?? TimeProvider.System);
         context.Features.Set(state);
         return state;
     }
@@ -183,7 +188,7 @@ internal sealed class InferenceCall
 
     public SpendRecord ToSpendRecord(string status)
     {
-        var ended = DateTimeOffset.UtcNow;
+        var ended = State.Time.GetUtcNow();
         return new SpendRecord
         {
             RequestId = Id,

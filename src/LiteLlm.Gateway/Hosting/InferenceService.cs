@@ -41,7 +41,7 @@ internal sealed partial class InferenceService(
         Func<HttpContext, GatewayError, Task>? writeError = null)
     {
         var call = new InferenceCall(context, endpoint);
-        using var timeout = new CancellationTokenSource(options.RequestTimeout);
+        using var timeout = new CancellationTokenSource(options.RequestTimeout, call.State.Time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, timeout.Token);
         var status = "success";
         metrics.InFlight.Add(1);

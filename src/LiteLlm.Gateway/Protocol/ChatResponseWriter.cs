@@ -65,7 +65,7 @@ internal static class ChatResponseWriter
         w.WriteEndObject();
     }
 
-    public static ChatCompletionResponse ToCompletion(ChatResponse response, string callId, string model)
+    public static ChatCompletionResponse ToCompletion(ChatResponse response, string callId, string model, TimeProvider? time = null)
     {
         string? text = null;
         string? reasoning = null;
@@ -103,7 +103,7 @@ internal static class ChatResponseWriter
         return new ChatCompletionResponse
         {
             Id = ResponseId(response.ResponseId, callId, "chatcmpl-"),
-            Created = (response.CreatedAt ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds(),
+            Created = (response.CreatedAt ?? (time ?? TimeProvider.System).GetUtcNow()).ToUnixTimeSeconds(),
             Model = response.ModelId ?? model,
             Choices =
             [
@@ -211,7 +211,7 @@ internal sealed class ChatStreamShaper(InferenceCall call, string model, bool in
         if (_id is null)
         {
             _id = ChatResponseWriter.ResponseId(update.ResponseId, call.Id, "chatcmpl-");
-            _created = (update.CreatedAt ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds();
+            _created = (update.CreatedAt ?? call.State.Time.GetUtcNow()).ToUnixTimeSeconds();
             _model = update.ModelId ?? _model;
             yield return Chunk(new ChunkDeltaDto { Role = "assistant", Content = string.Empty });
         }

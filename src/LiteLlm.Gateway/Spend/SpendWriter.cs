@@ -11,7 +11,7 @@ namespace LiteLlm.Gateway.Spend;
 /// <see cref="GatewayAuthOptions.SpendQueueCapacity"/>; past it they are dropped and counted), so an outage of any length
 /// loses nothing that fits in the queue and never blocks a request.
 /// </summary>
-internal sealed partial class SpendWriter(ISpendStore store, GatewayAuthOptions options, ILogger<SpendWriter> logger) : ISpendSink, IHostedService, IAsyncDisposable
+internal sealed partial class SpendWriter(ISpendStore store, GatewayAuthOptions options, TimeProvider time, ILogger<SpendWriter> logger) : ISpendSink, IHostedService, IAsyncDisposable
 {
     private readonly Channel<SpendRecord> _queue = Channel.CreateBounded<SpendRecord>(new BoundedChannelOptions(options.SpendQueueCapacity)
     {
@@ -92,7 +92,7 @@ internal sealed partial class SpendWriter(ISpendStore store, GatewayAuthOptions 
         var reader = _queue.Reader;
         while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            var deadline = DateTime.UtcNow + options.SpendFlushInterval;
+            var deadline = time.GetUtcNow() + options.SpendFlushInterval;
             while (batch.Count < options.SpendBatchSize)
             {
                 if (reader.TryRead(out var record))
@@ -101,13 +101,13 @@ internal sealed partial class SpendWriter(ISpendStore store, GatewayAuthOptions 
                     continue;
                 }
 
-                var wait = deadline - DateTime.UtcNow;
+                var wait = deadline - time.GetUtcNow();
                 if (wait <= TimeSpan.Zero || reader.Completion.IsCompleted)
                 {
                     break;
                 }
 
-                using var timeout = new CancellationTokenSource(wait);
+                using var timeout = new CancellationTokenSource(wait, time);
                 try
                 {
                     if (!await reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false))
@@ -154,7 +154,7 @@ internal sealed partial class SpendWriter(ISpendStore store, GatewayAuthOptions 
                     LogRetry(logger, batch.Count, attempt, e.GetType().Name, _queue.Reader.Count);
                 }
 
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 100 * attempt * attempt)), cancellationToken).ConfigureAwait(false);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 100 * attempt * attempt)), time, cancellationToken).ConfigureAwait(false);
             }
         }
     }

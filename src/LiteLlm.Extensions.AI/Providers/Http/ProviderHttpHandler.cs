@@ -17,16 +17,19 @@ internal sealed class ProviderHttpHandler : DelegatingHandler
     private const int MaxErrorBodyBytes = 64 * 1024;
     private readonly EdgeEndpoint _endpoint;
     private readonly string? _model;
+    private readonly TimeProvider _time;
 
     /// <summary>Initializes a new instance of the <see cref="ProviderHttpHandler"/> class for one deployment's client.</summary>
     /// <param name="endpoint">The provider endpoint.</param>
     /// <param name="model">The model the client calls (named in error messages).</param>
     /// <param name="inner">The transport.</param>
-    public ProviderHttpHandler(EdgeEndpoint endpoint, string? model, HttpMessageHandler inner)
+    /// <param name="time">The clock (a <c>Retry-After</c> date is measured against it).</param>
+    public ProviderHttpHandler(EdgeEndpoint endpoint, string? model, HttpMessageHandler inner, TimeProvider time)
         : base(inner)
     {
         _endpoint = endpoint;
         _model = model;
+        _time = time;
     }
 
     private string ProviderName => _endpoint.ProviderName;
@@ -56,7 +59,7 @@ internal sealed class ProviderHttpHandler : DelegatingHandler
             using (response)
             {
                 var body = await ReadBoundedAsync(response.Content, cancellationToken).ConfigureAwait(false);
-                throw ErrorMapper.FromResponse(ProviderName, _model, (int)response.StatusCode, body, response.Headers, _endpoint.ApiKey);
+                throw ErrorMapper.FromResponse(ProviderName, _model, (int)response.StatusCode, body, response.Headers, _endpoint.ApiKey, time: _time);
             }
         }
 
