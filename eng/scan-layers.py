@@ -10,8 +10,6 @@ as `Namespace.Type`), and turns them into folder→folder edges. It reports, and
   - a cycle between folders,
   - a library file naming the gateway (its namespace or one of its types),
   - an InternalsVisibleTo from the library to the gateway.
-Upward edges listed in eng/known-layer-edges.txt are known debt: printed, not failed on (and left out of the cycle
-search); an entry that no longer occurs is a violation too, so the list only shrinks.
 --edges prints every folder→folder edge with one example file each.
 """
 import os
@@ -35,7 +33,14 @@ LAYERS = [
     ["", "Conveniences"],
 ]
 
-KNOWN = os.path.join(ROOT, "eng", "known-layer-edges.txt")
+# The root namespace (LiteLlm) is where users look first, so it holds public entry points of several layers: these root
+# files are nodes of their own, in the layer named (the others are the top layer).
+ROOT_FILES = {
+    "ResponseProperties.cs": "Errors",          # the keys every layer writes into AdditionalProperties: vocabulary
+    "LiteLlmClientFactory.cs": "Providers",     # the Providers layer's public door (the router builds clients with it)
+    "LiteLlmClientFactoryOptions.cs": "Providers",
+    "KeyCheckResult.cs": "Providers",           # what LiteLlmClientFactory.CheckValidKeyAsync answers
+}
 
 # A folder's own subfolders that are part of it (not layers of their own) for the cycle search.
 PART_OF = {"Routing/Strategies": "Routing", "Conveniences": ""}
@@ -103,6 +108,8 @@ def sources(root):
 
 
 def layer_of(folder):
+    if folder.startswith("(root)/"):
+        return layer_of(ROOT_FILES[folder[len("(root)/"):]])
     for index, patterns in enumerate(LAYERS):
         for p in patterns:
             if p == folder or (p.endswith("/*") and folder.startswith(p[:-1])):
@@ -123,6 +130,8 @@ def scan():
     for path, code in sources(LIB):
         rel = os.path.relpath(path, LIB)
         folder = os.path.dirname(rel)
+        if folder == "" and rel in ROOT_FILES:
+            folder = "(root)/" + rel
         ns = (NAMESPACE.findall(code) or [""])[0]
         files[rel] = (folder, ns, USING.findall(code), code)
         for name in set(DECL.findall(code)):
@@ -193,28 +202,15 @@ def gateway_types():
     return names
 
 
-def known_edges():
-    known = set()
-    if os.path.exists(KNOWN):
-        with open(KNOWN, encoding="utf-8") as f:
-            for line in f:
-                line = line.split("#", 1)[0].strip()
-                if line:
-                    source, target = (p.strip() for p in line.split("->"))
-                    known.add((source, target))
-    return known
-
-
 def label(folder):
     return folder or "(root)"
+
 
 
 def main():
     show = "--edges" in sys.argv[1:]
     files, edges = scan()
     violations = []
-    known = known_edges()
-    seen_known = set()
     checked = defaultdict(dict)
 
     for source in sorted(edges):
@@ -223,10 +219,6 @@ def main():
             line = f"  {label(source)} -> {label(target)}   e.g. {example}"
             if ls is None or lt is None:
                 violations.append(f"folder not in a layer (add it to LAYERS in eng/scan-layers.py):{line}")
-            elif lt > ls and (label(source), label(target)) in known:
-                seen_known.add((label(source), label(target)))
-                print(f"known upward edge (eng/known-layer-edges.txt):{line}")
-                continue
             elif lt > ls:
                 violations.append(f"upward edge:{line}")
             if show:
@@ -234,9 +226,6 @@ def main():
             a, b = PART_OF.get(source, source), PART_OF.get(target, target)
             if a != b:
                 checked[a][b] = example
-
-    for source, target in sorted(known - seen_known):
-        violations.append(f"eng/known-layer-edges.txt lists {source} -> {target}, which no longer occurs: remove the line")
 
     for component in cycles(checked):
         violations.append("cycle between folders: " + " <-> ".join(c or "(root)" for c in component))

@@ -5,7 +5,7 @@ using Microsoft.ML.Tokenizers;
 namespace LiteLlm.Cost;
 
 /// <summary>The tiktoken encodings <see cref="TokenCounter"/> counts with.</summary>
-public enum TokenEncoding
+internal enum TokenEncoding
 {
     /// <summary><c>o200k_base</c>: gpt-4o, gpt-4.1, gpt-5, o1/o3/o4.</summary>
     O200kBase,
@@ -47,7 +47,7 @@ public static class TokenCounter
     private static readonly string[] O200kFamilies = ["gpt-4o", "chatgpt-4o", "gpt-4.1", "gpt-4.5", "gpt-5", "o1", "o3", "o4", "gpt-oss", "codex"];
 
     /// <summary>Gets the encoding used for <paramref name="model"/> (a bare or <c>provider/</c>-prefixed name; <see langword="null"/> gives <c>cl100k_base</c>).</summary>
-    public static TokenEncoding EncodingFor(string? model)
+    internal static TokenEncoding EncodingFor(string? model)
     {
         if (string.IsNullOrEmpty(model))
         {

@@ -5,7 +5,6 @@ using LiteLlm.Gateway.Hosting;
 using LiteLlm.Gateway.Protocol.Responses;
 using LiteLlm.Gateway.Spend;
 using LiteLlm.Providers;
-using LiteLlm.Providers.OpenAIResponses;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -83,7 +82,7 @@ internal static class ResponsesEndpoints
         }
 
         var deployments = service.Runtime.Router.DeploymentsOf(model);
-        return deployments.Count > 0 && deployments.All(ResponsesApi.Serves);
+        return deployments.Count > 0 && deployments.All(d => d.ServesResponsesApi);
     }
 
     public static Task RetrieveAsync(HttpContext context) => Stored(context, "/responses/{id}", async (call, stored, _, ct) =>
