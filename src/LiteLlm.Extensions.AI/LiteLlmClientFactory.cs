@@ -62,7 +62,26 @@ public sealed class LiteLlmClientFactory : IDisposable
     public ModelCatalog Catalog => _options.Catalog;
 
     /// <summary>Resolves a model string to its provider, or throws <see cref="UnknownModelException"/>.</summary>
-    public ResolvedModel Resolve(string model) => _resolver.Resolve(model);
+    internal ResolvedModel Resolve(string model) => _resolver.Resolve(model);
+
+    /// <summary>
+    /// Gets the provider a model string names (<c>groq</c> for <c>groq/llama-3.1-8b-instant</c>, <c>openai</c> for a bare
+    /// <c>gpt-4o</c>), for hosts that choose by protocol before calling (the gateway's same-format pass-through).
+    /// </summary>
+    /// <param name="model">The model string.</param>
+    /// <returns>The provider, or <see langword="null"/> when the string names none.</returns>
+    public ProviderDescriptor? FindProvider(string model)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(model);
+        try
+        {
+            return _resolver.Resolve(model).Provider;
+        }
+        catch (UnknownModelException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>Gets a chat client for <paramref name="model"/>.</summary>
     /// <exception cref="UnknownModelException">The model string names no known provider or model.</exception>
@@ -97,7 +116,7 @@ public sealed class LiteLlmClientFactory : IDisposable
     }
 
     /// <summary>Resolves the endpoint (base, key, version, headers, time limit) a model would be called at.</summary>
-    public ProviderEndpoint ResolveEndpoint(ResolvedModel model, ProviderOptions? options = null)
+    internal ProviderEndpoint ResolveEndpoint(ResolvedModel model, ProviderOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         var provider = model.Provider;
@@ -200,24 +219,36 @@ public sealed class LiteLlmClientFactory : IDisposable
         var inner = OpenAIResponsesChatClient.Applies(endpoint, _options.Catalog.Find(endpoint.Provider.Name, model)?.Mode)
             ? new OpenAIResponsesChatClient(endpoint, model, HttpClientFor(endpoint, model))
             : ProtocolOf(endpoint).CreateChatClient(endpoint, model, HttpClientFor(endpoint, model));
-        return new ProviderChatClient(inner, endpoint, model, _options.DropParams);
+        return new ProviderChatClient(inner, endpoint, model, _options.DropParams, _options.TimeProvider);
     }
 
     private ProviderEmbeddingGenerator CreateEmbedding(ProviderEndpoint endpoint, string model)
     {
         var inner = ProtocolOf(endpoint).CreateEmbeddingGenerator(endpoint, model, HttpClientFor(endpoint, model))
             ?? throw new NotSupportedException($"The provider '{endpoint.Provider.Name}' has no embeddings API.");
-        return new ProviderEmbeddingGenerator(inner, endpoint, model);
+        return new ProviderEmbeddingGenerator(inner, endpoint, model, _options.TimeProvider);
     }
 
     private HttpClient HttpClientFor(ProviderEndpoint endpoint, string model)
     {
-        var client = new HttpClient(new ProviderHttpHandler(endpoint, model, _transport), disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
+        var client = new HttpClient(new ProviderHttpHandler(EdgeOf(endpoint), model, _transport, _options.TimeProvider), disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
 
         // Say who is calling (some hosts behind web firewalls refuse requests without a User-Agent).
         client.DefaultRequestHeaders.UserAgent.Add(UserAgent);
         return client;
     }
+
+    private static EdgeEndpoint EdgeOf(ProviderEndpoint endpoint) => new(
+        endpoint.Provider.Name,
+        endpoint.Provider.Protocol switch
+        {
+            ProviderProtocol.AzureOpenAI => EdgeAuth.AzureApiKey,
+            ProviderProtocol.Bedrock => EdgeAuth.Signed,
+            _ => EdgeAuth.Default,
+        },
+        endpoint.ApiKey,
+        endpoint.ApiVersion,
+        endpoint.Headers);
 
     private static readonly ProductInfoHeaderValue UserAgent = new("LiteLlm.NET", typeof(LiteLlmClientFactory).Assembly.GetName().Version?.ToString(3) ?? "1.0.0");
 
@@ -229,7 +260,7 @@ public sealed class LiteLlmClientFactory : IDisposable
         ProviderProtocol.Gemini => GeminiProtocol.Instance,
         ProviderProtocol.Cohere => CohereProtocol.Instance,
         ProviderProtocol.Bedrock => new BedrockProtocol(_options.EnvironmentVariables, _options.TimeProvider),
-        ProviderProtocol.Mock => MockProtocol.Instance,
+        ProviderProtocol.Mock => new MockProtocol(_options.TimeProvider),
         ProviderProtocol.Custom => new CustomProtocol(endpoint.Provider.CustomFactory!),
         var other => throw new NotSupportedException($"The {other} protocol is not available in this build."),
     };

@@ -18,7 +18,8 @@ public sealed class LiteLlmClientFactoryOptions
     /// <summary>
     /// Gets or sets the HTTP handler every provider sends through. The default is one shared
     /// <see cref="SocketsHttpHandler"/> (pooled connections, recycled every 5 minutes for DNS changes).
-    /// Tests set an in-process fake upstream here.
+    /// Set it for a proxy, custom certificates, or an in-process fake upstream in tests; the library's own edge
+    /// (headers, auth, error mapping) always wraps it.
     /// </summary>
     public HttpMessageHandler? HttpMessageHandler { get; set; }
 

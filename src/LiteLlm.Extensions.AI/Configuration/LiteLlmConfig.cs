@@ -20,7 +20,10 @@ public sealed class LiteLlmConfig
     /// <summary>Gets <c>litellm_settings</c>.</summary>
     public LitellmSettings Litellm { get; init; } = new();
 
-    /// <summary>Gets <c>general_settings</c> (used by the gateway).</summary>
+    /// <summary>
+    /// Gets <c>general_settings</c>: the server's settings, carried for the host (the gateway) and checked for types when
+    /// the file is read; the library itself never reads them.
+    /// </summary>
     public GeneralSettings General { get; init; } = new();
 
     /// <summary>Gets <c>environment_variables</c>: visible to <c>os.environ/NAME</c> references and to providers.</summary>
@@ -228,7 +231,11 @@ public sealed record CacheSettings
     public string? Namespace { get; init; }
 }
 
-/// <summary>LiteLLM's <c>general_settings</c> (the gateway's).</summary>
+/// <summary>
+/// LiteLLM's <c>general_settings</c>: host-facing. These are a server's settings (the proxy's master key, database and
+/// client allow-list); the loader reads them so that one config.yaml serves library and gateway and a bad value fails at
+/// load time, but nothing in the library acts on them.
+/// </summary>
 public sealed record GeneralSettings
 {
     /// <summary>Gets the master key (admin and, without virtual keys, the only accepted key).</summary>

@@ -36,7 +36,10 @@ public sealed class LiteLlmOptions
     /// <summary>Gets or sets a value indicating whether MEAI's OpenTelemetry and the LiteLlm meter and logs are on. The default is true.</summary>
     public bool Telemetry { get; set; } = true;
 
-    /// <summary>Gets or sets the HTTP handler every provider sends through (tests put a fake upstream here).</summary>
+    /// <summary>
+    /// Gets or sets the HTTP transport every provider sends through (a proxy, custom certificates, or an in-process fake
+    /// upstream in tests); see <see cref="LiteLlmClientFactoryOptions.HttpMessageHandler"/>.
+    /// </summary>
     public HttpMessageHandler? HttpMessageHandler { get; set; }
 
     /// <summary>Gets or sets the clock of the router and budgets.</summary>

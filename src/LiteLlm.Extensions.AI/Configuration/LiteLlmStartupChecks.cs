@@ -83,7 +83,7 @@ internal sealed partial class LiteLlmStartupChecks
             catalog.Register(model);
         }
 
-        var resolver = new ModelResolver(Providers.ProviderRegistry.Default, catalog);
+        var resolver = new Providers.ModelResolver(Providers.ProviderRegistry.Default, catalog);
         for (var i = 0; i < router.Deployments.Count; i++)
         {
             var deployment = router.Deployments[i];

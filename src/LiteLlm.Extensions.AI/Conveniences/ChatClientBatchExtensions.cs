@@ -202,15 +202,15 @@ internal static class FanOut
         string name, int index, Func<IChatClient> client, IReadOnlyList<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
         await Task.Yield(); // every call starts before any of them runs its synchronous part
-        var clock = Stopwatch.StartNew();
+        var started = Stopwatch.GetTimestamp();
         try
         {
             var response = await client().GetResponseAsync(messages, options?.Clone(), cancellationToken).ConfigureAwait(false);
-            return new ModelResult(name, index, response, null, clock.Elapsed);
+            return new ModelResult(name, index, response, null, Stopwatch.GetElapsedTime(started));
         }
         catch (Exception e)
         {
-            return new ModelResult(name, index, null, e, clock.Elapsed);
+            return new ModelResult(name, index, null, e, Stopwatch.GetElapsedTime(started));
         }
     }
 }

@@ -27,13 +27,13 @@ namespace LiteLlm.Cost;
 public sealed class CostCalculator
 {
     /// <summary>The <see cref="UsageDetails.AdditionalCounts"/> key for input tokens written to the prompt cache.</summary>
-    public const string CacheCreationInputTokens = "CacheCreationInputTokens";
+    public const string CacheCreationInputTokens = Providers.UsageCounts.CacheCreationInputTokens;
 
     /// <summary>
     /// The <see cref="UsageDetails.AdditionalCounts"/> key for the part of <see cref="CacheCreationInputTokens"/> written to
     /// the prompt cache for one hour (not a separate count: it is included in <see cref="CacheCreationInputTokens"/>).
     /// </summary>
-    public const string CacheCreation1HourInputTokens = "CacheCreation1HourInputTokens";
+    public const string CacheCreation1HourInputTokens = Providers.UsageCounts.CacheCreation1HourInputTokens;
 
     /// <summary>Initializes a calculator over <paramref name="catalog"/> (default: <see cref="ModelCatalog.Default"/>).</summary>
     public CostCalculator(ModelCatalog? catalog = null) => Catalog = catalog ?? ModelCatalog.Default;

@@ -5,7 +5,7 @@ using Microsoft.ML.Tokenizers;
 namespace LiteLlm.Cost;
 
 /// <summary>The tiktoken encodings <see cref="TokenCounter"/> counts with.</summary>
-public enum TokenEncoding
+internal enum TokenEncoding
 {
     /// <summary><c>o200k_base</c>: gpt-4o, gpt-4.1, gpt-5, o1/o3/o4.</summary>
     O200kBase,
@@ -47,7 +47,7 @@ public static class TokenCounter
     private static readonly string[] O200kFamilies = ["gpt-4o", "chatgpt-4o", "gpt-4.1", "gpt-4.5", "gpt-5", "o1", "o3", "o4", "gpt-oss", "codex"];
 
     /// <summary>Gets the encoding used for <paramref name="model"/> (a bare or <c>provider/</c>-prefixed name; <see langword="null"/> gives <c>cl100k_base</c>).</summary>
-    public static TokenEncoding EncodingFor(string? model)
+    internal static TokenEncoding EncodingFor(string? model)
     {
         if (string.IsNullOrEmpty(model))
         {
@@ -109,6 +109,33 @@ public static class TokenCounter
         }
 
         return total;
+    }
+
+    /// <summary>
+    /// Estimates the prompt tokens of <paramref name="messages"/> without a tokenizer: four characters of text a token,
+    /// plus one. The cheap estimate the router (without pre-call checks) and hosts admitting a request use; see
+    /// <see cref="CountTokens(IEnumerable{ChatMessage}, string?, IEnumerable{AITool}?)"/> for an exact count.
+    /// </summary>
+    /// <param name="messages">The messages.</param>
+    /// <returns>The estimate.</returns>
+    public static int EstimateTokens(IEnumerable<ChatMessage> messages)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+
+        // Without building the message text.
+        long chars = 0;
+        foreach (var message in messages)
+        {
+            foreach (var content in message.Contents)
+            {
+                if (content is TextContent text)
+                {
+                    chars += text.Text.Length;
+                }
+            }
+        }
+
+        return (int)Math.Min(int.MaxValue, (chars / 4) + 1);
     }
 
     internal static Tokenizer TokenizerFor(TokenEncoding encoding) => encoding == TokenEncoding.O200kBase ? O200k.Value : Cl100k.Value;

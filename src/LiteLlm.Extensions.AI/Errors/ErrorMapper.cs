@@ -14,7 +14,7 @@ namespace LiteLlm.Errors;
 /// <c>error</c> as a string, <c>message</c>) but not in meaning, and each provider's distinguishing
 /// signals (codes, types, texts) do not collide. The signals are listed in docs/errors.md.
 /// </remarks>
-public static partial class ErrorMapper
+internal static partial class ErrorMapper
 {
     private const int MaxMessageLength = 2000;
 
@@ -26,6 +26,7 @@ public static partial class ErrorMapper
     /// <param name="headers">The response headers, if any (for <c>Retry-After</c> and <c>x-amzn-ErrorType</c>).</param>
     /// <param name="secret">The API key used, so that it is never echoed back.</param>
     /// <param name="isMidStream">Whether the error arrived inside a stream.</param>
+    /// <param name="time">The clock a <c>Retry-After</c> date is measured against (the system's when null).</param>
     public static LiteLlmException FromResponse(
         string? provider,
         string? model,
@@ -33,7 +34,8 @@ public static partial class ErrorMapper
         string? body,
         HttpResponseHeaders? headers = null,
         string? secret = null,
-        bool isMidStream = false)
+        bool isMidStream = false,
+        TimeProvider? time = null)
     {
         var (message, code) = ParseBody(body);
         if (headers is not null && headers.TryGetValues("x-amzn-ErrorType", out var amzn))
@@ -45,7 +47,7 @@ public static partial class ErrorMapper
 
         message = Truncate(SecretRedactor.Redact(message ?? (string.IsNullOrWhiteSpace(body) ? null : body), secret));
         var details = new ProviderErrorDetails(provider, model, statusCode, message, code, isMidStream);
-        return Classify(details, RetryAfterFrom(headers, message));
+        return Classify(details, RetryAfterFrom(headers, message, time));
     }
 
     /// <summary>Maps an error that is known only by kind (a mock's scripted error, a stream frame with a type).</summary>
@@ -179,7 +181,7 @@ public static partial class ErrorMapper
     }
 
     /// <summary>Reads <c>Retry-After</c> (seconds or date), <c>retry-after-ms</c>, or "try again in 6.5s" from the message.</summary>
-    internal static TimeSpan? RetryAfterFrom(HttpResponseHeaders? headers, string? message)
+    internal static TimeSpan? RetryAfterFrom(HttpResponseHeaders? headers, string? message, TimeProvider? time = null)
     {
         if (headers is not null)
         {
@@ -198,7 +200,7 @@ public static partial class ErrorMapper
 
                 if (ra.Date is { } date)
                 {
-                    var wait = date - DateTimeOffset.UtcNow;
+                    var wait = date - (time ?? TimeProvider.System).GetUtcNow();
                     return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
                 }
             }

@@ -47,7 +47,7 @@ internal static class ExceptionTranslator
         }
     }
 
-    // SDK exception types we do not reference directly (Anthropic's, OllamaSharp's) expose their
+    // SDK exception types we do not reference directly (OllamaSharp's) expose their
     // status under one of these names. Only reached on the failure path.
     private static int? StatusOf(Exception e)
     {

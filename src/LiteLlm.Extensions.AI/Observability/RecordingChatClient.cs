@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using LiteLlm.Providers.Mock;
 using Microsoft.Extensions.AI;
 
 namespace LiteLlm.Observability;

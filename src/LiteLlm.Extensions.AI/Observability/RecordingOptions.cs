@@ -4,11 +4,7 @@ namespace LiteLlm.Observability;
 public sealed class RecordingOptions
 {
     /// <summary>The fields redacted by default: keys, tokens and credentials under their usual names.</summary>
-    public static IReadOnlyList<string> DefaultRedactedFields { get; } =
-    [
-        "api_key", "apiKey", "api-key", "x-api-key", "authorization", "Authorization", "master_key", "password", "secret",
-        "aws_access_key_id", "aws_secret_access_key", "aws_session_token", "client_secret", "access_token", "refresh_token",
-    ];
+    public static IReadOnlyList<string> DefaultRedactedFields => Providers.Mock.RecordingFormat.DefaultRedactedFields;
 
     /// <summary>Gets or sets the JSONL file that calls are appended to (one call a line); created when absent.</summary>
     public string FilePath { get; set; } = "litellm-recording.jsonl";

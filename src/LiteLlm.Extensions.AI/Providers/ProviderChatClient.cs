@@ -20,14 +20,16 @@ internal sealed class ProviderChatClient : DelegatingChatClient
     private readonly string _model;
     private readonly ChatClientMetadata _metadata;
     private readonly ParameterPolicy _parameters;
+    private readonly TimeProvider _time;
 
-    public ProviderChatClient(IChatClient inner, ProviderEndpoint endpoint, string model, bool dropParams = false)
+    public ProviderChatClient(IChatClient inner, ProviderEndpoint endpoint, string model, bool dropParams = false, TimeProvider? time = null)
         : base(inner)
     {
         _endpoint = endpoint;
         _model = model;
         _metadata = new ChatClientMetadata(endpoint.Provider.Name, endpoint.ApiBase, model);
         _parameters = new ParameterPolicy(endpoint, model, dropParams);
+        _time = time ?? TimeProvider.System;
     }
 
     public ProviderEndpoint Endpoint => _endpoint;
@@ -38,8 +40,8 @@ internal sealed class ProviderChatClient : DelegatingChatClient
     {
         cancellationToken.ThrowIfCancellationRequested();
         var (providerOptions, timeout, dropped) = Prepare(options);
-        using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeoutSource.CancelAfter(timeout);
+        using var timer = new CancellationTokenSource(timeout, _time);
+        using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
         try
         {
             var response = await base.GetResponseAsync(messages, providerOptions, timeoutSource.Token).ConfigureAwait(false);
@@ -69,10 +71,9 @@ internal sealed class ProviderChatClient : DelegatingChatClient
     {
         cancellationToken.ThrowIfCancellationRequested();
         var (providerOptions, timeout, dropped) = Prepare(options);
-        using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-
-        // The time limit is an idle limit for streams: no update within it fails the call.
-        timeoutSource.CancelAfter(timeout);
+        // The time limit is an idle limit for streams: no update within it fails the call (the timer restarts per update).
+        using var timer = new CancellationTokenSource(timeout, _time);
+        using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
         IAsyncEnumerator<ChatResponseUpdate> enumerator;
         try
         {
@@ -117,7 +118,7 @@ internal sealed class ProviderChatClient : DelegatingChatClient
                     throw new OperationCanceledException(e.Message, e, cancellationToken);
                 }
 
-                timeoutSource.CancelAfter(timeout);
+                timer.CancelAfter(timeout);
                 first = false;
                 update.ModelId ??= _model;
                 sawToolCalls |= HasToolCalls(update.Contents);

@@ -9,13 +9,15 @@ internal sealed class ProviderEmbeddingGenerator : DelegatingEmbeddingGenerator<
     private readonly ProviderEndpoint _endpoint;
     private readonly string _model;
     private readonly EmbeddingGeneratorMetadata _metadata;
+    private readonly TimeProvider _time;
 
-    public ProviderEmbeddingGenerator(IEmbeddingGenerator<string, Embedding<float>> inner, ProviderEndpoint endpoint, string model)
+    public ProviderEmbeddingGenerator(IEmbeddingGenerator<string, Embedding<float>> inner, ProviderEndpoint endpoint, string model, TimeProvider? time = null)
         : base(inner)
     {
         _endpoint = endpoint;
         _model = model;
         _metadata = new EmbeddingGeneratorMetadata(endpoint.Provider.Name, endpoint.ApiBase, model);
+        _time = time ?? TimeProvider.System;
     }
 
     public override async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
@@ -28,8 +30,8 @@ internal sealed class ProviderEmbeddingGenerator : DelegatingEmbeddingGenerator<
         forwarded.ModelId = _model;
         forwarded.AdditionalProperties = WireOnly(options?.AdditionalProperties);
 
-        using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeoutSource.CancelAfter(timeout);
+        using var timer = new CancellationTokenSource(timeout, _time);
+        using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
         try
         {
             var result = await base.GenerateAsync(values, forwarded, timeoutSource.Token).ConfigureAwait(false);

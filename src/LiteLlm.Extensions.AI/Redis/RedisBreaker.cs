@@ -6,9 +6,11 @@ namespace LiteLlm.Redis;
 /// Whether shared state in Redis should be used right now. After a failure callers work on their own process's state
 /// for <see cref="RetryInterval"/> before they try Redis again, so an outage costs one failed call per interval instead
 /// of a timeout per request. <see cref="Failed"/> and <see cref="Succeeded"/> say when the state changed, so the
-/// caller logs each outage and recovery once.
+/// caller logs each outage and recovery once. Public so that a host sharing its own state through Redis (the gateway's
+/// rate limits and budgets) falls back the same way the library's router and budget stores do.
 /// </summary>
-internal sealed class RedisBreaker(TimeProvider time)
+/// <param name="time">The clock the retry interval is measured on.</param>
+public sealed class RedisBreaker(TimeProvider time)
 {
     /// <summary>How long callers stay on local state after a Redis failure before they try again.</summary>
     public static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(2);

@@ -42,6 +42,22 @@ public sealed class DeploymentState
     /// <summary>Gets the catalog entry of the deployment's model, if the catalog knows it.</summary>
     public ModelInfo? Info { get; }
 
+    /// <summary>
+    /// Gets a value indicating whether the deployment speaks OpenAI's Responses API (where a caller's Responses request
+    /// passes through unchanged): an <c>openai/</c> or <c>azure/</c> model whose catalog mode is <c>responses</c>, or a
+    /// deployment with <c>use_responses_api: true</c> (<c>false</c> opts out); never a deployment with its own client.
+    /// </summary>
+    public bool ServesResponsesApi
+    {
+        get
+        {
+            var model = Deployment.Model;
+            var slash = model.IndexOf('/', StringComparison.Ordinal);
+            return Deployment.Client is null
+                && Providers.OpenAIResponses.ResponsesApi.Applies(slash > 0 ? model[..slash] : "openai", Deployment.Provider?.Settings, Info?.Mode);
+        }
+    }
+
     /// <summary>Gets the context window used by pre-call checks.</summary>
     public int? MaxInputTokens { get; }
 

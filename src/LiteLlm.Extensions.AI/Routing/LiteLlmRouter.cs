@@ -35,7 +35,7 @@ public sealed class LiteLlmRouter : IChatClient
         _core = new RouterCore(options, factory ?? LiteLlmClientFactory.Default, logger);
         // Pre-call checks compare against context windows, so they count with the tokenizer; otherwise
         // four characters a token is enough for usage accounting and costs nothing.
-        _countTokens = options.TokenCounter ?? (options.EnablePreCallChecks ? static m => Cost.TokenCounter.CountTokens(m) : EstimateTokens);
+        _countTokens = options.TokenCounter ?? (options.EnablePreCallChecks ? static m => Cost.TokenCounter.CountTokens(m) : Cost.TokenCounter.EstimateTokens);
         _metadata = new ChatClientMetadata("litellm", null, _core.Groups.Count() == 1 ? _core.Groups.First() : null);
         EmbeddingGenerator = new LiteLlmEmbeddingRouter(_core);
     }
@@ -299,24 +299,6 @@ public sealed class LiteLlmRouter : IChatClient
                 _ => null,
             }
             : null;
-
-    internal static int EstimateTokens(IEnumerable<ChatMessage> messages)
-    {
-        // Four characters a token, without building the message text.
-        long chars = 0;
-        foreach (var message in messages)
-        {
-            foreach (var content in message.Contents)
-            {
-                if (content is TextContent text)
-                {
-                    chars += text.Text.Length;
-                }
-            }
-        }
-
-        return (int)Math.Min(int.MaxValue, (chars / 4) + 1);
-    }
 
     private sealed class StartedStream(IAsyncEnumerator<ChatResponseUpdate> enumerator, ChatResponseUpdate first, CancellationTokenSource linked, CancellationTokenSource timeout, long started)
         : IAsyncDisposable

@@ -34,7 +34,7 @@ internal static class ChatEndpoints
                 return;
             }
 
-            var completion = ChatResponseWriter.ToCompletion(response, call.Id, parsed.Model);
+            var completion = ChatResponseWriter.ToCompletion(response, call.Id, parsed.Model, call.State.Time);
             await WriteJsonAsync(call, completion, GatewayJson.Context.ChatCompletionResponse, ct).ConfigureAwait(false);
         });
     }
@@ -87,7 +87,7 @@ internal static class ChatEndpoints
             var body = new TextCompletionResponse
             {
                 Id = ChatResponseWriter.ResponseId(null, call.Id, "cmpl-"),
-                Created = (response.CreatedAt ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds(),
+                Created = (response.CreatedAt ?? call.State.Time.GetUtcNow()).ToUnixTimeSeconds(),
                 Model = response.ModelId ?? model,
                 Choices = [new TextChoiceDto { Text = response.Text, FinishReason = ChatResponseWriter.FinishReason(response.FinishReason, false) }],
                 Usage = ChatResponseWriter.Usage(response.Usage) ?? new UsageDto(),
@@ -139,7 +139,7 @@ internal static class ChatEndpoints
 internal sealed class TextCompletionShaper(InferenceCall call, string model, bool includeUsage) : IStreamShaper
 {
     private readonly string _id = ChatResponseWriter.ResponseId(null, call.Id, "cmpl-");
-    private readonly long _created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+    private readonly long _created = call.State.Time.GetUtcNow().ToUnixTimeSeconds();
     private ChatFinishReason? _finish;
 
     public IEnumerable<SseItem<object>> OnUpdate(ChatResponseUpdate update)

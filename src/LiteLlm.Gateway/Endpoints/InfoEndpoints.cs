@@ -17,7 +17,8 @@ namespace LiteLlm.Gateway.Endpoints;
 /// <summary>GET /models, /model/info, /model_group/info, /health, /health/liveliness, /health/readiness, /metrics.</summary>
 internal static class InfoEndpoints
 {
-    private static readonly long Started = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+    // The process's start (the models' 'created'): a constant of this process, not a time a host's clock moves.
+    private static readonly long Started = TimeProvider.System.GetUtcNow().ToUnixTimeSeconds();
 
     /// <summary>This gateway's version (reported as <c>litellm_version</c>), without the build's commit suffix.</summary>
     private static readonly string Version = (typeof(InfoEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion

@@ -143,14 +143,7 @@ internal static class MessagesEndpoints
             return null;
         }
 
-        try
-        {
-            return runtime.Factory.Resolve(model).Provider;
-        }
-        catch (UnknownModelException)
-        {
-            return null;
-        }
+        return runtime.Factory.FindProvider(model);
     }
 
     private static async Task<long> CountAsync(LiteLlmRuntime runtime, string model, List<ChatMessage> messages, ChatOptions options, CancellationToken ct)

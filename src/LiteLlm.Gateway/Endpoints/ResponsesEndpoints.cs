@@ -7,6 +7,8 @@ using LiteLlm.Gateway.Protocol.Responses;
 using LiteLlm.Gateway.Storage;
 using LiteLlm.Providers;
 using LiteLlm.Providers.OpenAIResponses;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LiteLlm.Gateway.Endpoints;
 
@@ -42,7 +44,7 @@ internal static class ResponsesEndpoints
             var parsed = InferenceService.Parse(() => ResponsesRequestParser.Parse(body, call.Caller, history, Native(service, body)));
             call.UseMetadataOf(parsed.Options);
             await service.AdmitAsync(call, parsed.Model, parsed.Messages, parsed.Options, ct).ConfigureAwait(false);
-            var builder = new ResponseBuilder(call.Id, parsed.Model, body, parsed.Store, parsed.Stream, call.State.StartTime);
+            var builder = new ResponseBuilder(call.Id, parsed.Model, body, parsed.Store, parsed.Stream, call.State.Time);
             if (parsed.Stream)
             {
                 var updates = service.Pipeline.GetStreamingResponseAsync(parsed.Messages, parsed.Options, ct);
@@ -83,7 +85,7 @@ internal static class ResponsesEndpoints
         }
 
         var deployments = service.Runtime.Router.DeploymentsOf(model);
-        return deployments.Count > 0 && deployments.All(ResponsesApi.Serves);
+        return deployments.Count > 0 && deployments.All(d => d.ServesResponsesApi);
     }
 
     public static Task RetrieveAsync(HttpContext context) => Stored(context, "/responses/{id}", async (call, stored, _, ct) =>

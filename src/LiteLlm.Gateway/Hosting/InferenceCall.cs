@@ -3,6 +3,7 @@ using System.Globalization;
 using LiteLlm.Gateway.Auth;
 using LiteLlm.Gateway.Spend;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LiteLlm.Gateway.Hosting;
 
@@ -22,15 +23,19 @@ internal static class GatewayHeaders
     public const string DroppedParams = "x-litellm-dropped-params";
 }
 
-/// <summary>Per-request state: the call id and start time, set by the first middleware.</summary>
+/// <summary>Per-request state: the call id, the start time and the clock, set by the first middleware.</summary>
 internal sealed class GatewayRequestState
 {
-    public GatewayRequestState(string id, long started, DateTimeOffset startTime)
+    public GatewayRequestState(string id, long started, TimeProvider time)
     {
         Id = id;
         Started = started;
-        StartTime = startTime;
+        Time = time;
+        StartTime = time.GetUtcNow();
     }
+
+    /// <summary>Gets the gateway's clock (the host's <see cref="TimeProvider"/>).</summary>
+    public TimeProvider Time { get; }
 
     public string Id { get; }
 
@@ -59,7 +64,7 @@ internal sealed class GatewayRequestState
 
     public static GatewayRequestState Create(HttpContext context)
     {
-        var state = new GatewayRequestState(NextId(), Stopwatch.GetTimestamp(), DateTimeOffset.UtcNow);
+        var state = new GatewayRequestState(NextId(), Stopwatch.GetTimestamp(), context.RequestServices?.GetService<TimeProvider>() ?? TimeProvider.System);
         context.Features.Set(state);
         return state;
     }
@@ -192,7 +197,7 @@ internal sealed class InferenceCall
 
     public SpendRecord ToSpendRecord(string status)
     {
-        var ended = DateTimeOffset.UtcNow;
+        var ended = State.Time.GetUtcNow();
         return new SpendRecord
         {
             RequestId = Id,

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using LiteLlm.Configuration;
+using LiteLlm.Cost;
 using LiteLlm.Errors;
 using LiteLlm.Gateway.Auth;
 using LiteLlm.Gateway.Limits;
@@ -41,7 +42,7 @@ internal sealed partial class InferenceService(
         Func<HttpContext, GatewayError, Task>? writeError = null)
     {
         var call = new InferenceCall(context, endpoint);
-        using var timeout = new CancellationTokenSource(options.RequestTimeout);
+        using var timeout = new CancellationTokenSource(options.RequestTimeout, call.State.Time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, timeout.Token);
         var status = "success";
         metrics.InFlight.Add(1);
@@ -219,23 +220,9 @@ internal sealed partial class InferenceService(
         call.ReachedPipeline = true;
     }
 
-    /// <summary>Four characters a token, plus the output allowance: what the gate reserves before the call.</summary>
+    /// <summary>The library's prompt estimate plus the output allowance: what the gate reserves before the call.</summary>
     public static int EstimateTokens(IEnumerable<ChatMessage> messages, int? maxOutputTokens)
-    {
-        long chars = 0;
-        foreach (var message in messages)
-        {
-            foreach (var content in message.Contents)
-            {
-                if (content is TextContent text)
-                {
-                    chars += text.Text.Length;
-                }
-            }
-        }
-
-        return (int)Math.Min(int.MaxValue, (chars / 4) + 1 + (maxOutputTokens ?? 0));
-    }
+        => (int)Math.Min(int.MaxValue, (long)TokenCounter.EstimateTokens(messages) + (maxOutputTokens ?? 0));
 
     private static Task WriteErrorAsync(HttpContext context, GatewayError error, Func<HttpContext, GatewayError, Task>? writeError)
         => context.Response.HasStarted ? Task.CompletedTask

@@ -59,7 +59,7 @@ internal static class StreamPump
             {
                 while (true)
                 {
-                    var delay = Task.Delay(keepAlive, pings.Token);
+                    var delay = Task.Delay(keepAlive, call.State.Time, pings.Token);
                     if (await Task.WhenAny(first, delay).ConfigureAwait(false) == first)
                     {
                         break;

@@ -12,7 +12,7 @@ namespace LiteLlm.Gateway.Spend;
 /// <see cref="GatewayAuthOptions.SpendQueueCapacity"/>; past it they are dropped and counted), so an outage of any length
 /// loses nothing that fits in the queue and never blocks a request.
 /// </summary>
-internal sealed partial class SpendWriter(ISpendStore store, GatewayAuthOptions options, ILogger<SpendWriter> logger, Limits.SoftBudgetAlerts? alerts = null) : ISpendSink, IHostedService, IAsyncDisposable
+internal sealed partial class SpendWriter(ISpendStore store, GatewayAuthOptions options, TimeProvider time, ILogger<SpendWriter> logger, Limits.SoftBudgetAlerts? alerts = null) : ISpendSink, IHostedService, IAsyncDisposable
 {
     private readonly Channel<SpendRecord> _queue = Channel.CreateBounded<SpendRecord>(new BoundedChannelOptions(options.SpendQueueCapacity)
     {
@@ -98,7 +98,7 @@ internal sealed partial class SpendWriter(ISpendStore store, GatewayAuthOptions 
         {
             // The batch fills while this loop sleeps in short steps: waiting on the queue instead woke this loop (a
             // thread-pool hop and a timer made and cancelled) once for every request under load (profiled).
-            var deadline = Stopwatch.GetTimestamp() + (long)(options.SpendFlushInterval.TotalSeconds * Stopwatch.Frequency);
+            var deadline = time.GetUtcNow() + options.SpendFlushInterval;
             while (true)
             {
                 while (batch.Count < options.SpendBatchSize && reader.TryRead(out var record))
@@ -106,13 +106,13 @@ internal sealed partial class SpendWriter(ISpendStore store, GatewayAuthOptions 
                     batch.Add(record);
                 }
 
-                var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+                var left = deadline - time.GetUtcNow();
                 if (batch.Count >= options.SpendBatchSize || left <= TimeSpan.Zero || reader.Completion.IsCompleted)
                 {
                     break;
                 }
 
-                await Task.Delay(left < FillStep ? left : FillStep, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(left < FillStep ? left : FillStep, time, cancellationToken).ConfigureAwait(false);
             }
 
             await WriteAsync(batch, cancellationToken).ConfigureAwait(false);
@@ -149,7 +149,7 @@ internal sealed partial class SpendWriter(ISpendStore store, GatewayAuthOptions 
                     LogRetry(logger, batch.Count, attempt, e.GetType().Name, _queue.Reader.Count);
                 }
 
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 100 * attempt * attempt)), cancellationToken).ConfigureAwait(false);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 100 * attempt * attempt)), time, cancellationToken).ConfigureAwait(false);
             }
         }
     }

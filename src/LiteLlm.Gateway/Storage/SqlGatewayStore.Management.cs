@@ -100,7 +100,7 @@ public sealed partial class SqlGatewayStore
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, null,
             $"INSERT INTO litellm_team_members ({MemberColumns}, created_at) VALUES (@team_id, @user_id, @user_email, @role, @created_at) ON CONFLICT (team_id, user_id) DO UPDATE SET user_email = excluded.user_email, role = excluded.role;",
-            cancellationToken, ("team_id", member.TeamId), ("user_id", member.UserId), ("user_email", member.UserEmail), ("role", member.Role), ("created_at", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())).ConfigureAwait(false);
+            cancellationToken, ("team_id", member.TeamId), ("user_id", member.UserId), ("user_email", member.UserEmail), ("role", member.Role), ("created_at", TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds())).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

@@ -41,7 +41,7 @@ public sealed partial class SqlGatewayStore
             }
 
             await ExecuteAsync(connection, transaction, "INSERT INTO litellm_schema_version (version, applied_at) VALUES (@v, @t);", cancellationToken,
-                ("v", (long)version), ("t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())).ConfigureAwait(false);
+                ("v", (long)version), ("t", TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds())).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

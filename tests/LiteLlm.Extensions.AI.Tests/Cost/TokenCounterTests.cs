@@ -14,7 +14,20 @@ public sealed class TokenCounterTests
     [InlineData("text-embedding-3-small", TokenEncoding.Cl100kBase)]
     [InlineData("claude-sonnet-4-20250514", TokenEncoding.Cl100kBase)]
     [InlineData(null, TokenEncoding.Cl100kBase)]
-    public void PicksTheEncodingByFamily(string? model, TokenEncoding expected) => Assert.Equal(expected, TokenCounter.EncodingFor(model));
+    public void PicksTheEncodingByFamily(string? model, object expected) => Assert.Equal((TokenEncoding)expected, TokenCounter.EncodingFor(model)); // object: the enum is internal
+
+    [Fact]
+    public void EstimatesFourCharactersATokenPlusOne_FromTextOnly()
+    {
+        // 40 characters of text over two messages (the image adds nothing): 40 / 4 + 1.
+        ChatMessage[] messages =
+        [
+            new(ChatRole.System, new string('s', 12)),
+            new(ChatRole.User, [new TextContent(new string('u', 28)), new DataContent(new byte[] { 1, 2, 3 }, "image/png")]),
+        ];
+        Assert.Equal(11, TokenCounter.EstimateTokens(messages));
+        Assert.Equal(1, TokenCounter.EstimateTokens([]));
+    }
 
     [Fact]
     public void CountsKnownStrings()

@@ -28,6 +28,18 @@ public sealed class ModelResolverTests
     }
 
     [Theory]
+    [InlineData("groq/llama-3.1-8b-instant", "groq")]
+    [InlineData("gpt-4o-mini", "openai")]
+    [InlineData("claude-3-5-haiku-20241022", "anthropic")]
+    [InlineData("nosuchprovider/model", null)]
+    [InlineData("my-fine-model", null)]
+    public void FactoryFindProvider_NamesTheProvider_OrNullForAnUnknownString(string model, string? provider)
+    {
+        using var factory = new LiteLlmClientFactory();
+        Assert.Equal(provider, factory.FindProvider(model)?.Name);
+    }
+
+    [Theory]
     [InlineData("gpt-4o-mini", "openai")]
     [InlineData("claude-3-5-haiku-20241022", "anthropic")]
     [InlineData("text-embedding-3-small", "openai")]

@@ -14,7 +14,7 @@ namespace LiteLlm.Providers.Anthropic;
 /// are done by <see cref="ProviderChatClient"/>. A caller's own Anthropic body (<see cref="WireJson"/>) is sent as it came,
 /// with its <c>anthropic-*</c> headers, and each answer or stream event is handed back as a <see cref="WireJson"/>.
 /// </summary>
-internal sealed class AnthropicChatClient : Http.WireChatClient, IInputTokenCounter
+internal sealed class AnthropicChatClient : WireChatClient, IInputTokenCounter
 {
     private readonly Uri _messagesUri;
     private readonly Uri _countTokensUri;
@@ -105,7 +105,7 @@ internal sealed class AnthropicChatClient : Http.WireChatClient, IInputTokenCoun
         var request = wire is null ? JsonPost(uri, body, accept, options) : JsonPost(uri, body, accept);
         if (wire is not null)
         {
-            Http.WireExtras.ApplyHeaders(request, options?.AdditionalProperties);
+            WireExtras.ApplyHeaders(request, options?.AdditionalProperties);
         }
 
         if (!string.IsNullOrEmpty(Endpoint.ApiKey))

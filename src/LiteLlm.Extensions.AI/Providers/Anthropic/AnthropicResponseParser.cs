@@ -7,10 +7,10 @@ namespace LiteLlm.Providers.Anthropic;
 internal static class AnthropicResponseParser
 {
     /// <summary>The <see cref="UsageDetails.AdditionalCounts"/> key for tokens written to the prompt cache.</summary>
-    public const string CacheCreationInputTokens = Cost.CostCalculator.CacheCreationInputTokens;
+    public const string CacheCreationInputTokens = UsageCounts.CacheCreationInputTokens;
 
     /// <summary>The <see cref="UsageDetails.AdditionalCounts"/> key for the part of the cache writes kept for one hour.</summary>
-    public const string CacheCreation1HourInputTokens = Cost.CostCalculator.CacheCreation1HourInputTokens;
+    public const string CacheCreation1HourInputTokens = UsageCounts.CacheCreation1HourInputTokens;
 
     public static ChatResponse Parse(JsonElement root, string? jsonToolName)
     {

@@ -2,7 +2,6 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using LiteLlm.Errors;
-using LiteLlm.Providers.Http;
 using Microsoft.Extensions.AI;
 
 namespace LiteLlm.Providers.Bedrock;
@@ -11,27 +10,21 @@ namespace LiteLlm.Providers.Bedrock;
 /// Bedrock Converse (<c>POST model/{id}/converse</c>) and ConverseStream (<c>/converse-stream</c>,
 /// an <c>application/vnd.amazon.eventstream</c> body) as an <see cref="IChatClient"/>.
 /// </summary>
-internal sealed class BedrockChatClient : IChatClient
+internal sealed class BedrockChatClient(BedrockTransport transport, string model)
+    : WireChatClient(transport.ProviderName, transport.Endpoint, model, transport.Http)
 {
-    private readonly BedrockTransport _transport;
-    private readonly string _model;
+    private readonly BedrockTransport _transport = transport;
 
-    public BedrockChatClient(BedrockTransport transport, string model)
-    {
-        _transport = transport;
-        _model = model;
-    }
-
-    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var body = Body(messages, options);
         using var response = await _transport.PostAsync("converse", body, stream: false, cancellationToken, options?.AdditionalProperties).ConfigureAwait(false);
         var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         using var doc = JsonDocument.Parse(bytes);
-        return BedrockConverse.ParseResponse(doc.RootElement.Clone(), _model, RequestId(response));
+        return BedrockConverse.ParseResponse(doc.RootElement.Clone(), Model, RequestId(response));
     }
 
-    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var body = Body(messages, options);
@@ -62,7 +55,7 @@ internal sealed class BedrockChatClient : IChatClient
                 Role = ChatRole.Assistant,
                 ResponseId = requestId,
                 MessageId = requestId,
-                ModelId = _model,
+                ModelId = Model,
                 CreatedAt = created,
                 RawRepresentation = payload.Clone(),
             };
@@ -147,21 +140,11 @@ internal sealed class BedrockChatClient : IChatClient
         }
     }
 
-    public object? GetService(Type serviceType, object? serviceKey = null)
-    {
-        ArgumentNullException.ThrowIfNull(serviceType);
-        return serviceKey is null && serviceType.IsInstanceOfType(this) ? this : null;
-    }
-
-    public void Dispose()
-    {
-    }
-
     private byte[] Body(IEnumerable<ChatMessage> messages, ChatOptions? options)
     {
         // Pass-through fields are merged here, before signing: the signature covers the body.
         var extra = WireExtras.Body(options);
-        var request = BedrockConverse.BuildRequest(messages, options, extra, _transport.ProviderName, _model);
+        var request = BedrockConverse.BuildRequest(messages, options, extra, _transport.ProviderName, Model);
         return JsonSerializer.SerializeToUtf8Bytes(request, BedrockTransport.WireJson);
     }
 
@@ -213,7 +196,7 @@ internal sealed class BedrockChatClient : IChatClient
     }
 
     private ProviderErrorDetails Details(int? status, string? message)
-        => new(_transport.ProviderName, _model, status, message, null, IsMidStream: true);
+        => new(_transport.ProviderName, Model, status, message, null, IsMidStream: true);
 
     private static string? RequestId(HttpResponseMessage response)
         => response.Headers.TryGetValues("x-amzn-RequestId", out var values) ? values.FirstOrDefault() : null;

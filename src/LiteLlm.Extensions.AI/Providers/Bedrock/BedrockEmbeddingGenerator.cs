@@ -57,7 +57,7 @@ internal sealed class BedrockEmbeddingGenerator : IEmbeddingGenerator<string, Em
 
                 using var doc = await InvokeAsync(body, cancellationToken).ConfigureAwait(false);
                 var root = doc.RootElement;
-                result.Add(new Embedding<float>(Vector(root.GetProperty("embedding"))) { ModelId = _model, CreatedAt = DateTimeOffset.UtcNow });
+                result.Add(new Embedding<float>(Vector(root.GetProperty("embedding"))) { ModelId = _model, CreatedAt = _transport.Now });
                 if (root.TryGetProperty("inputTextTokenCount", out var count) && count.TryGetInt64(out var n))
                 {
                     inputTokens += n;
@@ -83,7 +83,7 @@ internal sealed class BedrockEmbeddingGenerator : IEmbeddingGenerator<string, Em
 
                 foreach (var vector in embeddings.EnumerateArray())
                 {
-                    result.Add(new Embedding<float>(Vector(vector)) { ModelId = _model, CreatedAt = DateTimeOffset.UtcNow });
+                    result.Add(new Embedding<float>(Vector(vector)) { ModelId = _model, CreatedAt = _transport.Now });
                 }
             }
         }

@@ -40,6 +40,9 @@ internal sealed class BedrockTransport
 
     public ProviderEndpoint Endpoint => _endpoint;
 
+    /// <summary>Gets the factory's client for this deployment (the clients built on this transport do not own it).</summary>
+    public HttpClient Http => _http;
+
     public string ProviderName => _endpoint.Provider.Name;
 
     /// <summary>Gets the current time from the factory's clock.</summary>
@@ -77,7 +80,7 @@ internal sealed class BedrockTransport
         request.Content.Headers.ContentType = new MediaTypeHeaderValue(JsonMediaType);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(stream ? "application/vnd.amazon.eventstream" : JsonMediaType));
         Authenticate(request, body);
-        LiteLlm.Providers.Http.WireExtras.ApplyHeaders(request, extras); // after signing: SigV4 covers only the headers it names
+        WireExtras.ApplyHeaders(request, extras); // after signing: SigV4 covers only the headers it names
         return await _http.SendAsync(request, stream ? HttpCompletionOption.ResponseHeadersRead : HttpCompletionOption.ResponseContentRead, cancellationToken)
             .ConfigureAwait(false);
     }

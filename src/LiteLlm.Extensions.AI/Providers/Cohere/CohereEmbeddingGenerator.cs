@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using LiteLlm.Providers.Http;
 using Microsoft.Extensions.AI;
 
 namespace LiteLlm.Providers.Cohere;

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using LiteLlm.Errors;
-using LiteLlm.Providers.Http;
 using Microsoft.Extensions.AI;
 
 namespace LiteLlm.Providers.Cohere;

@@ -1,42 +1,32 @@
 using System.Runtime.CompilerServices;
-using LiteLlm.Providers.Http;
 using Microsoft.Extensions.AI;
 
 namespace LiteLlm.Providers.Gemini;
 
 /// <summary>Google Gemini <c>generateContent</c> / <c>streamGenerateContent?alt=sse</c> over plain HTTP.</summary>
-internal sealed class GeminiChatClient : IChatClient
+internal sealed class GeminiChatClient(ProviderEndpoint endpoint, string model, HttpClient http)
+    : WireChatClient(endpoint.Provider.Name, endpoint, model, http)
 {
-    private readonly ProviderEndpoint _endpoint;
-    private readonly string _model;
-    private readonly HttpClient _http;
 
-    public GeminiChatClient(ProviderEndpoint endpoint, string model, HttpClient http)
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        _endpoint = endpoint;
-        _model = model;
-        _http = http;
-    }
-
-    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        var model = options?.ModelId ?? _model;
+        var model = options?.ModelId ?? Model;
         var body = GeminiRequest.Build(messages as IList<ChatMessage> ?? [.. messages], options);
-        using var doc = await JsonHttp.PostForJsonAsync(_http, GeminiProtocol.MethodUri(_endpoint, model, "generateContent"), body, GeminiProtocol.Headers(_endpoint), options?.AdditionalProperties, cancellationToken)
+        using var doc = await JsonHttp.PostForJsonAsync(HttpClient, GeminiProtocol.MethodUri(Endpoint, model, "generateContent"), body, GeminiProtocol.Headers(Endpoint), options?.AdditionalProperties, cancellationToken)
             .ConfigureAwait(false);
-        return GeminiResponse.Parse(doc.RootElement.Clone(), _endpoint.Provider.Name, model);
+        return GeminiResponse.Parse(doc.RootElement.Clone(), Endpoint.Provider.Name, model);
     }
 
-    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var model = options?.ModelId ?? _model;
+        var model = options?.ModelId ?? Model;
         var body = GeminiRequest.Build(messages as IList<ChatMessage> ?? [.. messages], options);
-        var uri = GeminiProtocol.MethodUri(_endpoint, model, "streamGenerateContent", "alt=sse");
+        var uri = GeminiProtocol.MethodUri(Endpoint, model, "streamGenerateContent", "alt=sse");
         var state = new GeminiResponse.StreamState();
-        await foreach (var (_, data) in JsonHttp.PostForSseAsync(_http, uri, body, GeminiProtocol.Headers(_endpoint), options?.AdditionalProperties, cancellationToken).ConfigureAwait(false))
+        await foreach (var (_, data) in JsonHttp.PostForSseAsync(HttpClient, uri, body, GeminiProtocol.Headers(Endpoint), options?.AdditionalProperties, cancellationToken).ConfigureAwait(false))
         {
-            yield return GeminiResponse.ParseChunk(data, state, _endpoint.Provider.Name, model);
+            yield return GeminiResponse.ParseChunk(data, state, Endpoint.Provider.Name, model);
         }
 
         // Usage repeats on every chunk and is complete only on the last: report it once.
@@ -49,12 +39,5 @@ internal sealed class GeminiChatClient : IChatClient
                 ModelId = state.ModelId,
             };
         }
-    }
-
-    public object? GetService(Type serviceType, object? serviceKey = null)
-        => serviceKey is null && serviceType?.IsInstanceOfType(this) == true ? this : null;
-
-    public void Dispose()
-    {
     }
 }

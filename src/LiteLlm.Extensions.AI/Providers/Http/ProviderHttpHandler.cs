@@ -15,23 +15,26 @@ namespace LiteLlm.Providers.Http;
 internal sealed class ProviderHttpHandler : DelegatingHandler
 {
     private const int MaxErrorBodyBytes = 64 * 1024;
-    private readonly ProviderEndpoint _endpoint;
+    private readonly EdgeEndpoint _endpoint;
     private readonly string? _model;
+    private readonly TimeProvider _time;
 
     /// <summary>Initializes a new instance of the <see cref="ProviderHttpHandler"/> class for one deployment's client.</summary>
     /// <param name="endpoint">The provider endpoint.</param>
     /// <param name="model">The model the client calls (named in error messages).</param>
     /// <param name="inner">The transport.</param>
-    public ProviderHttpHandler(ProviderEndpoint endpoint, string? model, HttpMessageHandler inner)
+    /// <param name="time">The clock (a <c>Retry-After</c> date is measured against it).</param>
+    public ProviderHttpHandler(EdgeEndpoint endpoint, string? model, HttpMessageHandler inner, TimeProvider time)
         : base(inner)
     {
         _endpoint = endpoint;
         _model = model;
+        _time = time;
     }
 
-    private string ProviderName => _endpoint.Provider.Name;
+    private string ProviderName => _endpoint.ProviderName;
 
-    private bool SignsItsRequests => _endpoint.Provider.Protocol == ProviderProtocol.Bedrock;
+    private bool SignsItsRequests => _endpoint.Auth == EdgeAuth.Signed;
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -56,7 +59,7 @@ internal sealed class ProviderHttpHandler : DelegatingHandler
             using (response)
             {
                 var body = await ReadBoundedAsync(response.Content, cancellationToken).ConfigureAwait(false);
-                throw ErrorMapper.FromResponse(ProviderName, _model, (int)response.StatusCode, body, response.Headers, _endpoint.ApiKey);
+                throw ErrorMapper.FromResponse(ProviderName, _model, (int)response.StatusCode, body, response.Headers, _endpoint.ApiKey, time: _time);
             }
         }
 
@@ -87,7 +90,7 @@ internal sealed class ProviderHttpHandler : DelegatingHandler
     private void PrepareHeaders(HttpRequestMessage request)
     {
         var headers = request.Headers;
-        if (_endpoint.Provider.Protocol == ProviderProtocol.AzureOpenAI)
+        if (_endpoint.Auth == EdgeAuth.AzureApiKey)
         {
             // Azure takes the key in "api-key" and the version in the query.
             headers.Authorization = null;

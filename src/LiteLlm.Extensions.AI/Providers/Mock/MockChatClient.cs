@@ -23,12 +23,15 @@ public sealed class MockChatClient : IChatClient
     private readonly string _model;
     private readonly IReadOnlyDictionary<string, object?> _settings;
     private readonly ChatClientMetadata _metadata;
+    private readonly TimeProvider _time;
 
     /// <summary>Initializes a new instance of the <see cref="MockChatClient"/> class.</summary>
     /// <param name="model">The model name reported in responses.</param>
     /// <param name="settings">Default scripted behaviour (<c>mock_response</c>, <c>mock_tool_calls</c>, <c>mock_latency</c>).</param>
-    public MockChatClient(string model = "mock", IReadOnlyDictionary<string, object?>? settings = null)
+    /// <param name="timeProvider">The clock for <c>created</c> and the latency (the system's when null).</param>
+    public MockChatClient(string model = "mock", IReadOnlyDictionary<string, object?>? settings = null, TimeProvider? timeProvider = null)
     {
+        _time = timeProvider ?? TimeProvider.System;
         _model = model;
         _settings = settings ?? new Dictionary<string, object?>();
         _metadata = new ChatClientMetadata("mock", new Uri("mock://local/"), model);
@@ -47,7 +50,7 @@ public sealed class MockChatClient : IChatClient
         {
             ResponseId = script.Id,
             ModelId = _model,
-            CreatedAt = DateTimeOffset.UtcNow,
+            CreatedAt = _time.GetUtcNow(),
             FinishReason = finish,
             Usage = usage,
         };
@@ -62,7 +65,7 @@ public sealed class MockChatClient : IChatClient
         var script = Script(options);
         await Delay(script, cancellationToken).ConfigureAwait(false);
         var (contents, finish) = Answer(script, messages, options);
-        var created = DateTimeOffset.UtcNow;
+        var created = _time.GetUtcNow();
         foreach (var content in contents)
         {
             if (content is TextContent text)
@@ -123,8 +126,8 @@ public sealed class MockChatClient : IChatClient
             CallSettings.ToTimeSpan(Get(CallSettings.MockLatency), numbersAreMilliseconds: true));
     }
 
-    private static Task Delay(MockScript script, CancellationToken cancellationToken)
-        => script.Latency is { } latency && latency > TimeSpan.Zero ? Task.Delay(latency, cancellationToken) : Task.CompletedTask;
+    private Task Delay(MockScript script, CancellationToken cancellationToken)
+        => script.Latency is { } latency && latency > TimeSpan.Zero ? Task.Delay(latency, _time, cancellationToken) : Task.CompletedTask;
 
     private (List<AIContent> Contents, ChatFinishReason Finish) Answer(MockScript script, IEnumerable<ChatMessage> messages, ChatOptions? options)
     {

@@ -10,11 +10,14 @@ public sealed class MockEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
     private const int DefaultDimensions = 16;
     private readonly string _model;
     private readonly EmbeddingGeneratorMetadata _metadata;
+    private readonly TimeProvider _time;
 
     /// <summary>Initializes a new instance of the <see cref="MockEmbeddingGenerator"/> class.</summary>
     /// <param name="model">The model name reported in results.</param>
-    public MockEmbeddingGenerator(string model = "mock")
+    /// <param name="timeProvider">The clock for <c>created</c> (the system's when null).</param>
+    public MockEmbeddingGenerator(string model = "mock", TimeProvider? timeProvider = null)
     {
+        _time = timeProvider ?? TimeProvider.System;
         _model = model;
         _metadata = new EmbeddingGeneratorMetadata("mock", new Uri("mock://local/"), model, DefaultDimensions);
     }
@@ -28,7 +31,7 @@ public sealed class MockEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
         long tokens = 0;
         foreach (var value in values)
         {
-            result.Add(new Embedding<float>(Vector(value, dims)) { ModelId = _model, CreatedAt = DateTimeOffset.UtcNow });
+            result.Add(new Embedding<float>(Vector(value, dims)) { ModelId = _model, CreatedAt = _time.GetUtcNow() });
             tokens += Math.Max(1, value.Length / 4);
         }
 

@@ -3,13 +3,12 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using LiteLlm.Errors;
-using LiteLlm.Observability;
 using Microsoft.Extensions.AI;
 
 namespace LiteLlm.Providers.Mock;
 
 /// <summary>
-/// The <c>mock/replay</c> deployment: answers from a file written by <see cref="RecordingChatClient"/>
+/// The <c>mock/replay</c> deployment: answers from a file written by <see cref="Observability.RecordingChatClient"/>
 /// (<c>replay_file</c>), with the recorded response or the recorded stream updates, exactly.
 /// </summary>
 /// <remarks>
@@ -23,7 +22,7 @@ internal sealed class MockReplayChatClient : IChatClient
     /// <summary>The deployment setting naming the recording (a path; relative paths are against the working directory).</summary>
     public const string ReplayFile = "replay_file";
 
-    private static readonly HashSet<string> DefaultFields = new(RecordingOptions.DefaultRedactedFields, StringComparer.Ordinal);
+    private static readonly HashSet<string> DefaultFields = new(RecordingFormat.DefaultRedactedFields, StringComparer.Ordinal);
 
     private readonly string _model;
     private readonly string _path;

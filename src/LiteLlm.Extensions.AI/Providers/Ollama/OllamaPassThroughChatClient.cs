@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using LiteLlm.Providers.Http;
 using Microsoft.Extensions.AI;
 using OllamaSharp.Models.Chat;
 

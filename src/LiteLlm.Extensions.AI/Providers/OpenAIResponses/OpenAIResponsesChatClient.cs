@@ -118,7 +118,7 @@ internal sealed class OpenAIResponsesChatClient : WireChatClient
         var request = own ? JsonPost(_uri, body, accept) : JsonPost(_uri, body, accept, options);
         if (own)
         {
-            Http.WireExtras.ApplyHeaders(request, options?.AdditionalProperties);
+            WireExtras.ApplyHeaders(request, options?.AdditionalProperties);
         }
 
         request.Headers.Authorization = _authorization;

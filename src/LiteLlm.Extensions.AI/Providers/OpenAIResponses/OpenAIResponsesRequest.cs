@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text.Json;
-using LiteLlm.Providers.Http;
 using Microsoft.Extensions.AI;
 
 namespace LiteLlm.Providers.OpenAIResponses;

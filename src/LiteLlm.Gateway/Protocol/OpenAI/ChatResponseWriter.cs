@@ -65,12 +65,12 @@ internal static class ChatResponseWriter
         w.WriteEndObject();
     }
 
-    public static ChatCompletionResponse ToCompletion(ChatResponse response, string callId, string model)
+    public static ChatCompletionResponse ToCompletion(ChatResponse response, string callId, string model, TimeProvider? time = null)
     {
         string? text = null;
         string? reasoning = null;
         List<ThinkingBlockDto>? thinking = null;
-        List<ResponseToolCallDto>? toolCalls = null;
+        List<ToolCallDto>? toolCalls = null;
         foreach (var message in response.Messages)
         {
             foreach (var content in message.Contents)
@@ -89,10 +89,11 @@ internal static class ChatResponseWriter
 
                         break;
                     case FunctionCallContent call:
-                        (toolCalls ??= []).Add(new ResponseToolCallDto
+                        (toolCalls ??= []).Add(new ToolCallDto
                         {
                             Id = call.CallId,
-                            Function = new ResponseFunctionDto { Name = call.Name, Arguments = Arguments(call) },
+                            Type = "function",
+                            Function = new FunctionCallDto { Name = call.Name, Arguments = Arguments(call) },
                         });
                         break;
                 }
@@ -102,7 +103,7 @@ internal static class ChatResponseWriter
         return new ChatCompletionResponse
         {
             Id = ResponseId(response.ResponseId, callId, "chatcmpl-"),
-            Created = (response.CreatedAt ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds(),
+            Created = (response.CreatedAt ?? (time ?? TimeProvider.System).GetUtcNow()).ToUnixTimeSeconds(),
             Model = response.ModelId ?? model,
             Choices =
             [
@@ -210,7 +211,7 @@ internal sealed class ChatStreamShaper(InferenceCall call, string model, bool in
         if (_id is null)
         {
             _id = ChatResponseWriter.ResponseId(update.ResponseId, call.Id, "chatcmpl-");
-            _created = (update.CreatedAt ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds();
+            _created = (update.CreatedAt ?? call.State.Time.GetUtcNow()).ToUnixTimeSeconds();
             _model = update.ModelId ?? _model;
             yield return Chunk(new ChunkDeltaDto { Role = "assistant", Content = string.Empty });
         }
@@ -247,7 +248,7 @@ internal sealed class ChatStreamShaper(InferenceCall call, string model, bool in
                                 Index = index,
                                 Id = fc.CallId,
                                 Type = "function",
-                                Function = new ToolCallDeltaFunctionDto { Name = fc.Name, Arguments = ChatResponseWriter.Arguments(fc) },
+                                Function = new FunctionCallDto { Name = fc.Name, Arguments = ChatResponseWriter.Arguments(fc) },
                             },
                         ],
                     });

@@ -78,6 +78,7 @@ internal sealed class ChatMessageDto
     [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
+/// <summary>A tool call in a request's or an answer's message (<c>{id, type, function}</c>); a stream's delta adds an index.</summary>
 internal sealed class ToolCallDto
 {
     [JsonPropertyName("id")] public string? Id { get; set; }
@@ -154,7 +155,7 @@ internal sealed class ResponseMessageDto
 
     [JsonPropertyName("thinking_blocks")] public List<ThinkingBlockDto>? ThinkingBlocks { get; set; }
 
-    [JsonPropertyName("tool_calls")] public List<ResponseToolCallDto>? ToolCalls { get; set; }
+    [JsonPropertyName("tool_calls")] public List<ToolCallDto>? ToolCalls { get; set; }
 }
 
 /// <summary>LiteLLM's <c>thinking_blocks</c> entry: Anthropic's thinking (with its signature) or a redacted block.</summary>
@@ -167,22 +168,6 @@ internal sealed class ThinkingBlockDto
     [JsonPropertyName("signature")] public string? Signature { get; set; }
 
     [JsonPropertyName("data")] public string? Data { get; set; }
-}
-
-internal sealed class ResponseToolCallDto
-{
-    [JsonPropertyName("id")] public required string Id { get; set; }
-
-    [JsonPropertyName("type")] public string Type { get; set; } = "function";
-
-    [JsonPropertyName("function")] public required ResponseFunctionDto Function { get; set; }
-}
-
-internal sealed class ResponseFunctionDto
-{
-    [JsonPropertyName("name")] public required string Name { get; set; }
-
-    [JsonPropertyName("arguments")] public required string Arguments { get; set; }
 }
 
 internal sealed class UsageDto
@@ -255,14 +240,7 @@ internal sealed class ToolCallDeltaDto
 
     [JsonPropertyName("type")] public string? Type { get; set; }
 
-    [JsonPropertyName("function")] public ToolCallDeltaFunctionDto? Function { get; set; }
-}
-
-internal sealed class ToolCallDeltaFunctionDto
-{
-    [JsonPropertyName("name")] public string? Name { get; set; }
-
-    [JsonPropertyName("arguments")] public string? Arguments { get; set; }
+    [JsonPropertyName("function")] public FunctionCallDto? Function { get; set; }
 }
 
 // ---- legacy completions ----

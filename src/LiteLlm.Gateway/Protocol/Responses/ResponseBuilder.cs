@@ -41,15 +41,17 @@ internal sealed partial class ResponseBuilder
     private UsageDetails? _usage;
     private GatewayError? _error;
     private long? _completedAt;
+    private readonly TimeProvider _time;
 
-    public ResponseBuilder(string callId, string model, JsonElement request, bool store, bool streaming, DateTimeOffset createdAt)
+    public ResponseBuilder(string callId, string model, JsonElement request, bool store, bool streaming, TimeProvider time)
     {
+        _time = time;
         _hex = callId.Replace("chatcmpl-", string.Empty, StringComparison.Ordinal);
         Id = "resp_" + _hex;
         Model = model;
         _request = request;
         Store = store;
-        CreatedAt = createdAt.ToUnixTimeSeconds();
+        CreatedAt = time.GetUtcNow().ToUnixTimeSeconds();
         _events = streaming ? [] : null;
     }
 
@@ -116,7 +118,7 @@ internal sealed partial class ResponseBuilder
         else
         {
             Status = "completed";
-            _completedAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            _completedAt = _time.GetUtcNow().ToUnixTimeSeconds();
         }
 
         Emit(Status == "completed" ? "response.completed" : "response.incomplete", w => WriteResponseProperty(w));

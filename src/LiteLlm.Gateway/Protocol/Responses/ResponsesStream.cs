@@ -157,7 +157,7 @@ internal static class ResponsesStream
             using var timers = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             while (true)
             {
-                var delay = Task.Delay(keepAlive, timers.Token);
+                var delay = Task.Delay(keepAlive, call.State.Time, timers.Token);
                 if (await Task.WhenAny(next, delay).ConfigureAwait(false) == next)
                 {
                     await timers.CancelAsync().ConfigureAwait(false);

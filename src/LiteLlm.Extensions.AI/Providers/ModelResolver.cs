@@ -1,14 +1,14 @@
 using LiteLlm.Errors;
-using LiteLlm.Providers;
+using LiteLlm.Models;
 
-namespace LiteLlm.Models;
+namespace LiteLlm.Providers;
 
 /// <summary>
 /// Resolves model strings the way LiteLLM does: <c>provider/model</c> by its prefix; a bare name
 /// (<c>gpt-4o-mini</c>, <c>claude-3-5-sonnet-20240620</c>) through the model catalog, then by the
 /// well-known family prefixes.
 /// </summary>
-public sealed class ModelResolver
+internal sealed class ModelResolver
 {
     private static readonly (string Prefix, string Provider)[] Families =
     [

@@ -5,11 +5,11 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
 
-namespace LiteLlm.Providers.Http;
+namespace LiteLlm.Providers;
 
 /// <summary>
 /// The little HTTP the hand-written protocol clients (Gemini, Cohere) need: post a JSON body, read a
-/// JSON answer, read an SSE stream. Failed answers never reach these methods: <see cref="ProviderHttpHandler"/>
+/// JSON answer, read an SSE stream. Failed answers never reach these methods: <see cref="Http.ProviderHttpHandler"/>
 /// has already turned them into unified exceptions.
 /// </summary>
 internal static class JsonHttp

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
 
-namespace LiteLlm.Providers.Http;
+namespace LiteLlm.Providers;
 
 /// <summary>
 /// What a call adds at the wire beyond what the MEAI types describe: provider-specific body fields (LiteLLM's

@@ -1,7 +1,7 @@
 using System.Net.Http.Headers;
 using Microsoft.Extensions.AI;
 
-namespace LiteLlm.Providers.Http;
+namespace LiteLlm.Providers;
 
 /// <summary>
 /// What the hand-written chat clients share: their metadata, <see cref="IChatClient.GetService"/>, the JSON POST they

@@ -2,16 +2,23 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
 
-namespace LiteLlm.Observability;
+namespace LiteLlm.Providers.Mock;
 
 /// <summary>
 /// One line of a recording file: <c>{"model","stream","request":{"messages","options"},"response"|"updates"}</c>,
 /// every MEAI object in its own JSON form (<see cref="AIJsonUtilities.DefaultOptions"/>), so the mock provider can
-/// read it back into the same objects.
+/// read it back into the same objects. It lives with its reader, the mock's replay; Observability's recorder writes it.
 /// </summary>
 internal static class RecordingFormat
 {
     public const string Redacted = "[REDACTED]";
+
+    /// <summary>The fields redacted by default: keys, tokens and credentials under their usual names.</summary>
+    public static IReadOnlyList<string> DefaultRedactedFields { get; } =
+    [
+        "api_key", "apiKey", "api-key", "x-api-key", "authorization", "Authorization", "master_key", "password", "secret",
+        "aws_access_key_id", "aws_secret_access_key", "aws_session_token", "client_secret", "access_token", "refresh_token",
+    ];
 
     public static JsonSerializerOptions Json => AIJsonUtilities.DefaultOptions;
 

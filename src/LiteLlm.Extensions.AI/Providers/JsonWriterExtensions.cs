@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace LiteLlm.Providers.Http;
+namespace LiteLlm.Providers;
 
 /// <summary>The optional fields the hand-written request writers share: written only when set.</summary>
 internal static class JsonWriterExtensions
