@@ -162,7 +162,7 @@ internal sealed class BedrockChatClient : IChatClient
         // Pass-through fields are merged here, before signing: the signature covers the body.
         var extra = WireExtras.Body(options);
         var request = BedrockConverse.BuildRequest(messages, options, extra, _transport.ProviderName, _model);
-        return JsonSerializer.SerializeToUtf8Bytes(request, BedrockTransport.WireJson);
+        return request.ToUtf8Bytes(BedrockTransport.WireJson.Encoder);
     }
 
     private async ValueTask<EventStreamMessage?> NextAsync(EventStreamReader reader, CancellationToken cancellationToken)

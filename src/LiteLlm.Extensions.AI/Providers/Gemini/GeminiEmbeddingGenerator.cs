@@ -37,7 +37,7 @@ internal sealed class GeminiEmbeddingGenerator : IEmbeddingGenerator<string, Emb
                 request["outputDimensionality"] = dimensions;
             }
 
-            requests.Add(request);
+            requests.AddNode(request);
         }
 
         var body = new JsonObject { ["requests"] = requests };

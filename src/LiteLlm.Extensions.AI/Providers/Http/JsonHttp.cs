@@ -27,7 +27,7 @@ internal static class JsonHttp
         WireExtras.Merge(body, WireExtras.Body(extras));
         using var request = new HttpRequestMessage(HttpMethod.Post, uri)
         {
-            Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body)),
+            Content = new ByteArrayContent(body.ToUtf8Bytes()),
         };
         request.Content.Headers.ContentType = JsonMediaType;
         foreach (var (name, value) in headers)

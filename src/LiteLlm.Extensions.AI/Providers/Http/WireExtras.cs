@@ -97,5 +97,5 @@ internal static class WireExtras
     }
 
     private static JsonNode? ToNode(object? value)
-        => value is JsonNode node ? node.DeepClone() : JsonSerializer.SerializeToNode(value, AIJsonUtilities.DefaultOptions);
+        => value is JsonNode node ? node.DeepClone() : JsonSerializer.SerializeToNode(value, AIJson<object?>.Info);
 }
