@@ -16,6 +16,9 @@ namespace LiteLlm.Gateway.Tests.Reliability;
 public sealed class GatewayProcessSurfaceTests : IAsyncLifetime
 {
     private const string Master = "sk-master-surface-0123456789";
+
+    // Ollama's /api/chat answer (one NDJSON line, done): written here, the shared fixtures have no Ollama transcript.
+    private const string OllamaAnswer = """{"model":"llama3.2","created_at":"2024-07-22T20:33:28Z","message":{"role":"assistant","content":"hi from llama"},"done":true,"done_reason":"stop","prompt_eval_count":3,"eval_count":4}""" + "\n";
     private readonly string _directory = Directory.CreateTempSubdirectory("litellm-surface-").FullName;
     private RecordingUpstream _upstream = null!;
     private SpendDatabase _database = null!;
@@ -29,6 +32,7 @@ public sealed class GatewayProcessSurfaceTests : IAsyncLifetime
         _upstream.Answer = r => r.Path switch
         {
             "/v1/messages" => (200, "text/event-stream", anthropic),
+            "/api/chat" => (200, "application/x-ndjson", OllamaAnswer),
             var p when p.Contains(":streamGenerateContent", StringComparison.Ordinal) => (200, "text/event-stream", gemini),
             _ => (404, "application/json", """{"error":{"message":"no such route"}}"""),
         };
@@ -42,10 +46,14 @@ public sealed class GatewayProcessSurfaceTests : IAsyncLifetime
                 litellm_params: {model: anthropic/claude-opus-4-8, api_base: "{{_upstream.Address}}", api_key: sk-ant-upstream-surface}
               - model_name: gemini
                 litellm_params: {model: gemini/gemini-2.0-flash, api_base: "{{_upstream.Address}}", api_key: AIza-upstream-surface}
+              - model_name: llama
+                litellm_params: {model: ollama_chat/llama3.2, api_base: "{{_upstream.Address}}"}
               - model_name: embed
                 litellm_params: {model: mock/text-embedding-3-small}
             router_settings:
               num_retries: 0
+            litellm_settings:
+              cache: true
             general_settings:
               master_key: {{Master}}
               {{_database.GeneralSettingsLine}}
@@ -102,7 +110,7 @@ public sealed class GatewayProcessSurfaceTests : IAsyncLifetime
         Assert.EndsWith("data: [DONE]", claudeChat.TrimEnd(), StringComparison.Ordinal);
 
         // Anthropic messages to Anthropic: the provider's own events come back.
-        var messages = await TextAsync(key, "/v1/messages", """{"model":"claude","stream":true,"max_tokens":64,"messages":[{"role":"user","content":"hi"}]}""");
+        var messages = await TextAsync(key, "/v1/messages", """{"model":"claude","stream":true,"max_tokens":64,"messages":[{"role":"user","content":"hi, in Anthropic's shape"}]}""");
         Assert.Contains("event: message_start", messages, StringComparison.Ordinal);
         Assert.Contains("\"text\":\"Hello\"", messages, StringComparison.Ordinal);
 
@@ -113,6 +121,13 @@ public sealed class GatewayProcessSurfaceTests : IAsyncLifetime
         Assert.Equal("capital of Wyoming?", geminiSent.GetProperty("contents")[0].GetProperty("parts")[0].GetProperty("text").GetString());
         Assert.Equal(0.5, geminiSent.GetProperty("generationConfig").GetProperty("temperature").GetDouble());
         Assert.Contains("Cheyenne", geminiChat, StringComparison.Ordinal);
+
+        // Ollama through OllamaSharp (its JSON is reflection-based unless handed a source-generated context).
+        var llama = await JsonAsync(key, "/v1/chat/completions", """{"model":"llama","messages":[{"role":"user","content":"hello llama"}]}""");
+        var ollamaSent = JsonDocument.Parse(_upstream.Last.Body).RootElement;
+        Assert.Equal("llama3.2", ollamaSent.GetProperty("model").GetString());
+        Assert.Equal("hello llama", ollamaSent.GetProperty("messages")[0].GetProperty("content").GetString());
+        Assert.Equal("hi from llama", llama.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
 
         var responses = await JsonAsync(key, "/v1/responses", """{"model":"chat","input":"hi"}""");
         Assert.Equal("completed", responses.GetProperty("status").GetString());
@@ -129,15 +144,28 @@ public sealed class GatewayProcessSurfaceTests : IAsyncLifetime
             Assert.False(string.IsNullOrEmpty(JsonDocument.Parse(text).RootElement.GetProperty("error").GetProperty("message").GetString()));
         }
 
-        // Six answered calls, six spend rows in SQLite (the writer flushes within a second).
+        // Seven answered calls, seven spend rows in SQLite (the writer flushes within a second).
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
         List<SpendRow> rows;
-        while ((rows = await _database.ReadSpendAsync()).Count < 6 && DateTime.UtcNow < deadline)
+        while ((rows = await _database.ReadSpendAsync()).Count < 7 && DateTime.UtcNow < deadline)
         {
             await Task.Delay(200, TestContext.Current.CancellationToken);
         }
 
-        Assert.Equal(6, rows.Count);
+        Assert.Equal(7, rows.Count);
+
+        // The response cache (HybridCache, in memory): the same question twice, the second answered from the cache.
+        const string Cached = """{"model":"chat","messages":[{"role":"user","content":"cache me"}]}""";
+        using (var first = await SendAsync(key, "/v1/chat/completions", Cached))
+        {
+            Assert.Equal("false", first.Headers.GetValues("x-litellm-cache-hit").Single());
+        }
+
+        using (var second = await SendAsync(key, "/v1/chat/completions", Cached))
+        {
+            Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+            Assert.Equal("true", second.Headers.GetValues("x-litellm-cache-hit").Single());
+        }
         var info = await JsonAsync(key, "/key/info", null);
         Assert.Equal("surface", info.GetProperty("info").GetProperty("key_alias").GetString());
 
