@@ -211,6 +211,10 @@ public sealed class GatewayProcessSurfaceTests : IAsyncLifetime
         Assert.Equal(JsonValueKind.Array, report.ValueKind);
         var tags = await JsonAsync(Master, "/spend/tags", null);
         Assert.Equal(JsonValueKind.Array, tags.ValueKind);
+
+        // The admin UI renders (server-side HTML).
+        var login = await _gateway.Http.GetStringAsync("/ui/login", TestContext.Current.CancellationToken);
+        Assert.Contains("Master key or virtual key", login, StringComparison.Ordinal);
     }
 
     private static string ContentText(JsonElement content) => content.ValueKind == JsonValueKind.String
