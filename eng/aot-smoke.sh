@@ -5,35 +5,41 @@
 # the binary (LITELLM_GATEWAY_BINARY); the in-process tests (WebApplication in the test process) cannot use a native binary.
 #
 # Needs clang (Debian: clang-14, which the project file finds) and zlib1g-dev for the link. Usage:
-#   bash eng/aot-smoke.sh [--tests] [--out DIR]
+#   bash eng/aot-smoke.sh [--tests] [--out DIR | --binary PATH]   (--binary: smoke an existing publish, skip publishing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 run_tests=0
 out="${TMPDIR:-/tmp}/litellm-aot"
+binary=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --tests) run_tests=1 ;;
     --out) out="$2"; shift ;;
-    *) echo "usage: $0 [--tests] [--out DIR]" >&2; exit 2 ;;
+    --binary) binary="$2"; shift ;;
+    *) echo "usage: $0 [--tests] [--out DIR | --binary PATH]" >&2; exit 2 ;;
   esac
   shift
 done
 
-command -v clang > /dev/null || command -v clang-14 > /dev/null \
-  || { echo "aot-smoke: no clang on this machine (apt-get install clang-14 zlib1g-dev)." >&2; exit 2; }
-
-start=$(date +%s)
-dotnet publish src/LiteLlm.Gateway -c Release -r linux-x64 -p:PublishAot=true -o "$out" -v q -nologo
-binary="$out/LiteLlm.Gateway"
-echo "aot-smoke: published in $(( $(date +%s) - start )) s; $binary is $(du -m "$binary" | cut -f1) MB"
+if [ -z "$binary" ]; then
+  command -v clang > /dev/null || command -v clang-14 > /dev/null \
+    || { echo "aot-smoke: no clang on this machine (apt-get install clang-14 zlib1g-dev)." >&2; exit 2; }
+  start=$(date +%s)
+  dotnet publish src/LiteLlm.Gateway -c Release -r linux-x64 -p:PublishAot=true -o "$out" -v q -nologo
+  binary="$out/LiteLlm.Gateway"
+  echo "aot-smoke: published in $(( $(date +%s) - start )) s"
+fi
+binary="$(cd "$(dirname "$binary")" && pwd)/$(basename "$binary")"
+[ -x "$binary" ] || { echo "aot-smoke: $binary is not an executable." >&2; exit 2; }
+echo "aot-smoke: $binary is $(du -m "$binary" | cut -f1) MB"
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 work=$(mktemp -d)
 (cd "$work" && exec "$binary" --port "$port" --host 127.0.0.1 > "$work/gateway.log" 2>&1) &
 gateway=$!
-trap 'kill $gateway 2>/dev/null; wait $gateway 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $gateway 2>/dev/null || true; wait $gateway 2>/dev/null || true; rm -rf "$work"' EXIT
 
 for _ in $(seq 1 100); do
   curl -fsS "http://127.0.0.1:$port/health/liveliness" > /dev/null 2>&1 && break

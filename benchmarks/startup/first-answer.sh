@@ -13,7 +13,7 @@ work=$(mktemp -d)
 cd "$work"
 "$@" --port "$port" --host 127.0.0.1 > "$work/gateway.log" 2>&1 &
 gateway=$!
-trap 'kill $gateway 2>/dev/null; wait $gateway 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $gateway 2>/dev/null || true; wait $gateway 2>/dev/null || true; rm -rf "$work"' EXIT
 body='{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}'
 until curl -fsS -m 5 "http://127.0.0.1:$port/v1/chat/completions" -H 'content-type: application/json' -d "$body" > /dev/null 2>&1; do
   kill -0 $gateway 2>/dev/null || { cat "$work/gateway.log" >&2; exit 1; }
