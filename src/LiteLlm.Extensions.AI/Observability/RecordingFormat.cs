@@ -14,8 +14,6 @@ internal static class RecordingFormat
 {
     public const string Redacted = "[REDACTED]";
 
-    public static JsonSerializerOptions Json => AIJsonUtilities.DefaultOptions;
-
     public static JsonObject Request(IEnumerable<ChatMessage> messages, ChatOptions? options)
     {
         var request = new JsonObject { ["messages"] = JsonSerializer.SerializeToNode<IList<ChatMessage>>(messages.ToList(), AIJson<IList<ChatMessage>>.Info) };
@@ -109,7 +107,6 @@ internal static class RecordingFormat
     private static bool LooksLikeKey(string s)
         => s.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
         || (s.StartsWith("sk-", StringComparison.Ordinal) && s.Length >= 20 && !s.Contains(' ', StringComparison.Ordinal));
-
 
     private static void Put(JsonObject o, string name, string? value)
     {
