@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
 # Runs the official OpenAI and Anthropic Node clients against a real gateway process (mock deployments, offline).
 # Usage: dotnet build Integration.sln && bash tests/clients/run.sh
+# LITELLM_GATEWAY_BINARY=path runs that executable (e.g. the Native AOT publish, eng/aot-smoke.sh) instead of the dll.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-dll="$root/src/LiteLlm.Gateway/bin/${CONFIGURATION:-Debug}/net10.0/LiteLlm.Gateway.dll"
-[ -f "$dll" ] || { echo "Build first: $dll is missing." >&2; exit 2; }
+if [ -n "${LITELLM_GATEWAY_BINARY:-}" ]; then
+  [ -x "$LITELLM_GATEWAY_BINARY" ] || { echo "LITELLM_GATEWAY_BINARY=$LITELLM_GATEWAY_BINARY is not an executable." >&2; exit 2; }
+  gateway_cmd=("$LITELLM_GATEWAY_BINARY")
+else
+  dll="$root/src/LiteLlm.Gateway/bin/${CONFIGURATION:-Debug}/net10.0/LiteLlm.Gateway.dll"
+  [ -f "$dll" ] || { echo "Build first: $dll is missing." >&2; exit 2; }
+  gateway_cmd=(dotnet "$dll")
+fi
 
 if [ ! -d "$here/node_modules" ]; then
   # Retried once: a registry hiccup should not fail the run.
@@ -18,7 +25,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 # The loopback Anthropic API claude-code.test.mjs starts, which the gateway's claude-code deployment calls.
 upstream_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 export CLAUDE_CODE_UPSTREAM="http://127.0.0.1:$upstream_port"
-(cd "$work" && exec dotnet "$dll" --config "$here/gateway.yaml" --port "$port" --host 127.0.0.1 > "$work/gateway.log" 2>&1) &
+(cd "$work" && exec "${gateway_cmd[@]}" --config "$here/gateway.yaml" --port "$port" --host 127.0.0.1 > "$work/gateway.log" 2>&1) &
 gateway=$!
 trap 'kill $gateway 2>/dev/null; wait $gateway 2>/dev/null; rm -rf "$work"' EXIT
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LiteLlm.Providers.Http;
 using Microsoft.Extensions.AI;
 using Microsoft.ML.Tokenizers;
 
@@ -145,12 +146,12 @@ public static class TokenCounter
         TextContent text => Count(tokenizer, text.Text),
         TextReasoningContent reasoning => Count(tokenizer, reasoning.Text),
         FunctionCallContent call => Count(tokenizer, call.Name)
-            + (call.Arguments is null ? 0 : Count(tokenizer, JsonSerializer.Serialize(call.Arguments, AIJsonUtilities.DefaultOptions))),
+            + (call.Arguments is null ? 0 : Count(tokenizer, JsonSerializer.Serialize(call.Arguments, AIJson<IDictionary<string, object?>>.Info))),
         FunctionResultContent result => Count(tokenizer, result.Result switch
         {
             null => null,
             string s => s,
-            var other => JsonSerializer.Serialize(other, AIJsonUtilities.DefaultOptions),
+            var other => JsonSerializer.Serialize(other, AIJson<object>.Info),
         }),
         DataContent or UriContent or HostedFileContent => TokensPerNonTextContent,
         _ => 0,

@@ -1,4 +1,5 @@
 using System.ClientModel;
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Text.Json;
 
@@ -48,7 +49,10 @@ internal static class ExceptionTranslator
     }
 
     // SDK exception types we do not reference directly (OllamaSharp's) expose their
-    // status under one of these names. Only reached on the failure path.
+    // status under one of these names. Only reached on the failure path. Trimmed away (Native AOT keeps no property
+    // metadata for types nothing reflects on), the lookup finds nothing and the error stays a 500: a less precise
+    // status, never a crash.
+    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "Best effort: a trimmed property reads as no status.")]
     private static int? StatusOf(Exception e)
     {
         foreach (var name in (string[])["StatusCode", "Status"])

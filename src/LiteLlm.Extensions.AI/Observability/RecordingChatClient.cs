@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using LiteLlm.Providers.Mock;
+using LiteLlm.Providers.Http;
 using Microsoft.Extensions.AI;
 
 namespace LiteLlm.Observability;
@@ -41,7 +42,7 @@ public sealed class RecordingChatClient : DelegatingChatClient
         ArgumentNullException.ThrowIfNull(messages);
         var list = messages as IList<ChatMessage> ?? messages.ToList();
         var response = await base.GetResponseAsync(list, options, cancellationToken).ConfigureAwait(false);
-        await WriteAsync(list, options, stream: false, "response", JsonSerializer.SerializeToNode(response, RecordingFormat.Json), response.ModelId, cancellationToken).ConfigureAwait(false);
+        await WriteAsync(list, options, stream: false, "response", JsonSerializer.SerializeToNode(response, AIJson<ChatResponse>.Info), response.ModelId, cancellationToken).ConfigureAwait(false);
         return response;
     }
 
@@ -55,7 +56,7 @@ public sealed class RecordingChatClient : DelegatingChatClient
         string? model = null;
         await foreach (var update in base.GetStreamingResponseAsync(list, options, cancellationToken).ConfigureAwait(false))
         {
-            updates.Add(JsonSerializer.SerializeToNode(update, RecordingFormat.Json));
+            updates.AddNode(JsonSerializer.SerializeToNode(update, AIJson<ChatResponseUpdate>.Info));
             model ??= update.ModelId;
             yield return update;
         }

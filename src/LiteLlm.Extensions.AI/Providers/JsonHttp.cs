@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
+using LiteLlm.Providers.Http;
 
 namespace LiteLlm.Providers;
 
@@ -27,7 +28,7 @@ internal static class JsonHttp
         WireExtras.Merge(body, WireExtras.Body(extras));
         using var request = new HttpRequestMessage(HttpMethod.Post, uri)
         {
-            Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body)),
+            Content = new ByteArrayContent(body.ToUtf8Bytes()),
         };
         request.Content.Headers.ContentType = JsonMediaType;
         foreach (var (name, value) in headers)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
+using LiteLlm.Providers.Http;
 using Microsoft.Extensions.AI;
 
 namespace LiteLlm.Providers;
@@ -80,7 +81,7 @@ internal static class ToolJson
 
     /// <summary>Call arguments as a JSON object.</summary>
     public static JsonObject Arguments(FunctionCallContent call)
-        => call.Arguments is null ? [] : JsonSerializer.SerializeToNode(call.Arguments, AIJsonUtilities.DefaultOptions) as JsonObject ?? [];
+        => call.Arguments is null ? [] : JsonSerializer.SerializeToNode(call.Arguments, AIJson<IDictionary<string, object?>>.Info) as JsonObject ?? [];
 
     /// <summary>Parses arguments given as a JSON string (empty or invalid text gives no arguments).</summary>
     public static Dictionary<string, object?> ParseArguments(string? json)
@@ -115,7 +116,7 @@ internal static class ToolJson
         null => null,
         string s => JsonValue.Create(s),
         JsonNode n => n.DeepClone(),
-        var other => JsonSerializer.SerializeToNode(other, AIJsonUtilities.DefaultOptions),
+        var other => JsonSerializer.SerializeToNode(other, AIJson<object>.Info),
     };
 
     /// <summary>A function result as text: strings as they are, anything else as JSON.</summary>

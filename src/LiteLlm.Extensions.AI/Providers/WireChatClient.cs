@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using Microsoft.Extensions.AI;
+using LiteLlm.Providers.Http;
 
 namespace LiteLlm.Providers;
 
@@ -66,16 +67,14 @@ internal abstract class WireChatClient : IChatClient
         if (WireExtras.Body(options) is { } extra && System.Text.Json.Nodes.JsonNode.Parse(body) is System.Text.Json.Nodes.JsonObject merged)
         {
             WireExtras.Merge(merged, extra);
-            body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(merged, RelaxedJson);
+            // Re-serialized bodies keep base64 '+' and non-ASCII text as they were written (valid JSON, smaller).
+            body = merged.ToUtf8Bytes(System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
         }
 
         var request = JsonPost(uri, body, accept);
         WireExtras.ApplyHeaders(request, options?.AdditionalProperties);
         return request;
     }
-
-    // Re-serialized bodies keep base64 '+' and non-ASCII text as they were written (valid JSON, smaller).
-    private static readonly System.Text.Json.JsonSerializerOptions RelaxedJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>A POST of <paramref name="body"/> (JSON) to <paramref name="uri"/> accepting <paramref name="accept"/>.</summary>
     protected static HttpRequestMessage JsonPost(Uri uri, byte[] body, MediaTypeWithQualityHeaderValue accept)

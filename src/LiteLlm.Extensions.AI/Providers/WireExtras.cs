@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
+using LiteLlm.Providers.Http;
 
 namespace LiteLlm.Providers;
 
@@ -97,5 +98,5 @@ internal static class WireExtras
     }
 
     private static JsonNode? ToNode(object? value)
-        => value is JsonNode node ? node.DeepClone() : JsonSerializer.SerializeToNode(value, AIJsonUtilities.DefaultOptions);
+        => value is JsonNode node ? node.DeepClone() : JsonSerializer.SerializeToNode(value, AIJson<object?>.Info);
 }

@@ -93,7 +93,7 @@ internal static class AdminEndpoints
         var rows = new JsonArray();
         foreach (var r in page.Rows)
         {
-            rows.Add(new JsonObject
+            rows.Add((JsonNode)new JsonObject
             {
                 ["request_id"] = r.RequestId,
                 ["api_key"] = r.KeyId,

@@ -111,7 +111,7 @@ internal static class BudgetEndpoints
         {
             if (await TryGetAsync(context, id) is { } budget)
             {
-                rows.Add(Row(budget));
+                rows.Add((JsonNode)Row(budget));
             }
         }
 

@@ -108,7 +108,7 @@ internal static class CustomerEndpoints
         var rows = new JsonArray();
         foreach (var customer in await Store(context).ListCustomersAsync(1000, context.RequestAborted))
         {
-            rows.Add(await RowAsync(context, customer));
+            rows.Add((JsonNode)await RowAsync(context, customer));
         }
 
         await AdminQuery.WriteAsync(context, rows);
@@ -129,7 +129,7 @@ internal static class CustomerEndpoints
             Gate(context).InvalidateScope(SpendScope.Customer, id);
             if (await Store(context).GetCustomerAsync(id, context.RequestAborted) is { } customer)
             {
-                rows.Add(await RowAsync(context, customer));
+                rows.Add((JsonNode)await RowAsync(context, customer));
             }
         }
 

@@ -101,7 +101,7 @@ internal static class OrganizationEndpoints
         var rows = new JsonArray();
         foreach (var org in await store.ListOrganizationsAsync(ids, 1000, context.RequestAborted))
         {
-            rows.Add(await RowAsync(context, org));
+            rows.Add((JsonNode)await RowAsync(context, org));
         }
 
         if (rows.Count != ids.Distinct(StringComparer.Ordinal).Count())
@@ -134,7 +134,7 @@ internal static class OrganizationEndpoints
         var rows = new JsonArray();
         foreach (var org in await Store(context).ListOrganizationsAsync(only, 1000, context.RequestAborted))
         {
-            rows.Add(await RowAsync(context, org));
+            rows.Add((JsonNode)await RowAsync(context, org));
         }
 
         await AdminQuery.WriteAsync(context, rows);
@@ -170,7 +170,7 @@ internal static class OrganizationEndpoints
         var rows = new JsonArray();
         foreach (var org in await Store(context).ListOrganizationsAsync(ids, 1000, context.RequestAborted))
         {
-            rows.Add(await RowAsync(context, org));
+            rows.Add((JsonNode)await RowAsync(context, org));
         }
 
         await AdminQuery.WriteAsync(context, rows);
@@ -193,8 +193,8 @@ internal static class OrganizationEndpoints
             var user = await AdminUsers.FindOrCreateAsync(context, userId, email, now);
             var member = new OrgMemberRecord(org.OrganizationId, user.UserId, email ?? user.UserEmail, role!, now, now);
             await Store(context).UpsertOrgMemberAsync(member, context.RequestAborted);
-            users.Add(AdminShapes.UserRow(user, []));
-            memberships.Add(Membership(member));
+            users.Add((JsonNode)AdminShapes.UserRow(user, []));
+            memberships.Add((JsonNode)Membership(member));
         }
 
         await AdminQuery.WriteAsync(context, new JsonObject
@@ -299,7 +299,7 @@ internal static class OrganizationEndpoints
         var teamRows = new JsonArray();
         foreach (var team in teams)
         {
-            teamRows.Add(AdminShapes.TeamRow(team, await keys.GetTeamMembersAsync(team.TeamId, context.RequestAborted)));
+            teamRows.Add((JsonNode)AdminShapes.TeamRow(team, await keys.GetTeamMembersAsync(team.TeamId, context.RequestAborted)));
         }
 
         return new JsonObject

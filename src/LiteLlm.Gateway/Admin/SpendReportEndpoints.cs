@@ -86,10 +86,10 @@ internal static class SpendReportEndpoints
                     entry["team_id"] = group.Key;
                 }
 
-                groups.Add(entry);
+                groups.Add((JsonNode)entry);
             }
 
-            days.Add(new JsonObject { ["group_by_day"] = day.Key.ToString("yyyy-MM-dd'T'HH:mm:ss'+00:00'", CultureInfo.InvariantCulture), [plural] = groups });
+            days.Add((JsonNode)new JsonObject { ["group_by_day"] = day.Key.ToString("yyyy-MM-dd'T'HH:mm:ss'+00:00'", CultureInfo.InvariantCulture), [plural] = groups });
         }
 
         await AdminQuery.WriteAsync(context, days);

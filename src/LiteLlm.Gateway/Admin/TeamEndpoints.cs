@@ -89,7 +89,7 @@ internal static class TeamEndpoints
         var rows = new JsonArray();
         foreach (var team in await store.ListTeamsAsync(only, 1000, context.RequestAborted))
         {
-            rows.Add(AdminShapes.TeamRow(team, await store.GetTeamMembersAsync(team.TeamId, context.RequestAborted)));
+            rows.Add((JsonNode)AdminShapes.TeamRow(team, await store.GetTeamMembersAsync(team.TeamId, context.RequestAborted)));
         }
 
         await AdminQuery.WriteAsync(context, rows);

@@ -82,7 +82,7 @@ internal static class UserEndpoints
         var teamRows = new JsonArray();
         foreach (var team in teams)
         {
-            teamRows.Add(AdminShapes.TeamRow(team, await store.GetTeamMembersAsync(team.TeamId, context.RequestAborted)));
+            teamRows.Add((JsonNode)AdminShapes.TeamRow(team, await store.GetTeamMembersAsync(team.TeamId, context.RequestAborted)));
         }
 
         await AdminQuery.WriteAsync(context, new JsonObject
@@ -162,7 +162,7 @@ internal static class UserEndpoints
         foreach (var user in result.Users)
         {
             var memberships = await store.GetMembershipsAsync(user.UserId, context.RequestAborted);
-            users.Add(AdminShapes.UserRow(user, memberships.Select(m => m.TeamId)));
+            users.Add((JsonNode)AdminShapes.UserRow(user, memberships.Select(m => m.TeamId)));
         }
 
         await AdminQuery.WriteAsync(context, new JsonObject

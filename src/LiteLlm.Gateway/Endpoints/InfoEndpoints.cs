@@ -112,7 +112,7 @@ internal static class InfoEndpoints
             var states = router.DeploymentsOf(group);
             var infos = states.Select(s => s.Info).OfType<Models.ModelInfo>().ToList();
             var providers = states.Select(s => s.Info?.Provider ?? ProviderOf(s.Deployment.Model)).OfType<string>().Distinct(StringComparer.Ordinal);
-            data.Add(new JsonObject
+            data.Add((JsonNode)new JsonObject
             {
                 ["model_group"] = group,
                 ["providers"] = new JsonArray([.. providers.Select(p => (JsonNode?)p)]),

@@ -156,7 +156,8 @@ internal sealed partial class SoftBudgetAlerts(Uri? webhook, IServiceProvider se
         };
         try
         {
-            using var response = await _http.PostAsJsonAsync(webhook, body, cancellationToken).ConfigureAwait(false);
+            using var content = new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
+            using var response = await _http.PostAsync(webhook, content, cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
                 LogSendFailed(logger, group, ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture));

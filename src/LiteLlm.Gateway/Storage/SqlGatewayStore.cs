@@ -53,7 +53,11 @@ public sealed partial class SqlGatewayStore : IKeyStore, ISpendStore, IAsyncDisp
     public static SqlGatewayStore ForPostgres(string databaseUrl)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(databaseUrl);
-        return new SqlGatewayStore(SqlDialect.PostgreSql, null, NpgsqlDataSource.Create(ToNpgsqlConnectionString(databaseUrl)));
+        // The slim builder keeps Native AOT builds small: the store binds only text, integers, numbers and booleans (times are
+        // Unix milliseconds, lists JSON text), which it has built in; TLS (sslmode=require in the URL) must be enabled.
+        var builder = new NpgsqlSlimDataSourceBuilder(ToNpgsqlConnectionString(databaseUrl));
+        builder.EnableTransportSecurity();
+        return new SqlGatewayStore(SqlDialect.PostgreSql, null, builder.Build());
     }
 
     /// <summary>Creates the store <paramref name="options"/> asks for: PostgreSQL when <see cref="GatewayAuthOptions.DatabaseUrl"/> is set, else SQLite.</summary>

@@ -58,10 +58,10 @@ internal static class UiPlayground
         var messages = new JsonArray();
         if (!string.IsNullOrWhiteSpace(system))
         {
-            messages.Add(new JsonObject { ["role"] = "system", ["content"] = system });
+            messages.Add((JsonNode)new JsonObject { ["role"] = "system", ["content"] = system });
         }
 
-        messages.Add(new JsonObject { ["role"] = "user", ["content"] = message });
+        messages.Add((JsonNode)new JsonObject { ["role"] = "user", ["content"] = message });
         var body = new JsonObject { ["model"] = model, ["messages"] = messages, ["stream"] = true, ["stream_options"] = new JsonObject { ["include_usage"] = true } };
         JsonNode? usage = null;
         string? failure = null;

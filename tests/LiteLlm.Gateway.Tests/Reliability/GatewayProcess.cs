@@ -8,8 +8,9 @@ using System.Text.Json;
 namespace LiteLlm.Gateway.Tests.Reliability;
 
 /// <summary>
-/// The gateway as a real, separate OS process (<c>dotnet LiteLlm.Gateway.dll --config … --port … --host 127.0.0.1</c>),
-/// so that signals (SIGTERM, SIGKILL) reach it as they do in production. Dispose kills it (and its children) if still running.
+/// The gateway as a real, separate OS process (<c>dotnet LiteLlm.Gateway.dll --config … --port … --host 127.0.0.1</c>, or the
+/// native executable LITELLM_GATEWAY_BINARY names, e.g. the Native AOT publish), so that signals (SIGTERM, SIGKILL) reach it
+/// as they do in production. Dispose kills it (and its children) if still running.
 /// </summary>
 public sealed class GatewayProcess : IAsyncDisposable
 {
@@ -82,6 +83,20 @@ public sealed class GatewayProcess : IAsyncDisposable
         throw new FileNotFoundException($"Cannot find the built LiteLlm.Gateway.dll (looked under src/LiteLlm.Gateway/bin/{configuration}/{framework} above {AppContext.BaseDirectory}); build Integration.sln or set LITELLM_GATEWAY_DLL.");
     }
 
+    /// <summary>
+    /// How to start the gateway: the executable LITELLM_GATEWAY_BINARY names (a Native AOT or self-contained publish) run
+    /// directly, else <c>dotnet</c> with <see cref="FindGatewayDll"/> as its first argument.
+    /// </summary>
+    public static (string FileName, string[] Arguments) GatewayCommand()
+    {
+        if (Environment.GetEnvironmentVariable("LITELLM_GATEWAY_BINARY") is { Length: > 0 } binary)
+        {
+            return File.Exists(binary) ? (binary, []) : throw new FileNotFoundException("LITELLM_GATEWAY_BINARY does not exist.", binary);
+        }
+
+        return ("dotnet", [FindGatewayDll()]);
+    }
+
     public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -92,16 +107,16 @@ public sealed class GatewayProcess : IAsyncDisposable
     /// <summary>Starts the gateway on <paramref name="configFile"/> and waits (up to 45 s) until GET /health/liveliness answers 200.</summary>
     public static async Task<GatewayProcess> StartAsync(string configFile, int? port = null)
     {
-        var dll = FindGatewayDll();
+        var (fileName, prefix) = GatewayCommand();
         var chosen = port ?? FreePort();
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(fileName)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = Path.GetDirectoryName(configFile)!,
         };
-        foreach (var arg in new[] { dll, "--config", configFile, "--port", chosen.ToString(System.Globalization.CultureInfo.InvariantCulture), "--host", "127.0.0.1" })
+        foreach (var arg in (string[])[.. prefix, "--config", configFile, "--port", chosen.ToString(System.Globalization.CultureInfo.InvariantCulture), "--host", "127.0.0.1"])
         {
             info.ArgumentList.Add(arg);
         }
@@ -114,7 +129,7 @@ public sealed class GatewayProcess : IAsyncDisposable
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         if (!process.Start())
         {
-            throw new InvalidOperationException("dotnet did not start.");
+            throw new InvalidOperationException($"{fileName} did not start.");
         }
 
         var gateway = new GatewayProcess(process, chosen);

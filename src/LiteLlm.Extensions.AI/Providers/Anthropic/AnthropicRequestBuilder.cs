@@ -297,7 +297,7 @@ internal static partial class AnthropicRequestBuilder
             case int i: w.WriteNumberValue(i); break;
             case long l: w.WriteNumberValue(l); break;
             case double d: w.WriteNumberValue(d); break;
-            default: JsonSerializer.Serialize(w, value, value.GetType(), AIJsonUtilities.DefaultOptions); break;
+            default: JsonSerializer.Serialize(w, value, AIJsonUtilities.DefaultOptions.GetTypeInfo(value.GetType())); break;
         }
     }
 
@@ -325,7 +325,7 @@ internal static partial class AnthropicRequestBuilder
 
                 return sb.ToString();
             default:
-                return JsonSerializer.Serialize(result.Result, result.Result.GetType(), AIJsonUtilities.DefaultOptions);
+                return JsonSerializer.Serialize(result.Result, AIJsonUtilities.DefaultOptions.GetTypeInfo(result.Result.GetType()));
         }
     }
 }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using LiteLlm.Errors;
 using Microsoft.Extensions.AI;
+using LiteLlm.Providers.Http;
 
 namespace LiteLlm.Providers.Bedrock;
 
@@ -145,7 +146,7 @@ internal sealed class BedrockChatClient(BedrockTransport transport, string model
         // Pass-through fields are merged here, before signing: the signature covers the body.
         var extra = WireExtras.Body(options);
         var request = BedrockConverse.BuildRequest(messages, options, extra, _transport.ProviderName, Model);
-        return JsonSerializer.SerializeToUtf8Bytes(request, BedrockTransport.WireJson);
+        return request.ToUtf8Bytes(BedrockTransport.WireJson.Encoder);
     }
 
     private async ValueTask<EventStreamMessage?> NextAsync(EventStreamReader reader, CancellationToken cancellationToken)

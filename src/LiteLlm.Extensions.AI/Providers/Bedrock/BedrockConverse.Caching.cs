@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using LiteLlm.Providers.Http;
 using Microsoft.Extensions.AI;
 
 namespace LiteLlm.Providers.Bedrock;
@@ -23,7 +24,7 @@ internal static partial class BedrockConverse
     {
         if (HasCacheControl(content))
         {
-            blocks.Add(CachePoint());
+            blocks.AddNode(CachePoint());
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using LiteLlm.Errors;
+using LiteLlm.Providers.Http;
 using Microsoft.Extensions.AI;
 
 namespace LiteLlm.Providers.Bedrock;
@@ -22,7 +23,7 @@ internal static partial class BedrockConverse
         var system = new JsonArray();
         if (options?.Instructions is { Length: > 0 } instructions)
         {
-            system.Add(new JsonObject { ["text"] = instructions });
+            system.AddNode(new JsonObject { ["text"] = instructions });
         }
 
         var turns = new JsonArray();
@@ -34,7 +35,7 @@ internal static partial class BedrockConverse
             {
                 foreach (var text in message.Contents.OfType<TextContent>().Where(t => !string.IsNullOrEmpty(t.Text)))
                 {
-                    system.Add(new JsonObject { ["text"] = text.Text });
+                    system.AddNode(new JsonObject { ["text"] = text.Text });
                     AddCachePoint(system, text);
                 }
 
@@ -73,7 +74,7 @@ internal static partial class BedrockConverse
 
             lastRole = role;
             lastContent = new JsonArray([.. blocks]);
-            turns.Add(new JsonObject { ["role"] = role, ["content"] = lastContent });
+            turns.AddNode(new JsonObject { ["role"] = role, ["content"] = lastContent });
         }
 
         var body = new JsonObject { ["messages"] = turns };
@@ -296,7 +297,7 @@ internal static partial class BedrockConverse
                     {
                         ["toolUseId"] = call.CallId,
                         ["name"] = call.Name,
-                        ["input"] = call.Arguments is null ? new JsonObject() : JsonSerializer.SerializeToNode(call.Arguments, AIJsonUtilities.DefaultOptions),
+                        ["input"] = call.Arguments is null ? new JsonObject() : JsonSerializer.SerializeToNode(call.Arguments, AIJson<IDictionary<string, object?>>.Info),
                     },
                 };
             case FunctionResultContent result:
@@ -339,7 +340,7 @@ internal static partial class BedrockConverse
             null => null,
             string s => JsonValue.Create(s),
             JsonNode n => n.DeepClone(),
-            var other => JsonSerializer.SerializeToNode(other, AIJsonUtilities.DefaultOptions),
+            var other => JsonSerializer.SerializeToNode(other, AIJson<object>.Info),
         };
 
         // Converse's {"json"} must be an object; anything else is sent as text.
@@ -366,10 +367,10 @@ internal static partial class BedrockConverse
             }
 
             spec["inputSchema"] = new JsonObject { ["json"] = JsonNode.Parse(f.JsonSchema.GetRawText()) };
-            tools.Add(new JsonObject { ["toolSpec"] = spec });
+            tools.AddNode(new JsonObject { ["toolSpec"] = spec });
             if (cached?.Contains(f.Name) == true)
             {
-                tools.Add(CachePoint()); // the caller's cache_control on this tool: cache the tools up to here
+                tools.AddNode(CachePoint()); // the caller's cache_control on this tool: cache the tools up to here
             }
         }
 

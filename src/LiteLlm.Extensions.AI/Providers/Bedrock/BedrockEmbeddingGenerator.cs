@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using LiteLlm.Providers.Http;
 using Microsoft.Extensions.AI;
 
 namespace LiteLlm.Providers.Bedrock;
@@ -108,7 +109,7 @@ internal sealed class BedrockEmbeddingGenerator : IEmbeddingGenerator<string, Em
 
     private async Task<JsonDocument> InvokeAsync(JsonObject body, CancellationToken cancellationToken)
     {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(body, BedrockTransport.WireJson);
+        var bytes = body.ToUtf8Bytes(BedrockTransport.WireJson.Encoder);
         using var response = await _transport.PostAsync("invoke", bytes, stream: false, cancellationToken).ConfigureAwait(false);
         var answer = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         return JsonDocument.Parse(answer);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using LiteLlm.Providers.Http;
 using Microsoft.Extensions.AI;
 
 namespace LiteLlm.Providers.Cohere;
@@ -16,7 +17,7 @@ internal static class CohereRequest
         var wire = new JsonArray();
         if (options?.Instructions is { Length: > 0 } instructions)
         {
-            wire.Add(new JsonObject { ["role"] = "system", ["content"] = instructions });
+            wire.AddNode(new JsonObject { ["role"] = "system", ["content"] = instructions });
         }
 
         foreach (var message in messages)
@@ -33,13 +34,13 @@ internal static class CohereRequest
         AddTools(body, options);
         if (options is not null)
         {
-            Set(body, "max_tokens", options.MaxOutputTokens);
-            Set(body, "temperature", options.Temperature);
-            Set(body, "p", options.TopP);
-            Set(body, "k", options.TopK);
-            Set(body, "seed", options.Seed);
-            Set(body, "frequency_penalty", options.FrequencyPenalty);
-            Set(body, "presence_penalty", options.PresencePenalty);
+            body.SetIfSet("max_tokens", options.MaxOutputTokens);
+            body.SetIfSet("temperature", options.Temperature);
+            body.SetIfSet("p", options.TopP);
+            body.SetIfSet("k", options.TopK);
+            body.SetIfSet("seed", options.Seed);
+            body.SetIfSet("frequency_penalty", options.FrequencyPenalty);
+            body.SetIfSet("presence_penalty", options.PresencePenalty);
             if (options.StopSequences is { Count: > 0 } stops)
             {
                 body["stop_sequences"] = new JsonArray([.. stops.Select(s => (JsonNode?)s)]);
@@ -66,7 +67,7 @@ internal static class CohereRequest
         var calls = message.Contents.OfType<FunctionCallContent>().ToList();
         if (message.Role == ChatRole.System)
         {
-            wire.Add(new JsonObject { ["role"] = "system", ["content"] = string.Concat(texts) });
+            wire.AddNode(new JsonObject { ["role"] = "system", ["content"] = string.Concat(texts) });
         }
         else if (message.Role == ChatRole.Assistant)
         {
@@ -89,7 +90,7 @@ internal static class CohereRequest
                     assistant["tool_calls"] = new JsonArray([.. calls.Select(ToolCall)]);
                 }
 
-                wire.Add(assistant);
+                wire.AddNode(assistant);
             }
         }
         else if (message.Role != ChatRole.Tool)
@@ -98,7 +99,7 @@ internal static class CohereRequest
             if (blocks.Count > 0)
             {
                 // Plain text stays a string, as the API's own examples send it.
-                wire.Add(new JsonObject
+                wire.AddNode(new JsonObject
                 {
                     ["role"] = "user",
                     ["content"] = blocks.All(b => b?["type"]?.GetValue<string>() == "text") ? string.Concat(texts) : blocks,
@@ -108,7 +109,7 @@ internal static class CohereRequest
 
         foreach (var result in message.Contents.OfType<FunctionResultContent>())
         {
-            wire.Add(new JsonObject { ["role"] = "tool", ["tool_call_id"] = result.CallId, ["content"] = ToolJson.ResultText(result) });
+            wire.AddNode(new JsonObject { ["role"] = "tool", ["tool_call_id"] = result.CallId, ["content"] = ToolJson.ResultText(result) });
         }
     }
 
@@ -120,13 +121,13 @@ internal static class CohereRequest
             switch (content)
             {
                 case TextContent { Text.Length: > 0 } text:
-                    blocks.Add(new JsonObject { ["type"] = "text", ["text"] = text.Text });
+                    blocks.AddNode(new JsonObject { ["type"] = "text", ["text"] = text.Text });
                     break;
                 case DataContent data when data.HasTopLevelMediaType("image"):
-                    blocks.Add(Image(data.Uri));
+                    blocks.AddNode(Image(data.Uri));
                     break;
                 case UriContent uri when uri.HasTopLevelMediaType("image"):
-                    blocks.Add(Image(uri.Uri.ToString()));
+                    blocks.AddNode(Image(uri.Uri.ToString()));
                     break;
             }
         }
@@ -180,12 +181,4 @@ internal static class CohereRequest
         }
     }
 
-    private static void Set<T>(JsonObject target, string name, T? value)
-        where T : struct
-    {
-        if (value is { } v)
-        {
-            target[name] = JsonValue.Create(v);
-        }
-    }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
+using LiteLlm.Providers.Http;
 
 namespace LiteLlm.Providers.Gemini;
 
@@ -36,7 +37,7 @@ internal sealed class GeminiEmbeddingGenerator : IEmbeddingGenerator<string, Emb
                 request["outputDimensionality"] = dimensions;
             }
 
-            requests.Add(request);
+            requests.AddNode(request);
         }
 
         var body = new JsonObject { ["requests"] = requests };

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using LiteLlm.Providers.Http;
 using Microsoft.Extensions.AI;
 
 namespace LiteLlm.Providers.Gemini;
@@ -25,7 +26,7 @@ internal static class GeminiRequest
         var system = new JsonArray();
         if (options?.Instructions is { Length: > 0 } instructions)
         {
-            system.Add(new JsonObject { ["text"] = instructions });
+            system.AddNode(new JsonObject { ["text"] = instructions });
         }
 
         var names = ToolJson.CallNames(messages);
@@ -36,7 +37,7 @@ internal static class GeminiRequest
             {
                 foreach (var text in message.Contents.OfType<TextContent>())
                 {
-                    system.Add(new JsonObject { ["text"] = text.Text });
+                    system.AddNode(new JsonObject { ["text"] = text.Text });
                 }
 
                 continue;
@@ -45,7 +46,7 @@ internal static class GeminiRequest
             var parts = Parts(message, names);
             if (parts.Count > 0)
             {
-                contents.Add(new JsonObject { ["role"] = message.Role == ChatRole.Assistant ? "model" : "user", ["parts"] = parts });
+                contents.AddNode(new JsonObject { ["role"] = message.Role == ChatRole.Assistant ? "model" : "user", ["parts"] = parts });
             }
         }
 
@@ -69,13 +70,13 @@ internal static class GeminiRequest
             switch (content)
             {
                 case TextContent { Text.Length: > 0 } text:
-                    parts.Add(new JsonObject { ["text"] = text.Text });
+                    parts.AddNode(new JsonObject { ["text"] = text.Text });
                     break;
                 case DataContent data:
-                    parts.Add(new JsonObject { ["inlineData"] = new JsonObject { ["mimeType"] = data.MediaType, ["data"] = data.Base64Data.ToString() } });
+                    parts.AddNode(new JsonObject { ["inlineData"] = new JsonObject { ["mimeType"] = data.MediaType, ["data"] = data.Base64Data.ToString() } });
                     break;
                 case UriContent uri:
-                    parts.Add(new JsonObject { ["fileData"] = new JsonObject { ["mimeType"] = uri.MediaType, ["fileUri"] = uri.Uri.ToString() } });
+                    parts.AddNode(new JsonObject { ["fileData"] = new JsonObject { ["mimeType"] = uri.MediaType, ["fileUri"] = uri.Uri.ToString() } });
                     break;
                 case FunctionCallContent call:
                     var functionCall = new JsonObject { ["name"] = call.Name, ["args"] = ToolJson.Arguments(call) };
@@ -86,7 +87,7 @@ internal static class GeminiRequest
                         part[ThoughtSignature] = signature.ToString();
                     }
 
-                    parts.Add(part);
+                    parts.AddNode(part);
                     break;
                 case FunctionResultContent result:
                     var functionResponse = new JsonObject
@@ -95,7 +96,7 @@ internal static class GeminiRequest
                         ["response"] = ResponseObject(result),
                     };
                     AddId(functionResponse, result.CallId);
-                    parts.Add(new JsonObject { ["functionResponse"] = functionResponse });
+                    parts.AddNode(new JsonObject { ["functionResponse"] = functionResponse });
                     break;
             }
         }
@@ -155,7 +156,7 @@ internal static class GeminiRequest
                 declaration["parameters"] = parameters;
             }
 
-            declarations.Add(declaration);
+            declarations.AddNode(declaration);
         }
 
         if (declarations.Count > 0)
@@ -182,13 +183,13 @@ internal static class GeminiRequest
         var config = new JsonObject();
         if (options is not null)
         {
-            Set(config, "temperature", options.Temperature);
-            Set(config, "topP", options.TopP);
-            Set(config, "topK", options.TopK);
-            Set(config, "maxOutputTokens", options.MaxOutputTokens);
-            Set(config, "seed", options.Seed);
-            Set(config, "frequencyPenalty", options.FrequencyPenalty);
-            Set(config, "presencePenalty", options.PresencePenalty);
+            config.SetIfSet("temperature", options.Temperature);
+            config.SetIfSet("topP", options.TopP);
+            config.SetIfSet("topK", options.TopK);
+            config.SetIfSet("maxOutputTokens", options.MaxOutputTokens);
+            config.SetIfSet("seed", options.Seed);
+            config.SetIfSet("frequencyPenalty", options.FrequencyPenalty);
+            config.SetIfSet("presencePenalty", options.PresencePenalty);
             if (options.StopSequences is { Count: > 0 } stops)
             {
                 config["stopSequences"] = new JsonArray([.. stops.Select(s => (JsonNode?)s)]);
@@ -220,12 +221,4 @@ internal static class GeminiRequest
         return config;
     }
 
-    private static void Set<T>(JsonObject target, string name, T? value)
-        where T : struct
-    {
-        if (value is { } v)
-        {
-            target[name] = JsonValue.Create(v);
-        }
-    }
 }

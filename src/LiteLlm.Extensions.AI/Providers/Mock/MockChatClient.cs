@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using LiteLlm.Errors;
+using LiteLlm.Providers.Http;
 using Microsoft.Extensions.AI;
 
 namespace LiteLlm.Providers.Mock;
@@ -189,7 +190,7 @@ public sealed class MockChatClient : IChatClient
         long output = Math.Max(1, answer.Sum(c => c switch
         {
             TextContent t => (long)t.Text.Length,
-            FunctionCallContent f => f.Name.Length + JsonSerializer.Serialize(f.Arguments, AIJsonUtilities.DefaultOptions).Length,
+            FunctionCallContent f => f.Name.Length + JsonSerializer.Serialize(f.Arguments, AIJson<IDictionary<string, object?>?>.Info).Length,
             _ => 0L,
         }) / 4);
         return new UsageDetails { InputTokenCount = input, OutputTokenCount = output, TotalTokenCount = input + output };

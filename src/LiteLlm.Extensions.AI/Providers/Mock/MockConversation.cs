@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using LiteLlm.Providers.Http;
 using Microsoft.Extensions.AI;
 
 namespace LiteLlm.Providers.Mock;
@@ -82,6 +83,6 @@ internal sealed class MockConversation
         JsonElement { ValueKind: JsonValueKind.String } e => e.GetString() ?? string.Empty,
         JsonElement e => e.GetRawText(),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-        var other => JsonSerializer.Serialize(other, AIJsonUtilities.DefaultOptions),
+        var other => JsonSerializer.Serialize(other, AIJson<object>.Info),
     };
 }

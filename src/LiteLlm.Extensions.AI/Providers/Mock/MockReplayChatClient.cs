@@ -3,6 +3,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using LiteLlm.Errors;
+using LiteLlm.Observability;
+using LiteLlm.Providers.Http;
 using Microsoft.Extensions.AI;
 
 namespace LiteLlm.Providers.Mock;
@@ -45,7 +47,7 @@ internal sealed class MockReplayChatClient : IChatClient
         cancellationToken.ThrowIfCancellationRequested();
         var entry = Find(messages, stream: false);
         var response = entry["response"] is { } recorded
-            ? recorded.Deserialize<ChatResponse>(RecordingFormat.Json)!
+            ? recorded.Deserialize(AIJson<ChatResponse>.Info)!
             : Updates(entry).ToChatResponse();
         return Task.FromResult(response);
     }
@@ -57,7 +59,7 @@ internal sealed class MockReplayChatClient : IChatClient
         var entry = Find(messages, stream: true);
         var updates = entry["updates"] is not null
             ? Updates(entry)
-            : entry["response"]!.Deserialize<ChatResponse>(RecordingFormat.Json)!.ToChatResponseUpdates();
+            : entry["response"]!.Deserialize(AIJson<ChatResponse>.Info)!.ToChatResponseUpdates();
         foreach (var update in updates)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -80,11 +82,11 @@ internal sealed class MockReplayChatClient : IChatClient
     }
 
     private static ChatResponseUpdate[] Updates(JsonObject entry)
-        => entry["updates"]!.AsArray().Select(u => u.Deserialize<ChatResponseUpdate>(RecordingFormat.Json)!).ToArray();
+        => entry["updates"]!.AsArray().Select(u => u.Deserialize(AIJson<ChatResponseUpdate>.Info)!).ToArray();
 
     private JsonObject Find(IEnumerable<ChatMessage> messages, bool stream)
     {
-        var incoming = JsonSerializer.SerializeToNode(messages.ToList(), RecordingFormat.Json);
+        var incoming = JsonSerializer.SerializeToNode<IList<ChatMessage>>(messages.ToList(), AIJson<IList<ChatMessage>>.Info);
 
         // The recording was redacted; the conversation is compared as it was written.
         RecordingFormat.Redact(incoming, DefaultFields);

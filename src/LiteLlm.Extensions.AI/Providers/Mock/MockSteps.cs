@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LiteLlm.Providers.Http;
 using Microsoft.Extensions.AI;
 
 namespace LiteLlm.Providers.Mock;
@@ -33,7 +34,7 @@ internal static class MockSteps
                     {
                         string text => new MockStep(text, []),
                         IEnumerable<FunctionCallContent> calls => new MockStep(null, [.. calls]),
-                        _ => Step(JsonSerializer.SerializeToElement(item, AIJsonUtilities.DefaultOptions), steps.Count),
+                        _ => Step(JsonSerializer.SerializeToElement(item, AIJson<object>.Info), steps.Count),
                     });
                 }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LiteLlm.Providers.Http;
 using Microsoft.Extensions.AI;
 
 namespace LiteLlm.Providers.Mock;
@@ -28,7 +29,7 @@ internal static class MockToolCallParser
             case System.Collections.IEnumerable items:
                 foreach (var item in items)
                 {
-                    calls.Add(FromJson(JsonSerializer.SerializeToElement(item, AIJsonUtilities.DefaultOptions), idPrefix + calls.Count));
+                    calls.Add(FromJson(JsonSerializer.SerializeToElement(item, AIJson<object>.Info), idPrefix + calls.Count));
                 }
 
                 break;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using LiteLlm.Providers.Http;
 using Microsoft.Extensions.AI;
 
 namespace LiteLlm.Providers.Mock;
@@ -20,11 +21,9 @@ internal static class RecordingFormat
         "aws_access_key_id", "aws_secret_access_key", "aws_session_token", "client_secret", "access_token", "refresh_token",
     ];
 
-    public static JsonSerializerOptions Json => AIJsonUtilities.DefaultOptions;
-
     public static JsonObject Request(IEnumerable<ChatMessage> messages, ChatOptions? options)
     {
-        var request = new JsonObject { ["messages"] = JsonSerializer.SerializeToNode(messages.ToList(), Json) };
+        var request = new JsonObject { ["messages"] = JsonSerializer.SerializeToNode<IList<ChatMessage>>(messages.ToList(), AIJson<IList<ChatMessage>>.Info) };
         if (options is null)
         {
             return request;
@@ -34,13 +33,13 @@ internal static class RecordingFormat
         // raw-representation factory is code.
         var o = new JsonObject();
         Put(o, "model_id", options.ModelId);
-        Put(o, "temperature", options.Temperature);
-        Put(o, "top_p", options.TopP);
-        Put(o, "max_output_tokens", options.MaxOutputTokens);
-        Put(o, "seed", options.Seed);
+        o.SetIfSet("temperature", options.Temperature);
+        o.SetIfSet("top_p", options.TopP);
+        o.SetIfSet("max_output_tokens", options.MaxOutputTokens);
+        o.SetIfSet("seed", options.Seed);
         if (options.StopSequences is { Count: > 0 } stop)
         {
-            o["stop"] = JsonSerializer.SerializeToNode(stop, Json);
+            o["stop"] = JsonSerializer.SerializeToNode(stop, AIJson<IList<string>>.Info);
         }
 
         if (options.Tools is { Count: > 0 } tools)
@@ -51,10 +50,10 @@ internal static class RecordingFormat
                 var t = new JsonObject { ["name"] = tool.Name, ["description"] = tool.Description };
                 if (tool is AIFunctionDeclaration f)
                 {
-                    t["parameters"] = JsonSerializer.SerializeToNode(f.JsonSchema, Json);
+                    t["parameters"] = JsonSerializer.SerializeToNode(f.JsonSchema, AIJson<JsonElement>.Info);
                 }
 
-                array.Add(t);
+                array.AddNode(t);
             }
 
             o["tools"] = array;
@@ -62,7 +61,7 @@ internal static class RecordingFormat
 
         if (options.AdditionalProperties is { Count: > 0 } extra)
         {
-            o["additional_properties"] = JsonSerializer.SerializeToNode(extra, Json);
+            o["additional_properties"] = JsonSerializer.SerializeToNode(extra, AIJson<AdditionalPropertiesDictionary>.Info);
         }
 
         request["options"] = o;
@@ -115,15 +114,6 @@ internal static class RecordingFormat
     private static bool LooksLikeKey(string s)
         => s.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
         || (s.StartsWith("sk-", StringComparison.Ordinal) && s.Length >= 20 && !s.Contains(' ', StringComparison.Ordinal));
-
-    private static void Put<T>(JsonObject o, string name, T? value)
-        where T : struct
-    {
-        if (value is { } v)
-        {
-            o[name] = JsonValue.Create(v);
-        }
-    }
 
     private static void Put(JsonObject o, string name, string? value)
     {

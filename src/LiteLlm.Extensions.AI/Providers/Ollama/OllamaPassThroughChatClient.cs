@@ -46,7 +46,7 @@ internal sealed class OllamaPassThroughChatClient(IChatClient inner) : Delegatin
             return options;
         }
 
-        var start = fields.Deserialize<ChatRequest>() ?? new ChatRequest();
+        var start = fields.Deserialize(OllamaJsonContext.Default.ChatRequest) ?? new ChatRequest();
         var result = options!.Clone();
         result.RawRepresentationFactory = _ => start;
         return result;

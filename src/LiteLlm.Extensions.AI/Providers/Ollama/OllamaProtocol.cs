@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using OllamaSharp;
 
@@ -25,6 +26,11 @@ internal sealed class OllamaProtocol : IProtocolClientFactory
             httpClient.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", endpoint.ApiKey);
         }
 
-        return new OllamaApiClient(httpClient, model);
+        // Under Native AOT (no dynamic code) OllamaSharp's reflection-based JSON cannot run: it is handed our
+        // source-generated context instead (decision 0012). Under the JIT it keeps its own reflection defaults, which also
+        // serialize tool results of any type.
+        return RuntimeFeature.IsDynamicCodeSupported
+            ? new OllamaApiClient(httpClient, model)
+            : new OllamaApiClient(httpClient, model, OllamaJsonContext.Default);
     }
 }
