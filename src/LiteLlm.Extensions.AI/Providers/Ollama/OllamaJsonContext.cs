@@ -17,7 +17,7 @@ namespace LiteLlm.Providers.Ollama;
 [JsonSerializable(typeof(ChatDoneResponseStream))]
 [JsonSerializable(typeof(EmbedRequest))]
 [JsonSerializable(typeof(EmbedResponse))]
-[JsonSerializable(typeof(ErrorResponse))]
+[JsonSerializable(typeof(OllamaSharp.Models.ErrorResponse))]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(JsonNode))]
 [JsonSerializable(typeof(string))]
