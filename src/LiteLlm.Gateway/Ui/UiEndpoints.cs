@@ -44,8 +44,7 @@ internal static class UiEndpoints
         UiLogs.Map(endpoints);
         UiPlayground.Map(endpoints);
         endpoints.MapGet(Root + "/dashboard", Page(UiPages.DashboardAsync));
-        endpoints.MapGet(Root + "/models", Page(UiPages.ModelsAsync));
-        endpoints.MapPost(Root + "/models/health", Form(UiPages.CheckHealthAsync));
+        UiModels.Map(endpoints);
     }
 
     /// <summary>A page that needs a session; without one (or when it expired) the browser goes to the sign-in page.</summary>
