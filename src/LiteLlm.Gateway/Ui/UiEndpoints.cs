@@ -43,7 +43,7 @@ internal static class UiEndpoints
         UiUsers.Map(endpoints);
         UiLogs.Map(endpoints);
         UiPlayground.Map(endpoints);
-        endpoints.MapGet(Root + "/dashboard", Page(UiPages.DashboardAsync));
+        endpoints.MapGet(Root + "/dashboard", Page(UiDashboard.DashboardAsync));
         UiModels.Map(endpoints);
     }
 
