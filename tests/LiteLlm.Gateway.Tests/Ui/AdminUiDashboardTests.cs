@@ -79,7 +79,7 @@ public sealed class AdminUiDashboardTests : IDisposable
         Assert.Contains(Titles(browser, "#chart-spend"), t => t.StartsWith(today + " dash-key: $", StringComparison.Ordinal));
         Assert.Contains(Titles(browser, "#chart-requests"), t => t == today + " dash-key: 2");
         Assert.StartsWith("priced 2 $", browser.All("#by-model tbody tr").First().Text, StringComparison.Ordinal);
-        browser.Screenshot("dashboard");
+        browser.Screenshot("dashboard-daily");
 
         // A phone: the narrow drawings replace the wide ones (not shrunk), the page still reads.
         // (Emulated through DevTools: a desktop window cannot be made narrower than about 500 px.)
