@@ -17,10 +17,16 @@ internal static class Roles
     /// <summary>A plain team member (LiteLLM's team role <c>user</c>).</summary>
     public const string TeamMember = "user";
 
+    /// <summary>An organization member who manages the organization's members and teams (LiteLLM's <c>org_admin</c>).</summary>
+    public const string OrgAdmin = "org_admin";
+
     /// <summary>The role a user gets when created without one (LiteLLM's default for <c>/user/new</c>).</summary>
     public const string Default = InternalUser;
 
     public static bool IsUserRole(string role) => role is ProxyAdmin or ProxyAdminViewer or InternalUser or InternalUserViewer;
+
+    /// <summary>Gets whether <paramref name="role"/> is an organization member role (LiteLLM refuses <c>proxy_admin</c> there).</summary>
+    public static bool IsOrgRole(string role) => role is OrgAdmin or InternalUser or InternalUserViewer;
 }
 
 /// <summary>
@@ -38,11 +44,25 @@ internal sealed record AdminCaller(bool IsMaster, string? Role, string? UserId, 
     /// <summary>Gets whether the caller may create and change its own keys (<c>internal_user</c>).</summary>
     public bool ManagesOwnKeys => Role is Roles.InternalUser;
 
+    /// <summary>Gets the caller's organization memberships.</summary>
+    public IReadOnlyList<OrgMemberRecord> OrgMemberships { get; init; } = [];
+
+    /// <summary>Gets the teams of the organizations the caller is <c>org_admin</c> of (it administers them, as LiteLLM's org admins do).</summary>
+    public IReadOnlySet<string> OrgAdminTeams { get; init; } = new HashSet<string>();
+
     public bool IsTeamAdmin(string? teamId)
-        => IsAdmin || (teamId is not null && Memberships.Any(m => m.TeamId == teamId && m.Role == Roles.TeamAdmin));
+        => IsAdmin || (teamId is not null && (Memberships.Any(m => m.TeamId == teamId && m.Role == Roles.TeamAdmin) || OrgAdminTeams.Contains(teamId)));
 
     public bool IsTeamMember(string? teamId)
-        => ReadsAll || (teamId is not null && (KeyTeamId == teamId || Memberships.Any(m => m.TeamId == teamId)));
+        => ReadsAll || (teamId is not null && (KeyTeamId == teamId || Memberships.Any(m => m.TeamId == teamId) || OrgAdminTeams.Contains(teamId)));
+
+    /// <summary>Gets whether the caller administers the organization (<c>proxy_admin</c>, or its <c>org_admin</c>).</summary>
+    public bool IsOrgAdmin(string? organizationId)
+        => IsAdmin || (organizationId is not null && OrgMemberships.Any(m => m.OrganizationId == organizationId && m.Role == Roles.OrgAdmin));
+
+    /// <summary>Gets whether the caller may read the organization (viewers and admins, or any of its members).</summary>
+    public bool IsOrgMember(string? organizationId)
+        => ReadsAll || (organizationId is not null && OrgMemberships.Any(m => m.OrganizationId == organizationId));
 
     /// <summary>Gets the teams the caller belongs to (its memberships and its key's team).</summary>
     public IReadOnlyList<string> TeamIds => [.. Memberships.Select(m => m.TeamId).Append(KeyTeamId).OfType<string>().Distinct(StringComparer.Ordinal)];
@@ -96,7 +116,19 @@ internal static class AdminAccess
         // A user that was never created (a key's user_id names no user row) has no role.
         var user = await store.GetUserAsync(userId, context.RequestAborted).ConfigureAwait(false);
         var memberships = await store.GetMembershipsAsync(userId, context.RequestAborted).ConfigureAwait(false);
-        return new AdminCaller(false, user is null ? null : user.UserRole ?? Roles.Default, userId, identity.KeyId, identity.TeamId, memberships);
+        var orgs = context.RequestServices.GetService<IOrganizationStore>();
+        IReadOnlyList<OrgMemberRecord> orgMemberships = user is null || orgs is null ? [] : await orgs.GetOrgMembershipsAsync(userId, context.RequestAborted).ConfigureAwait(false);
+        var orgAdminTeams = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var m in orgMemberships.Where(m => m.Role == Roles.OrgAdmin))
+        {
+            orgAdminTeams.UnionWith((await orgs!.GetOrganizationTeamsAsync(m.OrganizationId, context.RequestAborted).ConfigureAwait(false)).Select(t => t.TeamId));
+        }
+
+        return new AdminCaller(false, user is null ? null : user.UserRole ?? Roles.Default, userId, identity.KeyId, identity.TeamId, memberships)
+        {
+            OrgMemberships = orgMemberships,
+            OrgAdminTeams = orgAdminTeams,
+        };
     }
 
     /// <summary>Refuses with 403 naming <paramref name="needed"/> unless <paramref name="allowed"/>.</summary>

@@ -15,6 +15,9 @@ internal static class AdminEndpoints
         KeyEndpoints.Map(endpoints);
         UserEndpoints.Map(endpoints);
         TeamEndpoints.Map(endpoints);
+        OrganizationEndpoints.Map(endpoints);
+        CustomerEndpoints.Map(endpoints);
+        BudgetEndpoints.Map(endpoints);
         SpendReportEndpoints.Map(endpoints);
         ModelEndpoints.Map(endpoints);
         endpoints.MapGet("/spend/logs", Guarded(SpendLogsAsync));
@@ -95,6 +98,7 @@ internal static class AdminEndpoints
                 ["request_id"] = r.RequestId,
                 ["api_key"] = r.KeyId,
                 ["user"] = r.UserId,
+                ["end_user"] = r.EndUser,
                 ["team_id"] = r.TeamId,
                 ["model_group"] = r.ModelGroup,
                 ["model_id"] = r.Deployment,

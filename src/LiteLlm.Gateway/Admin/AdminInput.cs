@@ -23,7 +23,7 @@ internal sealed class AdminInput
         "soft_budget", "spend", "auto_rotate", "rotation_interval", "organization_id", "budget_id", "key_type", "admins", "members",
         "team_member_permissions", "router_settings", "access_group_ids", "allowed_passthrough_routes", "teams", "organizations",
         "tpm_limit", "rpm_limit", "max_parallel_requests", "model_aliases", "max_budget_in_team", "sso_user_id", "budget_reset_at",
-        "team_member_budget", "team_member_rpm_limit", "team_member_tpm_limit", "team_member_key_duration",
+        "team_member_budget", "team_member_rpm_limit", "team_member_tpm_limit", "team_member_key_duration", "max_budget_in_organization",
     };
 
     private readonly JsonObject _body;

@@ -47,6 +47,7 @@ internal static class KeyEndpoints
         }
 
         CheckOwnership(caller, record.UserId, record.TeamId);
+        await BudgetEndpoints.CheckKeyBudgetAsync(context, record.BudgetId);
         if (await store.GetKeyAsync(record.Token, context.RequestAborted) is not null)
         {
             throw GatewayErrors.Invalid("A key with this value already exists.", "key", "key_exists");
@@ -65,6 +66,7 @@ internal static class KeyEndpoints
         var now = Time(context).GetUtcNow();
         var updated = Apply(existing, input, now) with { UpdatedAt = now };
         CheckOwnership(caller, updated.UserId, updated.TeamId);
+        await BudgetEndpoints.CheckKeyBudgetAsync(context, updated.BudgetId);
         await Store(context).UpdateKeyAsync(updated, context.RequestAborted);
         Gate(context).Invalidate(updated.Token);
         await AdminQuery.WriteAsync(context, AdminShapes.KeyRow(updated));
@@ -233,6 +235,8 @@ internal static class KeyEndpoints
             Models = input.Strings("models") ?? record.Models,
             MaxBudget = input.Money("max_budget") ?? record.MaxBudget,
             BudgetDuration = budgetDuration ?? record.BudgetDuration,
+            BudgetId = input.String("budget_id") ?? record.BudgetId,
+            SoftBudget = input.Money("soft_budget") ?? record.SoftBudget,
             RpmLimit = input.Count("rpm_limit") ?? record.RpmLimit,
             TpmLimit = input.Count("tpm_limit") ?? record.TpmLimit,
             MaxParallelRequests = input.Count("max_parallel_requests") is { } p ? (int)Math.Min(p, int.MaxValue) : record.MaxParallelRequests,

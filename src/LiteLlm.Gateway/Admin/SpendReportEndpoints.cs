@@ -57,7 +57,8 @@ internal static class SpendReportEndpoints
             null or "team" => (SpendGrouping.Team, "teams", "team_name"),
             "api_key" or "key" => (SpendGrouping.Key, "api_keys", "api_key"),
             "model" => (SpendGrouping.Model, "models", "model"),
-            var other => throw GatewayErrors.Invalid($"'group_by' must be 'team', 'api_key' or 'model'; got '{other}'.", "group_by", "invalid_field"),
+            "customer" => (SpendGrouping.Customer, "customers", "customer"),
+            var other => throw GatewayErrors.Invalid($"'group_by' must be 'team', 'customer', 'api_key' or 'model'; got '{other}'.", "group_by", "invalid_field"),
         };
         var rows = await Store(context).GetDailySpendAsync(start, end, grouping, context.RequestAborted);
         if (rows.Count > SqlGatewayStore.MaxReportRows)

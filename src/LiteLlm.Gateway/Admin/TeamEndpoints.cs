@@ -12,6 +12,7 @@ namespace LiteLlm.Gateway.Admin;
 internal static class TeamEndpoints
 {
     private const string NeedsTeamAdmin = "the role 'proxy_admin' or the team role 'admin' in this team";
+    private const string NeedsAdminOrOrgAdmin = "the role 'proxy_admin', or the organization role 'org_admin' in the team's organization";
     private const string NeedsTeamMember = "the role 'proxy_admin' or 'proxy_admin_viewer', or membership of this team";
 
     public static void Map(IEndpointRouteBuilder endpoints)
@@ -25,15 +26,18 @@ internal static class TeamEndpoints
         endpoints.MapPost("/team/member_delete", AdminEndpoints.Guarded(MemberDeleteAsync));
     }
 
+    /// <summary>Creates a team: <c>proxy_admin</c>, or an <c>org_admin</c> creating it in their organization.</summary>
     private static async Task NewAsync(HttpContext context)
     {
         var caller = await AdminAccess.CallerAsync(context);
-        caller.Require(caller.IsAdmin, AdminAccess.NeedsAdmin);
         var input = await AdminInput.ReadAsync(context);
+        var orgId = input.String("organization_id");
+        caller.Require(caller.IsAdmin || (orgId is not null && caller.IsOrgAdmin(orgId)), NeedsAdminOrOrgAdmin);
         var now = Time(context).GetUtcNow();
-        var team = Apply(new GatewayTeamRecord { TeamId = input.String("team_id") ?? Guid.NewGuid().ToString(), CreatedAt = now, UpdatedAt = now }, input);
+        var team = Apply(new GatewayTeamRecord { TeamId = input.String("team_id") ?? Guid.NewGuid().ToString(), OrganizationId = orgId, CreatedAt = now, UpdatedAt = now }, input);
         var members = ReadMembers(input, "members_with_roles", team.TeamId);
         input.RefuseUnknown();
+        await OrganizationEndpoints.CheckTeamFitsAsync(context, team);
         var store = Store(context);
         if (!await store.InsertTeamAsync(team, context.RequestAborted))
         {
@@ -96,8 +100,15 @@ internal static class TeamEndpoints
         var caller = await AdminAccess.CallerAsync(context);
         var input = await AdminInput.ReadAsync(context);
         var (store, team) = await TeamFromBodyAsync(context, input, caller);
-        var updated = Apply(team, input) with { UpdatedAt = Time(context).GetUtcNow() };
+        var orgId = input.String("organization_id");
+        if (orgId is not null && orgId != team.OrganizationId)
+        {
+            caller.Require(caller.IsOrgAdmin(orgId), NeedsAdminOrOrgAdmin); // moving a team into an organization is its admin's call
+        }
+
+        var updated = Apply(team, input) with { OrganizationId = orgId ?? team.OrganizationId, UpdatedAt = Time(context).GetUtcNow() };
         input.RefuseUnknown();
+        await OrganizationEndpoints.CheckTeamFitsAsync(context, updated);
         await store.UpdateTeamAsync(updated, context.RequestAborted);
         Gate(context).InvalidateScope(SpendScope.Team, updated.TeamId);
         var row = AdminShapes.TeamRow(updated, await store.GetTeamMembersAsync(updated.TeamId, context.RequestAborted));
@@ -211,13 +222,7 @@ internal static class TeamEndpoints
         for (var i = 0; i < members.Count; i++)
         {
             var m = members[i];
-            var user = m.UserId.Length > 0 ? await store.GetUserAsync(m.UserId, context.RequestAborted) : await store.FindUserByEmailAsync(m.UserEmail!, context.RequestAborted);
-            if (user is null)
-            {
-                user = new GatewayUserRecord { UserId = m.UserId.Length > 0 ? m.UserId : Guid.NewGuid().ToString(), UserEmail = m.UserEmail, UserRole = Roles.Default, CreatedAt = now, UpdatedAt = now };
-                await store.InsertUserAsync(user, context.RequestAborted);
-            }
-
+            var user = await AdminUsers.FindOrCreateAsync(context, m.UserId.Length > 0 ? m.UserId : null, m.UserEmail, now);
             members[i] = m with { UserId = user.UserId, UserEmail = m.UserEmail ?? user.UserEmail };
             await store.UpsertTeamMemberAsync(members[i], context.RequestAborted);
             users.Add(user);
@@ -231,6 +236,7 @@ internal static class TeamEndpoints
         TeamAlias = input.String("team_alias") ?? team.TeamAlias,
         Models = input.Strings("models") ?? team.Models,
         MaxBudget = input.Money("max_budget") ?? team.MaxBudget,
+        SoftBudget = input.Money("soft_budget") ?? team.SoftBudget,
         RpmLimit = input.Count("rpm_limit") ?? team.RpmLimit,
         TpmLimit = input.Count("tpm_limit") ?? team.TpmLimit,
         MaxParallelRequests = input.Count("max_parallel_requests") is { } parallel ? (int)Math.Min(parallel, int.MaxValue) : team.MaxParallelRequests,
@@ -246,4 +252,22 @@ internal static class TeamEndpoints
     private static KeyGate Gate(HttpContext context) => context.RequestServices.GetRequiredService<KeyGate>();
 
     private static TimeProvider Time(HttpContext context) => context.RequestServices.GetRequiredService<TimeProvider>();
+}
+
+/// <summary>The users that membership endpoints (teams, organizations) name: found by id or e-mail, or created as LiteLLM does.</summary>
+internal static class AdminUsers
+{
+    /// <summary>Finds the user by id (or by e-mail when only that is given), creating an <c>internal_user</c> when there is none.</summary>
+    public static async Task<GatewayUserRecord> FindOrCreateAsync(HttpContext context, string? userId, string? email, DateTimeOffset now)
+    {
+        var store = context.RequestServices.GetRequiredService<IKeyStore>();
+        var user = userId is not null ? await store.GetUserAsync(userId, context.RequestAborted) : await store.FindUserByEmailAsync(email!, context.RequestAborted);
+        if (user is null)
+        {
+            user = new GatewayUserRecord { UserId = userId ?? Guid.NewGuid().ToString(), UserEmail = email, UserRole = Roles.Default, CreatedAt = now, UpdatedAt = now };
+            await store.InsertUserAsync(user, context.RequestAborted);
+        }
+
+        return user;
+    }
 }

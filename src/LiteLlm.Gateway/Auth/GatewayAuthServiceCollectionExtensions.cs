@@ -24,6 +24,9 @@ public static class GatewayAuthServiceCollectionExtensions
         services.AddSingleton(store);
         services.AddSingleton<IKeyStore>(store);
         services.AddSingleton<ISpendStore>(store);
+        services.AddSingleton<IOrganizationStore>(store);
+        services.AddSingleton<ICustomerStore>(store);
+        services.AddSingleton<ISharedBudgetStore>(store);
         services.AddHostedService(sp => new SchemaInitializer(store));
         if (options.RedisConfiguration is { } redis)
         {
@@ -55,9 +58,18 @@ public static class GatewayAuthServiceCollectionExtensions
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<KeyBudgets>(),
                 sp.GetRequiredService<RateLimits>(),
-                sp.GetRequiredService<ILogger<KeyGate>>());
+                sp.GetRequiredService<ILogger<KeyGate>>(),
+                store,
+                store,
+                store);
         });
         services.AddSingleton<IRequestGate>(sp => sp.GetRequiredService<KeyGate>());
+        services.AddSingleton(sp => new SoftBudgetAlerts(
+            SoftBudgetAlerts.WebhookFrom(sp.GetRequiredService<LiteLlmRuntime>().Config.General.Other),
+            sp,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<SoftBudgetAlerts>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<SoftBudgetAlerts>());
         services.AddSingleton<SpendWriter>();
         services.AddSingleton<ISpendSink>(sp => sp.GetRequiredService<SpendWriter>());
         services.AddHostedService(sp => sp.GetRequiredService<SpendWriter>());

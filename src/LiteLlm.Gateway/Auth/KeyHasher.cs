@@ -24,6 +24,22 @@ public static class KeyHasher
         return Convert.ToHexStringLower(hash);
     }
 
+    /// <summary>Writes the SHA-256 of <paramref name="key"/>'s UTF-8 bytes into <paramref name="digest"/> (32 bytes), without allocating for usual key lengths.</summary>
+    internal static void Digest(string key, Span<byte> digest)
+    {
+        var max = Encoding.UTF8.GetMaxByteCount(key.Length);
+        if (max <= 512)
+        {
+            Span<byte> utf8 = stackalloc byte[512];
+            var length = Encoding.UTF8.GetBytes(key, utf8);
+            SHA256.HashData(utf8[..length], digest);
+        }
+        else
+        {
+            SHA256.HashData(Encoding.UTF8.GetBytes(key), digest);
+        }
+    }
+
     /// <summary>Compares two secrets in constant time (their SHA-256 digests, so that lengths do not leak either).</summary>
     public static bool SecretEquals(string? a, string? b)
     {

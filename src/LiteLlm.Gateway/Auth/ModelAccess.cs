@@ -1,7 +1,7 @@
 namespace LiteLlm.Gateway.Auth;
 
 /// <summary>
-/// Which model groups a caller may call: the intersection of its key's, its team's and its user's model lists (an empty
+/// Which model groups a caller may call: the intersection of its key's, its team's, its team's organization's and its user's model lists (an empty
 /// list, or one holding LiteLLM's <c>all-proxy-models</c>, allows every group). Admission and the model listings
 /// (<c>/v1/models</c>, <c>/model/info</c>) both ask this one type, so what a key sees is what it may call.
 /// </summary>
@@ -13,11 +13,14 @@ internal sealed record ModelAccess(IReadOnlyList<string> KeyModels, IReadOnlyLis
     /// <summary>Gets the access of a caller bound by nothing (the master key, or a gateway without keys).</summary>
     public static ModelAccess Everything { get; } = new([], null, null);
 
+    /// <summary>Gets the model list of the team's organization, or null when the caller's team is in none.</summary>
+    public IReadOnlyList<string>? OrganizationModels { get; init; }
+
     /// <summary>Gets how a list names groups beyond their names (the router's access groups and wildcards), if known.</summary>
     public Func<IReadOnlyList<string>, string, bool>? Matcher { get; init; }
 
     /// <summary>Gets whether every list allows <paramref name="modelGroup"/>.</summary>
-    public bool Allows(string modelGroup) => Allows(KeyModels, modelGroup) && Allows(TeamModels, modelGroup) && Allows(UserModels, modelGroup);
+    public bool Allows(string modelGroup) => Allows(KeyModels, modelGroup) && Allows(TeamModels, modelGroup) && Allows(OrganizationModels, modelGroup) && Allows(UserModels, modelGroup);
 
     private bool Allows(IReadOnlyList<string>? models, string modelGroup)
         => ListAllows(models, modelGroup) || (Matcher is { } matcher && matcher(models!, modelGroup));

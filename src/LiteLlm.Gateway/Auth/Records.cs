@@ -29,6 +29,12 @@ public sealed record VirtualKeyRecord
     /// <summary>Gets the budget's period (<c>budget_duration</c>, e.g. <c>30d</c>), or null when it never resets.</summary>
     public string? BudgetDuration { get; init; }
 
+    /// <summary>Gets the spend at which an alert fires once per budget window (<c>soft_budget</c>), refusing nothing; or null.</summary>
+    public decimal? SoftBudget { get; init; }
+
+    /// <summary>Gets the shared budget (<c>/budget/new</c>) whose limits apply where the key sets none of its own, or null.</summary>
+    public string? BudgetId { get; init; }
+
     /// <summary>Gets the key's requests-per-minute limit (<c>rpm_limit</c>), or null for none.</summary>
     public long? RpmLimit { get; init; }
 
@@ -102,6 +108,12 @@ public sealed record GatewayTeamRecord
 
     /// <summary>Gets the team's alias, or null.</summary>
     public string? TeamAlias { get; init; }
+
+    /// <summary>Gets the spend at which an alert fires once per budget window (<c>soft_budget</c>), refusing nothing; or null.</summary>
+    public decimal? SoftBudget { get; init; }
+
+    /// <summary>Gets the organization the team belongs to (its models, budget and rpm/tpm bound the team), or null.</summary>
+    public string? OrganizationId { get; init; }
 
     /// <summary>Gets the model groups the team may call; empty means all.</summary>
     public IReadOnlyList<string> Models { get; init; } = [];

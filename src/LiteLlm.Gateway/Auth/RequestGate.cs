@@ -30,6 +30,9 @@ public sealed record CallerIdentity
     /// <summary>Gets the key's team, or null.</summary>
     public string? TeamId { get; init; }
 
+    /// <summary>Gets the customer the request is made for (its <c>user</c> field, Anthropic's <c>metadata.user_id</c>; LiteLLM's end user), or null.</summary>
+    public string? EndUserId { get; init; }
+
     /// <summary>Gets the model groups the key may use; empty means all.</summary>
     public IReadOnlyList<string> AllowedModels { get; init; } = [];
 

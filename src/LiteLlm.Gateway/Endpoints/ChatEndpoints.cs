@@ -18,8 +18,8 @@ internal static class ChatEndpoints
         {
             var (request, body) = await InferenceService.ReadWithBodyAsync(context, GatewayJson.Context.ChatCompletionRequest, ct).ConfigureAwait(false);
             var parsed = InferenceService.Parse(() => ChatRequestParser.Parse(request, call.Caller, body));
+            call.UseMetadataOf(parsed.Options); // before admission: the request's customer (user) is held to its block and budget
             await service.AdmitAsync(call, parsed.Model, parsed.Messages, parsed.Options, ct).ConfigureAwait(false);
-            call.UseMetadataOf(parsed.Options);
             if (parsed.Stream)
             {
                 var updates = service.Pipeline.GetStreamingResponseAsync(parsed.Messages, parsed.Options, ct);
@@ -74,6 +74,7 @@ internal static class ChatEndpoints
                 return (list, chatOptions);
             });
             (options.AdditionalProperties ??= [])["metadata"] = ChatRequestParser.Metadata(call.Caller, null, request.User);
+            call.UseMetadataOf(options);
             await service.AdmitAsync(call, model, messages, options, ct).ConfigureAwait(false);
             if (request.Stream is true)
             {

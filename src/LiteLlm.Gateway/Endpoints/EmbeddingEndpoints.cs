@@ -37,6 +37,7 @@ internal static class EmbeddingEndpoints
                 AdditionalProperties = ChatRequestParser.PassThrough(request.Extra),
             };
             options.AdditionalProperties["metadata"] = ChatRequestParser.Metadata(call.Caller, null, request.User);
+            call.EndUser = request.User;
             await service.AdmitAsync(call, model, inputs.Sum(i => (i.Length / 4) + 1), ct).ConfigureAwait(false);
 
             var started = Stopwatch.GetTimestamp();

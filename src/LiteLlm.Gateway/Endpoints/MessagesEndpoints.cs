@@ -34,6 +34,7 @@ internal static class MessagesEndpoints
         {
             var parsed = await ReadAsync(context, service.Runtime, call.Caller, countOnly: false, ct).ConfigureAwait(false);
             var (model, messages, options, stream) = parsed;
+            call.UseMetadataOf(options); // metadata.user_id is the customer, as LiteLLM maps it
             await service.AdmitAsync(call, model, messages, options, ct).ConfigureAwait(false);
             if (stream)
             {

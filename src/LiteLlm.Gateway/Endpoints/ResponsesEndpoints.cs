@@ -40,6 +40,7 @@ internal static class ResponsesEndpoints
             var body = document.RootElement;
             var history = await HistoryAsync(store, call.Caller, body, ct).ConfigureAwait(false);
             var parsed = InferenceService.Parse(() => ResponsesRequestParser.Parse(body, call.Caller, history, Native(service, body)));
+            call.UseMetadataOf(parsed.Options);
             await service.AdmitAsync(call, parsed.Model, parsed.Messages, parsed.Options, ct).ConfigureAwait(false);
             var builder = new ResponseBuilder(call.Id, parsed.Model, body, parsed.Store, parsed.Stream, call.State.StartTime);
             if (parsed.Stream)

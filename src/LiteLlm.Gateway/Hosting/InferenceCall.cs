@@ -69,6 +69,7 @@ internal sealed class GatewayRequestState
 internal sealed class InferenceCall
 {
     private long _pipelineTicks;
+    private string? _endUser;
 
     public InferenceCall(HttpContext context, string endpoint)
     {
@@ -101,6 +102,13 @@ internal sealed class InferenceCall
 
     /// <summary>Gets or sets the call's metadata (what the parser put in the options' <c>metadata</c>); its <c>tags</c> go on the spend record.</summary>
     public IReadOnlyDictionary<string, object?>? Metadata { get; set; }
+
+    /// <summary>Gets the customer the request names (the parsers put the request's <c>user</c> in the metadata as <c>end_user</c>).</summary>
+    public string? EndUser
+    {
+        get => _endUser ?? (Metadata?.TryGetValue("end_user", out var user) == true && user is string { Length: > 0 } id ? id : null);
+        set => _endUser = value is { Length: > 0 } ? value : null;
+    }
 
     /// <summary>Takes the call's metadata from the options the parser built.</summary>
     public void UseMetadataOf(ChatOptions options)
@@ -191,6 +199,7 @@ internal sealed class InferenceCall
             KeyId = Caller.KeyId,
             UserId = Caller.UserId,
             TeamId = Caller.TeamId,
+            EndUser = EndUser,
             ModelGroup = Get<string>(ResponseProperties.ModelGroup) ?? ModelGroup ?? string.Empty,
             Deployment = Get<string>(ResponseProperties.Deployment),
             Provider = Get<string>(ResponseProperties.Provider),

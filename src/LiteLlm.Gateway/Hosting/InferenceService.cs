@@ -204,6 +204,11 @@ internal sealed partial class InferenceService(
         }
 
         call.ModelGroup = model;
+        if (call.EndUser is { } endUser)
+        {
+            call.Caller = call.Caller with { EndUserId = endUser }; // the customer's block and budget apply too
+        }
+
         var admitted = await gate.AdmitAsync(call.Caller, model, estimatedTokens, cancellationToken).ConfigureAwait(false);
         if (admitted.Error is { } refused)
         {

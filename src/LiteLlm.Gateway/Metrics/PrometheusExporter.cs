@@ -123,28 +123,28 @@ internal sealed class PrometheusExporter : IDisposable
             // The label text is formatted into a per-thread buffer and looked up as a span: a string is made only for a new series.
             var labels = Labels(tags);
             var point = _lookup.TryGetValue(labels, out var existing) ? existing : _points.GetOrAdd(new string(labels), _ => new Point(_buckets.Length));
-            lock (point)
+            // Lock-free: under concurrent requests a lock per series (the in-flight gauge is touched twice by every
+            // request) showed up as contention in CPU samples. A histogram counts each value in its own bucket only;
+            // the scrape makes the buckets cumulative.
+            if (_histogram)
             {
-                if (_histogram)
+                var i = 0;
+                while (i < _buckets.Length && value > _buckets[i])
                 {
-                    point.Count++;
-                    point.Sum += value;
-                    for (var i = 0; i < _buckets.Length; i++)
-                    {
-                        if (value <= _buckets[i])
-                        {
-                            point.Buckets[i]++;
-                        }
-                    }
+                    i++;
                 }
-                else if (_observed)
-                {
-                    point.Sum = value;
-                }
-                else
-                {
-                    point.Sum += value;
-                }
+
+                Interlocked.Increment(ref point.Buckets[i]);
+                Interlocked.Increment(ref point.Count);
+                point.Add(value);
+            }
+            else if (_observed)
+            {
+                Interlocked.Exchange(ref point.Sum, value);
+            }
+            else
+            {
+                point.Add(value);
             }
         }
 
@@ -165,23 +165,23 @@ internal sealed class PrometheusExporter : IDisposable
             text.Append("# TYPE ").Append(name).Append(' ').Append(type).Append('\n');
             foreach (var (labels, point) in _points.OrderBy(p => p.Key, StringComparer.Ordinal))
             {
-                lock (point)
+                if (_histogram)
                 {
-                    if (_histogram)
+                    long cumulative = 0;
+                    for (var i = 0; i < _buckets.Length; i++)
                     {
-                        for (var i = 0; i < _buckets.Length; i++)
-                        {
-                            Line(text, name + "_bucket", Join(labels, "le=\"" + Number(_buckets[i]) + "\""), point.Buckets[i]);
-                        }
+                        cumulative += Volatile.Read(ref point.Buckets[i]);
+                        Line(text, name + "_bucket", Join(labels, "le=\"" + Number(_buckets[i]) + "\""), cumulative);
+                    }
 
-                        Line(text, name + "_bucket", Join(labels, "le=\"+Inf\""), point.Count);
-                        Line(text, name + "_sum", labels, point.Sum);
-                        Line(text, name + "_count", labels, point.Count);
-                    }
-                    else
-                    {
-                        Line(text, name, labels, point.Sum);
-                    }
+                    var count = Volatile.Read(ref point.Count);
+                    Line(text, name + "_bucket", Join(labels, "le=\"+Inf\""), count);
+                    Line(text, name + "_sum", labels, Volatile.Read(ref point.Sum));
+                    Line(text, name + "_count", labels, count);
+                }
+                else
+                {
+                    Line(text, name, labels, Volatile.Read(ref point.Sum));
                 }
             }
         }
@@ -297,10 +297,28 @@ internal sealed class PrometheusExporter : IDisposable
 
     private sealed class Point(int buckets)
     {
-        public double Sum { get; set; }
+#pragma warning disable SA1401, CA1051 // fields: updated with Interlocked
+        public double Sum;
 
-        public long Count { get; set; }
+        public long Count;
 
-        public long[] Buckets { get; } = new long[buckets];
+        /// <summary>Counts per bucket, not cumulative; the last one counts values above every bound (+Inf).</summary>
+        public readonly long[] Buckets = new long[buckets + 1];
+#pragma warning restore SA1401, CA1051
+
+        public void Add(double value)
+        {
+            var seen = Volatile.Read(ref Sum);
+            while (true)
+            {
+                var found = Interlocked.CompareExchange(ref Sum, seen + value, seen);
+                if (found.Equals(seen))
+                {
+                    return;
+                }
+
+                seen = found;
+            }
+        }
     }
 }

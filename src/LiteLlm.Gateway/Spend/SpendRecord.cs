@@ -15,6 +15,9 @@ public sealed record SpendRecord
     /// <summary>Gets the caller's team, or null.</summary>
     public string? TeamId { get; init; }
 
+    /// <summary>Gets the customer the request was made for (its <c>user</c>; LiteLLM's <c>end_user</c>), or null.</summary>
+    public string? EndUser { get; init; }
+
     /// <summary>Gets the model group the caller asked for.</summary>
     public required string ModelGroup { get; init; }
 

@@ -39,7 +39,7 @@ public sealed record SpendLogQuery
 /// <summary>One page of spend rows.</summary>
 public sealed record SpendLogPage(IReadOnlyList<SpendRecord> Rows, long TotalCount);
 
-/// <summary>What a spend scope is: a key, a user or a team.</summary>
+/// <summary>What a spend scope is: a key, a user, a team or an organization.</summary>
 public enum SpendScope
 {
     /// <summary>A virtual key.</summary>
@@ -48,6 +48,10 @@ public enum SpendScope
     User,
     /// <summary>A team.</summary>
     Team,
+    /// <summary>An organization (the spend of its teams).</summary>
+    Organization,
+    /// <summary>A customer (the request's <c>user</c>, LiteLLM's end user).</summary>
+    Customer,
 }
 
 /// <summary>How <c>/global/spend/report</c> groups a day's spend.</summary>
@@ -59,6 +63,8 @@ public enum SpendGrouping
     Key,
     /// <summary>By model.</summary>
     Model,
+    /// <summary>By customer (the request's <c>user</c>, LiteLLM's end user).</summary>
+    Customer,
 }
 
 /// <summary>One tag's spend: how many requests carried it and what they cost.</summary>

@@ -7,9 +7,9 @@ namespace LiteLlm.Gateway.Storage;
 /// <summary>Virtual keys, users and teams: reads, inserts, updates and the row readers.</summary>
 public sealed partial class SqlGatewayStore
 {
-    private const string KeyColumns = "token, key_name, key_alias, user_id, team_id, models, max_budget, budget_duration, rpm_limit, tpm_limit, max_parallel_requests, expires, metadata, spend, blocked, created_at, updated_at";
+    private const string KeyColumns = "token, key_name, key_alias, user_id, team_id, models, max_budget, budget_duration, rpm_limit, tpm_limit, max_parallel_requests, expires, metadata, spend, blocked, created_at, updated_at, budget_id, soft_budget";
     private const string UserColumns = "user_id, user_email, user_role, models, max_budget, budget_duration, metadata, spend, created_at, user_alias, updated_at";
-    private const string TeamColumns = "team_id, team_alias, models, max_budget, budget_duration, metadata, spend, blocked, created_at, updated_at, rpm_limit, tpm_limit, max_parallel_requests";
+    private const string TeamColumns = "team_id, team_alias, models, max_budget, budget_duration, metadata, spend, blocked, created_at, updated_at, rpm_limit, tpm_limit, max_parallel_requests, organization_id, soft_budget";
 
     /// <inheritdoc />
     public async Task<VirtualKeyRecord?> GetKeyAsync(string token, CancellationToken cancellationToken)
@@ -24,7 +24,7 @@ public sealed partial class SqlGatewayStore
         ArgumentNullException.ThrowIfNull(key);
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, null,
-            $"INSERT INTO litellm_keys ({KeyColumns}) VALUES (@token, @key_name, @key_alias, @user_id, @team_id, @models, @max_budget, @budget_duration, @rpm_limit, @tpm_limit, @max_parallel_requests, @expires, @metadata, @spend, @blocked, @created_at, @updated_at);",
+            $"INSERT INTO litellm_keys ({KeyColumns}) VALUES (@token, @key_name, @key_alias, @user_id, @team_id, @models, @max_budget, @budget_duration, @rpm_limit, @tpm_limit, @max_parallel_requests, @expires, @metadata, @spend, @blocked, @created_at, @updated_at, @budget_id, @soft_budget);",
             cancellationToken, KeyParameters(key)).ConfigureAwait(false);
     }
 
@@ -34,7 +34,7 @@ public sealed partial class SqlGatewayStore
         ArgumentNullException.ThrowIfNull(key);
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         var changed = await ExecuteAsync(connection, null,
-            "UPDATE litellm_keys SET key_alias = @key_alias, user_id = @user_id, team_id = @team_id, models = @models, max_budget = @max_budget, budget_duration = @budget_duration, rpm_limit = @rpm_limit, tpm_limit = @tpm_limit, max_parallel_requests = @max_parallel_requests, expires = @expires, metadata = @metadata, blocked = @blocked, updated_at = @updated_at WHERE token = @token;",
+            "UPDATE litellm_keys SET key_alias = @key_alias, user_id = @user_id, team_id = @team_id, models = @models, max_budget = @max_budget, budget_duration = @budget_duration, rpm_limit = @rpm_limit, tpm_limit = @tpm_limit, max_parallel_requests = @max_parallel_requests, expires = @expires, metadata = @metadata, blocked = @blocked, updated_at = @updated_at, budget_id = @budget_id, soft_budget = @soft_budget WHERE token = @token;",
             cancellationToken, KeyParameters(key)).ConfigureAwait(false);
         return changed > 0;
     }
@@ -101,7 +101,7 @@ public sealed partial class SqlGatewayStore
         ArgumentNullException.ThrowIfNull(team);
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         return await ExecuteAsync(connection, null,
-            $"INSERT INTO litellm_teams ({TeamColumns}) VALUES (@team_id, @team_alias, @models, @max_budget, @budget_duration, @metadata, 0, @blocked, @created_at, @updated_at, @rpm_limit, @tpm_limit, @max_parallel_requests) ON CONFLICT (team_id) DO NOTHING;",
+            $"INSERT INTO litellm_teams ({TeamColumns}) VALUES (@team_id, @team_alias, @models, @max_budget, @budget_duration, @metadata, 0, @blocked, @created_at, @updated_at, @rpm_limit, @tpm_limit, @max_parallel_requests, @organization_id, @soft_budget) ON CONFLICT (team_id) DO NOTHING;",
             cancellationToken, TeamParameters(team)).ConfigureAwait(false) > 0;
     }
 
@@ -111,7 +111,7 @@ public sealed partial class SqlGatewayStore
         ("models", JsonText.ListToJson(key.Models)), ("max_budget", Money(key.MaxBudget)), ("budget_duration", key.BudgetDuration),
         ("rpm_limit", key.RpmLimit), ("tpm_limit", key.TpmLimit), ("max_parallel_requests", (long?)key.MaxParallelRequests),
         ("expires", key.Expires?.ToUnixTimeMilliseconds()), ("metadata", key.Metadata), ("spend", (double)key.Spend), ("blocked", key.Blocked ? 1L : 0L),
-        ("created_at", key.CreatedAt.ToUnixTimeMilliseconds()), ("updated_at", key.UpdatedAt.ToUnixTimeMilliseconds()),
+        ("created_at", key.CreatedAt.ToUnixTimeMilliseconds()), ("updated_at", key.UpdatedAt.ToUnixTimeMilliseconds()), ("budget_id", key.BudgetId), ("soft_budget", Money(key.SoftBudget)),
     ];
 
     private static VirtualKeyRecord ReadKey(DbDataReader r) => new()
@@ -133,6 +133,8 @@ public sealed partial class SqlGatewayStore
         Blocked = Long(r, 14) is 1,
         CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(Long(r, 15) ?? 0),
         UpdatedAt = DateTimeOffset.FromUnixTimeMilliseconds(Long(r, 16) ?? 0),
+        BudgetId = Str(r, 17),
+        SoftBudget = NullableMoney(r, 18),
     };
 
     private static GatewayUserRecord ReadUser(DbDataReader r) => new()
@@ -165,5 +167,7 @@ public sealed partial class SqlGatewayStore
         RpmLimit = Long(r, 10),
         TpmLimit = Long(r, 11),
         MaxParallelRequests = Long(r, 12) is { } p ? (int)p : null,
+        OrganizationId = Str(r, 13),
+        SoftBudget = NullableMoney(r, 14),
     };
 }

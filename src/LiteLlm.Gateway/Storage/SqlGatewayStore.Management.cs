@@ -64,7 +64,7 @@ public sealed partial class SqlGatewayStore
         ArgumentNullException.ThrowIfNull(team);
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         return await ExecuteAsync(connection, null,
-            "UPDATE litellm_teams SET team_alias = @team_alias, models = @models, max_budget = @max_budget, budget_duration = @budget_duration, metadata = @metadata, blocked = @blocked, updated_at = @updated_at, rpm_limit = @rpm_limit, tpm_limit = @tpm_limit, max_parallel_requests = @max_parallel_requests WHERE team_id = @team_id;",
+            "UPDATE litellm_teams SET team_alias = @team_alias, models = @models, max_budget = @max_budget, budget_duration = @budget_duration, metadata = @metadata, blocked = @blocked, updated_at = @updated_at, rpm_limit = @rpm_limit, tpm_limit = @tpm_limit, max_parallel_requests = @max_parallel_requests, organization_id = @organization_id, soft_budget = @soft_budget WHERE team_id = @team_id;",
             cancellationToken, TeamParameters(team)).ConfigureAwait(false) > 0;
     }
 
@@ -152,6 +152,7 @@ public sealed partial class SqlGatewayStore
         ("budget_duration", team.BudgetDuration), ("metadata", team.Metadata), ("blocked", team.Blocked ? 1L : 0L),
         ("created_at", team.CreatedAt.ToUnixTimeMilliseconds()), ("updated_at", team.UpdatedAt.ToUnixTimeMilliseconds()),
         ("rpm_limit", team.RpmLimit), ("tpm_limit", team.TpmLimit), ("max_parallel_requests", (long?)team.MaxParallelRequests),
+        ("organization_id", team.OrganizationId), ("soft_budget", Money(team.SoftBudget)),
     ];
 
     private static TeamMemberRecord ReadMember(DbDataReader r) => new(r.GetString(0), r.GetString(1), Str(r, 2), r.GetString(3));
@@ -166,6 +167,10 @@ public sealed partial class SqlGatewayStore
         foreach (var id in ids.Distinct(StringComparer.Ordinal))
         {
             await ExecuteAsync(connection, transaction, $"DELETE FROM litellm_team_members WHERE {column} = @id;", cancellationToken, ("id", id)).ConfigureAwait(false);
+            if (column == "user_id")
+            {
+                await ExecuteAsync(connection, transaction, "DELETE FROM litellm_organization_members WHERE user_id = @id;", cancellationToken, ("id", id)).ConfigureAwait(false);
+            }
             if (await ExecuteAsync(connection, transaction, $"DELETE FROM {table} WHERE {column} = @id;", cancellationToken, ("id", id)).ConfigureAwait(false) > 0)
             {
                 deleted.Add(id);

@@ -73,6 +73,7 @@ public sealed partial class SqlGatewayStore
         yield return (2, ManagementMigration());
         yield return (3, ReportMigration(money));
         yield return (4, ["ALTER TABLE litellm_teams ADD COLUMN rpm_limit BIGINT;", "ALTER TABLE litellm_teams ADD COLUMN tpm_limit BIGINT;", "ALTER TABLE litellm_teams ADD COLUMN max_parallel_requests BIGINT;"]);
+        yield return (5, HierarchyMigration(money));
         yield return (6, ModelsMigration());
     }
 }

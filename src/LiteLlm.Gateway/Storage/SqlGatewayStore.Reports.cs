@@ -30,7 +30,7 @@ public sealed partial class SqlGatewayStore
     /// <remarks>At most <see cref="MaxReportRows"/> + 1 rows: a caller that gets more than <see cref="MaxReportRows"/> asked for too wide a range.</remarks>
     public async Task<IReadOnlyList<DailySpend>> GetDailySpendAsync(DateTimeOffset from, DateTimeOffset until, SpendGrouping grouping, CancellationToken cancellationToken)
     {
-        var column = grouping switch { SpendGrouping.Team => "team_id", SpendGrouping.Key => "api_key", _ => "model_group" };
+        var column = grouping switch { SpendGrouping.Team => "team_id", SpendGrouping.Key => "api_key", SpendGrouping.Customer => "end_user", _ => "model_group" };
         var where = new Where();
         where.Add("start_time", ">=", from.ToUnixTimeMilliseconds());
         where.Add("start_time", "<", until.ToUnixTimeMilliseconds());

@@ -108,6 +108,31 @@ public sealed class ResponseCachingChatClientTests
     }
 
     [Fact]
+    public async Task Hits_AreTheCallersOwn_AndFollowTheStoredAnswer()
+    {
+        var (inner, client) = Create();
+        await client.GetResponseAsync("q", cancellationToken: Ct);
+
+        // A hit's lists and dictionaries are the caller's: changing them does not reach the next hit.
+        var first = await client.GetResponseAsync("q", cancellationToken: Ct);
+        first.Messages[0].Contents.Add(new TextContent(" tampered"));
+        first.Messages.Add(new ChatMessage(ChatRole.User, "extra"));
+        first.AdditionalProperties!["x"] = 1;
+        var second = await client.GetResponseAsync("q", cancellationToken: Ct);
+        Assert.Equal("answer 1", second.Text);
+        Assert.Single(second.Messages);
+        Assert.False(second.AdditionalProperties!.ContainsKey("x"));
+        Assert.NotSame(first, second);
+
+        // A refreshed entry is what the next hit answers, not an earlier decoded copy.
+        await client.GetResponseAsync("q", new ChatOptions().WithCache(new Dictionary<string, object?> { ["no-cache"] = true }), Ct);
+        var third = await client.GetResponseAsync("q", cancellationToken: Ct);
+        Assert.Equal(2, inner.Calls);
+        Assert.Equal("answer 2", third.Text);
+        Assert.Equal(true, third.AdditionalProperties![ResponseProperties.CacheHit]);
+    }
+
+    [Fact]
     public async Task NoStore_ReadsButDoesNotWrite_AsAJsonObject()
     {
         var (inner, client) = Create();

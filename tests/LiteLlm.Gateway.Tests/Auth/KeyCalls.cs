@@ -40,6 +40,46 @@ internal static class KeyCalls
         return json.GetProperty("key").GetString()!;
     }
 
+    /// <summary>Sends a management call that must answer 200, and returns its JSON.</summary>
+    public static async Task<JsonElement> Ok(HttpClient http, HttpMethod method, string path, string key, string? body)
+    {
+        using var response = await Send(http, method, path, key, body);
+        var json = await Json(response);
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.OK, $"{method} {path}: {(int)response.StatusCode} {json}");
+        return json;
+    }
+
+    /// <summary>Sends a call that must fail with <paramref name="status"/> naming <paramref name="param"/> (when given); returns the error message.</summary>
+    public static async Task<string> Refused(HttpClient http, HttpMethod method, string path, string? body, System.Net.HttpStatusCode status, string? param, string key)
+    {
+        using var response = await Send(http, method, path, key, body);
+        var json = await Json(response);
+        Assert.True(response.StatusCode == status, $"{method} {path}: expected {(int)status}, got {(int)response.StatusCode} {json}");
+        var error = json.GetProperty("error");
+        if (param is not null)
+        {
+            Assert.Equal(param, error.GetProperty("param").GetString());
+        }
+
+        return error.GetProperty("message").GetString()!;
+    }
+
+    /// <summary>Waits (up to 5 s) for something written off the request path in batches, such as spend.</summary>
+    public static async Task WaitForAsync(Func<Task<bool>> reached)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            if (await reached())
+            {
+                return;
+            }
+
+            await Task.Delay(50, Ct);
+        }
+
+        Assert.Fail("The figure written off the request path never arrived.");
+    }
+
     /// <summary>Gets the cost the gateway reported for a successful response.</summary>
     public static decimal CostOf(HttpResponseMessage response)
         => decimal.Parse(response.Headers.GetValues("x-litellm-response-cost").Single(), System.Globalization.CultureInfo.InvariantCulture);

@@ -35,10 +35,15 @@ public sealed class ManagementRolesTests : IDisposable
             ["internal_viewer"] = await UserKeyAsync(http, "bob", "internal_user_viewer"),
             ["team_admin"] = await UserKeyAsync(http, "carol", "internal_user_viewer"),
             ["team_member"] = await UserKeyAsync(http, "dave", "internal_user_viewer"),
+            ["org_admin"] = await UserKeyAsync(http, "olga", "internal_user_viewer"),
             ["plain"] = await GenerateKeyAsync(http, Master, "{}"),
         };
         await Ok(http, "/team/member_add", """{"team_id":"t1","member":[{"role":"admin","user_id":"carol"},{"role":"user","user_id":"dave"}]}""");
         await Ok(http, "/user/new", """{"user_id":"zed","auto_create_key":false}""");
+        await Ok(http, "/organization/new", """{"organization_id":"o1"}""");
+        await Ok(http, "/customer/new", """{"user_id":"c1"}""");
+        await Ok(http, "/budget/new", """{"budget_id":"b1"}""");
+        await Ok(http, "/organization/member_add", """{"organization_id":"o1","member":{"role":"org_admin","user_id":"olga"}}""");
 
         // A key owned by a user none of the roles is, made fresh for every check (some checks delete or rotate it).
         async Task<string> ZedKey() => await GenerateKeyAsync(http, Master, """{"user_id":"zed"}""");
@@ -54,7 +59,7 @@ public sealed class ManagementRolesTests : IDisposable
             ("POST", "/key/generate", () => Task.FromResult<string?>("""{"team_id":"t1"}"""), ["admin", "team_admin"], null),
             ("POST", "/key/update", async () => $$"""{"key":"{{await ZedKey()}}","key_alias":"renamed"}""", ["admin"], null),
             ("GET", "/key/info?key=", async () => await ZedKey(), readers, null),
-            ("GET", "/key/list", () => Task.FromResult<string?>(null), ["admin", "viewer", "internal", "internal_viewer", "team_admin", "team_member"], null),
+            ("GET", "/key/list", () => Task.FromResult<string?>(null), ["admin", "viewer", "internal", "internal_viewer", "team_admin", "team_member", "org_admin"], null),
             ("POST", "/key/delete", async () => $$"""{"keys":["{{await ZedKey()}}"]}""", ["admin"], null),
             ("POST", "/key/regenerate", async () => $$"""{"key":"{{await ZedKey()}}"}""", ["admin"], null),
             ("POST", "/key/block", async () => $$"""{"key":"{{await ZedKey()}}"}""", ["admin"], null),
@@ -82,6 +87,46 @@ public sealed class ManagementRolesTests : IDisposable
             ("GET", "/model/info", () => Task.FromResult<string?>(null), all, null),
             ("GET", "/v1/models", () => Task.FromResult<string?>(null), all, null),
             ("GET", "/model_group/info", () => Task.FromResult<string?>(null), all, null),
+            ("POST", "/organization/new", () => Task.FromResult<string?>($$"""{"organization_id":"{{Unique()}}"}"""), ["admin"], null),
+            ("PATCH", "/organization/update", () => Task.FromResult<string?>("""{"organization_id":"o1","organization_alias":"One"}"""), ["admin"], null),
+            ("DELETE", "/organization/delete", async () =>
+            {
+                var id = Unique();
+                await Ok(http, "/organization/new", $$"""{"organization_id":"{{id}}"}""");
+                return $$"""{"organization_ids":["{{id}}"]}""";
+            }, ["admin"], null),
+            ("GET", "/organization/list", () => Task.FromResult<string?>(null), all, null),
+            ("GET", "/organization/info?organization_id=o1", () => Task.FromResult<string?>(null), ["admin", "viewer", "org_admin"], null),
+            ("POST", "/organization/info", () => Task.FromResult<string?>("""{"organizations":["o1"]}"""), ["admin", "viewer", "org_admin"], null),
+            ("POST", "/organization/member_add", () => Task.FromResult<string?>("""{"organization_id":"o1","member":{"role":"internal_user","user_id":"eve"}}"""), ["admin", "org_admin"], null),
+            ("PATCH", "/organization/member_update", () => Task.FromResult<string?>("""{"organization_id":"o1","user_id":"eve","role":"internal_user_viewer"}"""), ["admin", "org_admin"],
+                () => Ok(http, "/organization/member_add", """{"organization_id":"o1","member":{"role":"internal_user","user_id":"eve"}}""")),
+            ("DELETE", "/organization/member_delete", () => Task.FromResult<string?>("""{"organization_id":"o1","user_id":"eve"}"""), ["admin", "org_admin"],
+                () => Ok(http, "/organization/member_add", """{"organization_id":"o1","member":{"role":"internal_user","user_id":"eve"}}""")),
+            ("POST", "/team/new", () => Task.FromResult<string?>($$"""{"team_id":"{{Unique()}}","organization_id":"o1"}"""), ["admin", "org_admin"], null),
+            ("POST", "/customer/new", () => Task.FromResult<string?>($$"""{"user_id":"{{Unique()}}"}"""), ["admin"], null),
+            ("GET", "/customer/info?end_user_id=c1", () => Task.FromResult<string?>(null), readers, null),
+            ("POST", "/customer/update", () => Task.FromResult<string?>("""{"user_id":"c1","alias":"One"}"""), ["admin"], null),
+            ("POST", "/customer/delete", async () =>
+            {
+                var id = Unique();
+                await Ok(http, "/customer/new", $$"""{"user_id":"{{id}}"}""");
+                return $$"""{"user_ids":["{{id}}"]}""";
+            }, ["admin"], null),
+            ("GET", "/customer/list", () => Task.FromResult<string?>(null), readers, null),
+            ("GET", "/end_user/list", () => Task.FromResult<string?>(null), readers, null),
+            ("POST", "/customer/block", () => Task.FromResult<string?>("""{"user_ids":["c2"]}"""), ["admin"], null),
+            ("POST", "/end_user/unblock", () => Task.FromResult<string?>("""{"user_ids":["c2"]}"""), ["admin"], null),
+            ("POST", "/budget/new", () => Task.FromResult<string?>($$"""{"budget_id":"{{Unique()}}"}"""), ["admin"], null),
+            ("POST", "/budget/update", () => Task.FromResult<string?>("""{"budget_id":"b1","max_budget":1}"""), ["admin"], null),
+            ("POST", "/budget/delete", async () =>
+            {
+                var id = Unique();
+                await Ok(http, "/budget/new", $$"""{"budget_id":"{{id}}"}""");
+                return $$"""{"id":"{{id}}"}""";
+            }, ["admin"], null),
+            ("POST", "/budget/info", () => Task.FromResult<string?>("""{"budgets":["b1"]}"""), readers, null),
+            ("GET", "/budget/list", () => Task.FromResult<string?>(null), readers, null),
         };
 
         var wrong = new List<string>();

@@ -76,7 +76,7 @@ public sealed class SpendReportTests : IDisposable
         Assert.Equal(29m, byModel.EnumerateArray().SelectMany(d => d.GetProperty("models").EnumerateArray()).Where(m => m.GetProperty("model").GetString() == "gpt").Sum(m => m.GetProperty("total_spend").GetDecimal()));
 
         // Bad ranges and groupings are 400s naming the parameter.
-        foreach (var (query, param) in new[] { ("", "start_date"), ("?start_date=2026-03-01", "end_date"), ("?start_date=2026-03-05&end_date=2026-03-01", "end_date"), ("?start_date=2026-03-01&end_date=2026-03-02&group_by=customer", "group_by"), ("?start_date=March&end_date=2026-03-02", "start_date") })
+        foreach (var (query, param) in new[] { ("", "start_date"), ("?start_date=2026-03-01", "end_date"), ("?start_date=2026-03-05&end_date=2026-03-01", "end_date"), ("?start_date=2026-03-01&end_date=2026-03-02&group_by=planet", "group_by"), ("?start_date=March&end_date=2026-03-02", "start_date") })
         {
             using var response = await Send(http, HttpMethod.Get, "/global/spend/report" + query, Master, null);
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
