@@ -41,6 +41,7 @@ internal static class UiEndpoints
         endpoints.MapPost(Root + "/keys/update", Form(UiKeyEdit.UpdateAsync));
         UiTeams.Map(endpoints);
         UiUsers.Map(endpoints);
+        UiOrganizations.Map(endpoints);
         UiLogs.Map(endpoints);
         UiPlayground.Map(endpoints);
         endpoints.MapGet(Root + "/dashboard", Page(UiDashboard.DashboardAsync));

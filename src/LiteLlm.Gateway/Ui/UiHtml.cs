@@ -48,7 +48,7 @@ internal static class UiHtml
 
     /// <summary>The pages in the header's navigation, in order.</summary>
     private static readonly (string Page, string Name)[] Nav =
-        [("dashboard", "Dashboard"), ("keys", "Keys"), ("teams", "Teams"), ("users", "Users"), ("logs", "Logs"), ("models", "Models"), ("playground", "Playground")];
+        [("dashboard", "Dashboard"), ("keys", "Keys"), ("teams", "Teams"), ("organizations", "Organizations"), ("users", "Users"), ("logs", "Logs"), ("models", "Models"), ("playground", "Playground")];
 
     /// <summary>Writes a whole page with the security headers every UI answer carries.</summary>
     public static Task WriteAsync(HttpContext context, string title, UiSession? session, string active, string body, int status = 200)
