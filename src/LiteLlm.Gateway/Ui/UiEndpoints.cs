@@ -41,11 +41,11 @@ internal static class UiEndpoints
         endpoints.MapPost(Root + "/keys/update", Form(UiKeyEdit.UpdateAsync));
         UiTeams.Map(endpoints);
         UiUsers.Map(endpoints);
+        UiOrganizations.Map(endpoints);
         UiLogs.Map(endpoints);
         UiPlayground.Map(endpoints);
-        endpoints.MapGet(Root + "/dashboard", Page(UiPages.DashboardAsync));
-        endpoints.MapGet(Root + "/models", Page(UiPages.ModelsAsync));
-        endpoints.MapPost(Root + "/models/health", Form(UiPages.CheckHealthAsync));
+        endpoints.MapGet(Root + "/dashboard", Page(UiDashboard.DashboardAsync));
+        UiModels.Map(endpoints);
     }
 
     /// <summary>A page that needs a session; without one (or when it expired) the browser goes to the sign-in page.</summary>

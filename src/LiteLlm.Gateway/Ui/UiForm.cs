@@ -69,6 +69,15 @@ internal static class UiForm
     public static string Budget(JsonNode? row)
         => UiEndpoints.Num(row?["max_budget"]) + (UiEndpoints.Str(row?["budget_duration"]) is { Length: > 0 } d ? " / " + d : string.Empty);
 
+    /// <summary>The limits form of a team or an organization: its alias, models, budget and its period, rpm and tpm.</summary>
+    public static string LimitFields(JsonNode? row, string aliasField) => new System.Text.StringBuilder()
+        .Append(UiHtml.Input(aliasField, "Alias", UiEndpoints.Str(row?[aliasField]), 14))
+        .Append(UiHtml.Input("models", "Models (comma-separated; empty = all)", List(row?["models"])))
+        .Append(UiHtml.Input("max_budget", "Budget $", UiEndpoints.Num(row?["max_budget"]), 8))
+        .Append(UiHtml.Input("budget_duration", "Budget resets every (1d, 30d, 1mo)", UiEndpoints.Str(row?["budget_duration"]), 6))
+        .Append(UiHtml.Input("rpm_limit", "rpm", UiEndpoints.Num(row?["rpm_limit"]), 6))
+        .Append(UiHtml.Input("tpm_limit", "tpm", UiEndpoints.Num(row?["tpm_limit"]), 8)).ToString();
+
     /// <summary>A query-string value, URL-escaped.</summary>
     public static string Q(string value) => Uri.EscapeDataString(value);
 }

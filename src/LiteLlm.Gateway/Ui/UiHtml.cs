@@ -13,7 +13,7 @@ internal static class UiHtml
         :root{--fg:#1c2430;--muted:#5b6878;--line:#d9dee5;--accent:#2457c5;--bad:#b3261e;--good:#1e7b34;--bg:#f6f7f9}
         *{box-sizing:border-box}body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:var(--fg);background:var(--bg)}
         header{display:flex;flex-wrap:wrap;gap:.3rem 1.2rem;align-items:center;padding:.6rem 1.2rem;background:#fff;border-bottom:1px solid var(--line)}
-        header b{margin-right:1rem}header nav a{margin-right:1rem;color:var(--accent);text-decoration:none}header nav a.on{font-weight:600;text-decoration:underline}
+        header b{margin-right:1rem}header nav{display:flex;flex-wrap:wrap}header nav a{margin-right:1rem;color:var(--accent);text-decoration:none}header nav a.on{font-weight:600;text-decoration:underline}
         header form{margin-left:auto}main{max-width:1200px;margin:0 auto;padding:1rem 1.2rem}
         table{border-collapse:collapse;width:100%;background:#fff}th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid var(--line);font-size:14px;vertical-align:top}
         th{color:var(--muted);font-weight:600}.scroll{overflow-x:auto}
@@ -30,6 +30,8 @@ internal static class UiHtml
         form.inline{display:inline}.answer{white-space:pre-wrap;background:#fff;border:1px solid var(--line);padding:.8rem;min-height:3rem}
         textarea{font:inherit;width:100%;max-width:48rem}dl.detail{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;background:#fff;padding:.8rem;border:1px solid var(--line)}dl.detail dt{color:var(--muted)}dl.detail dd{margin:0;word-break:break-all}
         svg{background:#fff;border:1px solid var(--line);max-width:100%;height:auto}
+        .narrow{display:none}.switch a{margin-right:.5rem}.switch a.on{font-weight:600;text-decoration:none;color:var(--fg)}
+        @media (max-width:700px){.wide{display:none}.narrow{display:block}}
         @media (max-width:600px){main{padding:.6rem}th,td{font-size:13px}}
         """;
 
@@ -46,7 +48,7 @@ internal static class UiHtml
 
     /// <summary>The pages in the header's navigation, in order.</summary>
     private static readonly (string Page, string Name)[] Nav =
-        [("dashboard", "Dashboard"), ("keys", "Keys"), ("teams", "Teams"), ("users", "Users"), ("logs", "Logs"), ("models", "Models"), ("playground", "Playground")];
+        [("dashboard", "Dashboard"), ("keys", "Keys"), ("teams", "Teams"), ("organizations", "Organizations"), ("users", "Users"), ("logs", "Logs"), ("models", "Models"), ("playground", "Playground")];
 
     /// <summary>Writes a whole page with the security headers every UI answer carries.</summary>
     public static Task WriteAsync(HttpContext context, string title, UiSession? session, string active, string body, int status = 200)

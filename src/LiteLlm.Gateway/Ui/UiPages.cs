@@ -1,108 +1,61 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json.Nodes;
-using static LiteLlm.Gateway.Ui.UiEndpoints;
 using static LiteLlm.Gateway.Ui.UiHtml;
 
 namespace LiteLlm.Gateway.Ui;
 
-/// <summary>The read-only pages: the dashboard's totals and SVG charts, the models with their health.</summary>
+/// <summary>The dashboard's SVG charts, drawn on the server (no script): stacked bars over time, horizontal bars for top spenders.</summary>
 internal static class UiPages
 {
-    /// <summary>Days the dashboard shows, today included.</summary>
-    private const int Days = 14;
-
     private static readonly string[] Palette = ["#2457c5", "#e07b00", "#1e7b34", "#b3261e", "#7b3fb3", "#00838f", "#8d6e00", "#5b6878"];
 
-    /// <summary>Spend and requests per day by model: the daily report for admins and viewers, the caller's own log rows for others.</summary>
-    public static async Task DashboardAsync(HttpContext context, UiSession session)
+    /// <summary>One bar segment: a time bucket, the group it belongs to (a model, key or team) and its value.</summary>
+    internal readonly record struct Point(DateTime Bucket, string Group, decimal Spend, long Requests);
+
+    /// <summary>
+    /// A stacked bar per bucket (one colour per group) with a y scale and a legend. <paramref name="width"/> is the drawing's
+    /// own width: the page draws a wide and a narrow copy and CSS shows one, so the text stays readable on a phone.
+    /// </summary>
+    public static string Chart(string id, int width, List<DateTime> buckets, string format, List<string> groups, List<Point> points,
+        Func<Point, double> value, Func<double, string> label)
     {
-        var api = context.RequestServices.GetRequiredService<UiApi>();
-        var today = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime.Date;
-        var first = today.AddDays(1 - Days);
-        var points = new List<(DateTime Day, string Model, decimal Spend, long Requests)>();
-        UiApiResult result;
-        var note = string.Empty;
-        if (session.ReadsAll)
-        {
-            result = await api.GetAsync(session.Key, $"/global/spend/report?group_by=model&start_date={first:yyyy-MM-dd}&end_date={today:yyyy-MM-dd}", context.RequestAborted);
-            foreach (var day in result.Body is JsonArray days ? days : [])
-            {
-                var date = DateTime.Parse(Str(day?["group_by_day"]), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal).Date;
-                foreach (var m in day?["models"]?.AsArray() ?? [])
-                {
-                    points.Add((date, Str(m?["model"]), m?["total_spend"]?.GetValue<decimal>() ?? 0, m?["api_requests"]?.GetValue<long>() ?? 0));
-                }
-            }
-        }
-        else
-        {
-            // Others may not read the global report: their own rows (the API filters them), the newest 500.
-            result = await api.GetAsync(session.Key, $"/spend/logs?page_size=500&start_date={first:yyyy-MM-dd}", context.RequestAborted);
-            foreach (var r in result.Body?["data"]?.AsArray() ?? [])
-            {
-                var date = DateTime.Parse(Str(r?["startTime"]), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal).Date;
-                points.Add((date, Str(r?["model_group"]), r?["spend"]?.GetValue<decimal>() ?? 0, 1));
-            }
-
-            if ((result.Body?["total"]?.GetValue<long>() ?? 0) > 500)
-            {
-                note = "<p>Showing your newest 500 requests of this period.</p>";
-            }
-        }
-
-        if (await SignedOutAsync(context, result))
-        {
-            return;
-        }
-
-        var body = new StringBuilder("<h1>Dashboard</h1>");
-        if (!result.Ok)
-        {
-            body.Append(Error(result.Error));
-        }
-
-        var models = points.GroupBy(x => x.Model).OrderByDescending(g => g.Sum(x => x.Spend)).ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => g.Key).ToList();
-        body.Append("<div class=\"cards\"><div class=\"card\"><span>Spend, last ").Append(Days).Append(" days</span><strong id=\"total-spend\">")
-            .Append(E(Money(points.Sum(x => x.Spend)))).Append("</strong></div><div class=\"card\"><span>Requests</span><strong id=\"total-requests\">")
-            .Append(points.Sum(x => x.Requests).ToString(CultureInfo.InvariantCulture)).Append("</strong></div></div>").Append(note);
-        var dayList = Enumerable.Range(0, Days).Select(i => first.AddDays(i)).ToList();
-        body.Append("<h2>Spend per day</h2>").Append(Chart("chart-spend", dayList, models, points, x => (double)x.Spend, v => Money((decimal)v)));
-        body.Append("<h2>Requests per day</h2>").Append(Chart("chart-requests", dayList, models, points, x => x.Requests, v => v.ToString("0.#", CultureInfo.InvariantCulture)));
-        body.Append("<h2>By model</h2><table id=\"by-model\"><thead><tr><th>Model group</th><th>Requests</th><th>Spend</th></tr></thead><tbody>");
-        foreach (var m in models)
-        {
-            var rows = points.Where(x => x.Model == m).ToList();
-            body.Append("<tr><td>").Append(E(m)).Append("</td><td>").Append(rows.Sum(x => x.Requests).ToString(CultureInfo.InvariantCulture))
-                .Append("</td><td>").Append(E(Money(rows.Sum(x => x.Spend)))).Append("</td></tr>");
-        }
-
-        await WriteAsync(context, "Dashboard", session, "dashboard", body.Append("</tbody></table>").ToString());
-    }
-
-    /// <summary>A stacked bar per day (one colour per model) with a y scale and a legend, drawn on the server.</summary>
-    private static string Chart(string id, List<DateTime> days, List<string> models, List<(DateTime Day, string Model, decimal Spend, long Requests)> points,
-        Func<(DateTime Day, string Model, decimal Spend, long Requests), double> value, Func<double, string> label)
-    {
-        const int width = 760, height = 260, left = 70, top = 10, bottom = 40;
+        const int height = 260, top = 10, bottom = 40;
+        var left = width < 500 ? 66 : 72;
         var plotHeight = height - top - bottom;
-        var totals = days.Select(d => points.Where(x => x.Day == d).Sum(value)).ToList();
-        var max = Math.Max(totals.Max(), 1e-9);
-        var slot = (width - left - 10) / (double)days.Count;
-        var svg = new StringBuilder($"<svg id=\"{id}\" viewBox=\"0 0 {width} {height + 20 * ((models.Count + 3) / 4)}\" width=\"{width}\" role=\"img\" aria-label=\"{id}\" xmlns=\"http://www.w3.org/2000/svg\" font-size=\"11\" font-family=\"system-ui,sans-serif\">");
+        var index = buckets.Select((b, i) => (b, i)).ToDictionary(x => x.b, x => x.i);
+        var groupIndex = groups.Select((g, i) => (g, i)).ToDictionary(x => x.g, x => x.i, StringComparer.Ordinal);
+        var cells = new double[buckets.Count, Math.Max(groups.Count, 1)];
+        foreach (var p in points)
+        {
+            if (index.TryGetValue(p.Bucket, out var b) && groupIndex.TryGetValue(p.Group, out var g))
+            {
+                cells[b, g] += value(p);
+            }
+        }
+
+        var max = 1e-9;
+        for (var b = 0; b < buckets.Count; b++)
+        {
+            max = Math.Max(max, Enumerable.Range(0, groups.Count).Sum(g => cells[b, g]));
+        }
+
+        var slot = (width - left - 10) / (double)buckets.Count;
+        var columns = Math.Max(1, (width - left) / 170);
+        var every = Math.Max(1, (int)Math.Ceiling(buckets.Count * 44 / (double)(width - left)));
+        var svg = new StringBuilder($"<svg id=\"{id}\" viewBox=\"0 0 {width} {height + (20 * ((groups.Count + columns - 1) / columns))}\" width=\"{width}\" role=\"img\" aria-label=\"{id}\" xmlns=\"http://www.w3.org/2000/svg\" font-size=\"11\" font-family=\"system-ui,sans-serif\">");
         for (var i = 0; i <= 4; i++)
         {
             var y = top + plotHeight - (plotHeight * i / 4.0);
             svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{left}\" x2=\"{width - 10}\" y1=\"{y:0.#}\" y2=\"{y:0.#}\" stroke=\"#e3e7ec\"/><text x=\"{left - 6}\" y=\"{y + 4:0.#}\" text-anchor=\"end\" fill=\"#5b6878\">{E(label(max * i / 4))}</text>");
         }
 
-        for (var d = 0; d < days.Count; d++)
+        for (var b = 0; b < buckets.Count; b++)
         {
-            var x = left + (d * slot) + (slot * 0.15);
+            var x = left + (b * slot) + (slot * 0.15);
             var y = (double)(top + plotHeight);
-            for (var m = 0; m < models.Count; m++)
+            for (var g = 0; g < groups.Count; g++)
             {
-                var v = points.Where(p => p.Day == days[d] && p.Model == models[m]).Sum(value);
+                var v = cells[b, g];
                 if (v <= 0)
                 {
                     continue;
@@ -110,87 +63,50 @@ internal static class UiPages
 
                 var h = plotHeight * v / max;
                 y -= h;
-                svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{x:0.#}\" y=\"{y:0.#}\" width=\"{slot * 0.7:0.#}\" height=\"{Math.Max(h, 1):0.#}\" fill=\"{Palette[m % Palette.Length]}\"><title>{E(days[d].ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))} {E(models[m])}: {E(label(v))}</title></rect>");
+                svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{x:0.#}\" y=\"{y:0.#}\" width=\"{slot * 0.7:0.#}\" height=\"{Math.Max(h, 1):0.#}\" fill=\"{Palette[g % Palette.Length]}\"><title>{E(buckets[b].ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture))} {E(groups[g])}: {E(label(v))}</title></rect>");
             }
 
-            if (d % 2 == (days.Count - 1) % 2)
+            if ((buckets.Count - 1 - b) % every == 0)
             {
-                svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{x + (slot * 0.35):0.#}\" y=\"{top + plotHeight + 16}\" text-anchor=\"middle\" fill=\"#5b6878\">{days[d]:MM-dd}</text>");
+                svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{x + (slot * 0.35):0.#}\" y=\"{top + plotHeight + 16}\" text-anchor=\"middle\" fill=\"#5b6878\">{E(buckets[b].ToString(format, CultureInfo.InvariantCulture))}</text>");
             }
         }
 
-        for (var m = 0; m < models.Count; m++)
+        for (var g = 0; g < groups.Count; g++)
         {
-            var (lx, ly) = (left + (m % 4 * 170), height + (m / 4 * 20) - 8);
-            svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{lx}\" y=\"{ly - 9}\" width=\"10\" height=\"10\" fill=\"{Palette[m % Palette.Length]}\"/><text x=\"{lx + 14}\" y=\"{ly}\" fill=\"#1c2430\">{E(models[m])}</text>");
+            var (lx, ly) = (left + (g % columns * 170), height + (g / columns * 20) - 8);
+            svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{lx}\" y=\"{ly - 9}\" width=\"10\" height=\"10\" fill=\"{Palette[g % Palette.Length]}\"/><text x=\"{lx + 14}\" y=\"{ly}\" fill=\"#1c2430\">{E(Short(groups[g], 24))}</text>");
         }
 
         return svg.Append("</svg>").ToString();
     }
 
-    /// <summary>
-    /// The models page: every deployment the signed-in key may call (<c>/model/info</c>) with its price and limits, and
-    /// its health on demand. Health is a button, not part of the page load, because <c>/health</c> calls every provider.
-    /// </summary>
-    public static Task ModelsAsync(HttpContext context, UiSession session) => RenderModelsAsync(context, session, null);
+    /// <summary>The same chart twice: wide (shown above 700 px) and narrow (shown on a phone), so neither is shrunk unreadably.</summary>
+    public static string Responsive(string id, List<DateTime> buckets, string format, List<string> groups, List<Point> points, Func<Point, double> value, Func<double, string> label)
+        => $"<div class=\"wide\">{Chart(id, 760, buckets, format, groups, points, value, label)}</div><div class=\"narrow\">{Chart(id + "-narrow", 360, buckets, format, groups, points, value, label)}</div>";
 
-    /// <summary>Runs <c>/health</c> (a form post: it sends a request to every deployment) and shows the models page with it.</summary>
-    public static async Task CheckHealthAsync(HttpContext context, UiSession? session)
+    /// <summary>Horizontal bars, largest first (top spenders): name, bar, value; 360 wide so it fits a phone unscaled.</summary>
+    public static string Bars(string id, IReadOnlyList<(string Name, decimal Value)> rows)
     {
-        var health = await context.RequestServices.GetRequiredService<UiApi>().GetAsync(session!.Key, "/health", context.RequestAborted);
-        if (!await SignedOutAsync(context, health))
+        const int width = 360, row = 24, nameWidth = 120;
+        var max = Math.Max(rows.Count == 0 ? 0 : (double)rows.Max(r => r.Value), 1e-9);
+        var svg = new StringBuilder($"<svg id=\"{id}\" viewBox=\"0 0 {width} {Math.Max(rows.Count, 1) * row + 8}\" width=\"{width}\" role=\"img\" aria-label=\"{id}\" xmlns=\"http://www.w3.org/2000/svg\" font-size=\"12\" font-family=\"system-ui,sans-serif\">");
+        if (rows.Count == 0)
         {
-            await RenderModelsAsync(context, session, health);
+            svg.Append("<text x=\"8\" y=\"20\" fill=\"#5b6878\">No spend in this period.</text>");
         }
+
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var y = 4 + (i * row);
+            var w = Math.Max(1, (width - nameWidth - 80) * (double)rows[i].Value / max);
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{nameWidth - 6}\" y=\"{y + 15}\" text-anchor=\"end\" fill=\"#1c2430\">{E(Short(rows[i].Name, 18))}</text>")
+                .Append(CultureInfo.InvariantCulture, $"<rect x=\"{nameWidth}\" y=\"{y + 3}\" width=\"{w:0.#}\" height=\"16\" fill=\"{Palette[i % Palette.Length]}\"><title>{E(rows[i].Name)}: {E(Money(rows[i].Value))}</title></rect>")
+                .Append(CultureInfo.InvariantCulture, $"<text x=\"{nameWidth + w + 6:0.#}\" y=\"{y + 15}\" fill=\"#5b6878\">{E(Money(rows[i].Value))}</text>");
+        }
+
+        return svg.Append("</svg>").ToString();
     }
 
-    private static async Task RenderModelsAsync(HttpContext context, UiSession session, UiApiResult? health)
-    {
-        var result = await context.RequestServices.GetRequiredService<UiApi>().GetAsync(session.Key, "/model/info", context.RequestAborted);
-        if (await SignedOutAsync(context, result))
-        {
-            return;
-        }
-
-        // Health per deployment id: "healthy (12 ms)" or the probe's error.
-        var status = new Dictionary<string, (bool Ok, string Text)>(StringComparer.Ordinal);
-        foreach (var (list, ok) in new[] { ("healthy_endpoints", true), ("unhealthy_endpoints", false) })
-        {
-            foreach (var e in health?.Body?[list]?.AsArray() ?? [])
-            {
-                var latency = e?["latency_ms"]?.GetValue<double>() ?? 0;
-                status[Str(e?["model_id"])] = (ok, ok ? $"healthy ({latency.ToString("0", CultureInfo.InvariantCulture)} ms)" : "unhealthy: " + Str(e?["error"]));
-            }
-        }
-
-        var body = new StringBuilder("<h1>Models</h1>");
-        if (!result.Ok)
-        {
-            body.Append(Error(result.Error));
-        }
-
-        if (health is { Ok: false })
-        {
-            body.Append(Error("Health check failed: " + health.Error));
-        }
-
-        body.Append("<form method=\"post\" action=\"").Append(Root).Append("/models/health\">").Append(Token(context))
-            .Append("<button id=\"check-health\">Check health</button> <span>(sends a small request to every deployment)</span></form><br>")
-            .Append("<div class=\"scroll\"><table id=\"models\"><thead><tr><th>Model group</th><th>Deployment</th><th>Provider</th><th>API base</th><th>Input $/1M tok</th><th>Output $/1M tok</th><th>rpm / tpm</th><th>Health</th></tr></thead><tbody>");
-        foreach (var m in result.Body?["data"]?.AsArray() ?? [])
-        {
-            var id = Str(m?["model_info"]?["id"]);
-            var (ok, text) = status.TryGetValue(id, out var s) ? s : (true, health is null ? "not checked" : "not probed");
-            body.Append("<tr data-model=\"").Append(E(Str(m?["model_name"]))).Append("\"><td>").Append(E(Str(m?["model_name"]))).Append("</td><td>").Append(E(Str(m?["litellm_params"]?["model"])))
-                .Append("</td><td>").Append(E(Str(m?["model_info"]?["litellm_provider"]))).Append("</td><td>").Append(E(Str(m?["litellm_params"]?["api_base"])))
-                .Append("</td><td>").Append(E(PerMillion(m?["model_info"]?["input_cost_per_token"]))).Append("</td><td>").Append(E(PerMillion(m?["model_info"]?["output_cost_per_token"])))
-                .Append("</td><td>").Append(E(Num(m?["litellm_params"]?["rpm"]))).Append(" / ").Append(E(Num(m?["litellm_params"]?["tpm"])))
-                .Append("</td><td class=\"health\">").Append(ok ? string.Empty : "<span class=\"blocked\">").Append(E(text)).Append(ok ? string.Empty : "</span>").Append("</td></tr>");
-        }
-
-        await WriteAsync(context, "Models", session, "models", body.Append("</tbody></table></div>").ToString());
-    }
-
-    private static string PerMillion(JsonNode? node)
-        => node is JsonValue v && v.TryGetValue<decimal>(out var perToken) ? "$" + (perToken * 1_000_000m).ToString("0.####", CultureInfo.InvariantCulture) : string.Empty;
+    private static string Short(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 }

@@ -129,11 +129,5 @@ internal static class UiTeams
         await WriteAsync(context, "Team", session, "teams", body.ToString());
     }
 
-    private static string Fields(JsonNode? team) => new StringBuilder()
-        .Append(Input("team_alias", "Alias", Str(team?["team_alias"]), 14))
-        .Append(Input("models", "Models (comma-separated; empty = all)", UiForm.List(team?["models"])))
-        .Append(Input("max_budget", "Budget $", Num(team?["max_budget"]), 8))
-        .Append(Input("budget_duration", "Budget resets every (1d, 30d, 1mo)", Str(team?["budget_duration"]), 6))
-        .Append(Input("rpm_limit", "rpm", Num(team?["rpm_limit"]), 6))
-        .Append(Input("tpm_limit", "tpm", Num(team?["tpm_limit"]), 8)).ToString();
+    private static string Fields(JsonNode? team) => UiForm.LimitFields(team, "team_alias");
 }
