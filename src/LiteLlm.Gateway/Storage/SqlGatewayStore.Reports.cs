@@ -37,9 +37,29 @@ public sealed partial class SqlGatewayStore
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
 
         // One row per day, group and model: bounded by the date range the endpoint allows, and read off the start_time index.
-        return await QueryAsync(connection,
-            $"SELECT start_time / {DayMs} AS day, {column}, model_group, COALESCE(SUM(spend), 0), SUM(total_tokens), COUNT(*) FROM litellm_spend_logs{where} GROUP BY start_time / {DayMs}, {column}, model_group ORDER BY 1, 2, 3 LIMIT {MaxReportRows + 1};",
+        // Ordered here, not by the database: without ORDER BY PostgreSQL aggregates in a hash table instead of sorting every
+        // matching row by 64-character key hashes under the locale's collation (which spilled to disk over 1M rows); the
+        // groups are few (at most MaxReportRows), so the ordinal sort below is cheap. Nulls sort last, as PostgreSQL's did.
+        var rows = await QueryAsync(connection,
+            $"SELECT start_time / {DayMs} AS day, {column}, model_group, COALESCE(SUM(spend), 0), SUM(total_tokens), COUNT(*) FROM litellm_spend_logs{where} GROUP BY start_time / {DayMs}, {column}, model_group LIMIT {MaxReportRows + 1};",
             ReadDaily, cancellationToken, [.. where.Parameters]).ConfigureAwait(false);
+        rows.Sort(static (a, b) =>
+        {
+            var order = a.Day.CompareTo(b.Day);
+            if (order == 0)
+            {
+                order = (a.Group, b.Group) switch
+                {
+                    (null, null) => 0,
+                    (null, _) => 1,
+                    (_, null) => -1,
+                    _ => string.CompareOrdinal(a.Group, b.Group),
+                };
+            }
+
+            return order != 0 ? order : string.CompareOrdinal(a.ModelGroup, b.ModelGroup);
+        });
+        return rows;
     }
 
     /// <summary>Schema version 3: the request's tags on its spend row, and one row per tag for the tag report.</summary>
