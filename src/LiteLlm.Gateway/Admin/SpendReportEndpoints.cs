@@ -8,7 +8,8 @@ namespace LiteLlm.Gateway.Admin;
 
 /// <summary>
 /// LiteLLM's spend reports (<c>proxy_admin</c> and <c>proxy_admin_viewer</c>): <c>/spend/tags</c> (and
-/// <c>/global/spend/tags</c>) and <c>/global/spend/report</c> (by UTC day, grouped by team, key or model). Each reads
+/// <c>/global/spend/tags</c>), <c>/global/spend/report</c> (by UTC day, grouped by team, key or model) and
+/// <c>/global/spend/logs</c> (spend per day over the last 30 days). Each reads
 /// an indexed date range and is bounded: at most 1,000 tags, at most 366 days.
 /// </summary>
 internal static class SpendReportEndpoints
@@ -20,6 +21,34 @@ internal static class SpendReportEndpoints
         endpoints.MapGet("/spend/tags", AdminEndpoints.Guarded(TagsAsync));
         endpoints.MapGet("/global/spend/tags", AdminEndpoints.Guarded(TagsAsync));
         endpoints.MapGet("/global/spend/report", AdminEndpoints.Guarded(ReportAsync));
+        endpoints.MapGet("/global/spend/logs", AdminEndpoints.Guarded(DailyAsync));
+    }
+
+    /// <summary>
+    /// LiteLLM's <c>/global/spend/logs</c>: spend per UTC day over the last 30 days, only days with spend,
+    /// <c>[{date, spend}]</c>; with <c>api_key</c> (the hashed key, or the key itself) that key's, <c>[{date, spend, api_key}]</c>.
+    /// </summary>
+    private static async Task DailyAsync(HttpContext context)
+    {
+        var caller = await AdminAccess.CallerAsync(context);
+        caller.Require(caller.ReadsAll, AdminAccess.NeedsAdminOrViewer);
+        var key = AdminQuery.Str(context, "api_key") is { Length: > 0 } k ? (KeyHasher.LooksLikeHash(k) ? k : KeyHasher.Hash(k)) : null;
+        var today = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime.Date;
+        var start = new DateTimeOffset(today.AddDays(-30), TimeSpan.Zero);
+        var rows = await Store(context).GetDailySpendAsync(start, start.AddDays(31), key is null ? SpendGrouping.Model : SpendGrouping.Key, context.RequestAborted);
+        var days = new JsonArray();
+        foreach (var day in rows.Where(r => key is null || r.Group == key).GroupBy(r => r.Day))
+        {
+            var entry = new JsonObject { ["date"] = day.Key.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), ["spend"] = day.Sum(r => r.Spend) };
+            if (key is not null)
+            {
+                entry["api_key"] = key;
+            }
+
+            days.Add((JsonNode)entry);
+        }
+
+        await AdminQuery.WriteAsync(context, days);
     }
 
     /// <summary>Spend per request tag: <c>[{individual_request_tag, log_count, total_spend}]</c>, dearest first.</summary>

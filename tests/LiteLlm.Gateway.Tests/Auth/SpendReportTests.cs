@@ -93,6 +93,22 @@ public sealed class SpendReportTests : IDisposable
 
         var logs = await Get(http, "/spend/logs?api_key=" + key);
         Assert.Equal(["batch-job"], logs.GetProperty("data")[0].GetProperty("request_tags").EnumerateArray().Select(t => t.GetString()));
+
+        // /global/spend/logs: spend per day over the last 30 days (the March rows are older), in all and for one key.
+        var today = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var total = (await Get(http, "/global/spend")).GetProperty("spend").GetDecimal() - 31m;
+        var daily = Assert.Single((await Get(http, "/global/spend/logs")).EnumerateArray());
+        Assert.Equal(today, daily.GetProperty("date").GetString());
+        Assert.True(total > 0 && daily.GetProperty("spend").GetDecimal() == total, daily.ToString());
+        var hashed = logs.GetProperty("data")[0].GetProperty("api_key").GetString();
+        foreach (var asked in new[] { key, hashed })
+        {
+            var mine = Assert.Single((await Get(http, "/global/spend/logs?api_key=" + asked)).EnumerateArray());
+            Assert.Equal((today, hashed), (mine.GetProperty("date").GetString(), mine.GetProperty("api_key").GetString()));
+            Assert.Equal(total, mine.GetProperty("spend").GetDecimal());
+        }
+
+        Assert.Empty((await Get(http, "/global/spend/logs?api_key=sk-someone-else-0123456789")).EnumerateArray());
     }
 
     public void Dispose()

@@ -71,8 +71,10 @@ internal sealed class Browser : IDisposable
             {
                 _ = page.TagName;
             }
-            catch (StaleElementReferenceException)
+            catch (WebDriverException e) when (e is StaleElementReferenceException || e.Message.Contains("does not belong to the document", StringComparison.Ordinal))
             {
+                // The old page is gone. Chromium says so either as a stale reference or, when the node was looked up while
+                // the document was being replaced, as this inspector error.
                 return;
             }
 
