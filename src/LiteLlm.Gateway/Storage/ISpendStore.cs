@@ -93,6 +93,9 @@ public interface ISpendStore
     /// <summary>Gets the spend per request tag in a time range (either bound optional), dearest first, at most <paramref name="limit"/> tags.</summary>
     Task<IReadOnlyList<TagSpend>> GetSpendByTagAsync(DateTimeOffset? from, DateTimeOffset? until, int limit, CancellationToken cancellationToken);
 
-    /// <summary>Gets the spend per UTC day, group and model group in [<paramref name="from"/>, <paramref name="until"/>).</summary>
-    Task<IReadOnlyList<DailySpend>> GetDailySpendAsync(DateTimeOffset from, DateTimeOffset until, SpendGrouping grouping, CancellationToken cancellationToken);
+    /// <summary>
+    /// Gets the spend per UTC day, group and model group in [<paramref name="from"/>, <paramref name="until"/>); with
+    /// <paramref name="group"/>, only that group's rows (one key, team, customer or model group).
+    /// </summary>
+    Task<IReadOnlyList<DailySpend>> GetDailySpendAsync(DateTimeOffset from, DateTimeOffset until, SpendGrouping grouping, string? group, CancellationToken cancellationToken);
 }

@@ -28,12 +28,13 @@ public sealed partial class SqlGatewayStore
 
     /// <inheritdoc />
     /// <remarks>At most <see cref="MaxReportRows"/> + 1 rows: a caller that gets more than <see cref="MaxReportRows"/> asked for too wide a range.</remarks>
-    public async Task<IReadOnlyList<DailySpend>> GetDailySpendAsync(DateTimeOffset from, DateTimeOffset until, SpendGrouping grouping, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<DailySpend>> GetDailySpendAsync(DateTimeOffset from, DateTimeOffset until, SpendGrouping grouping, string? group, CancellationToken cancellationToken)
     {
         var column = grouping switch { SpendGrouping.Team => "team_id", SpendGrouping.Key => "api_key", SpendGrouping.Customer => "end_user", _ => "model_group" };
         var where = new Where();
         where.Add("start_time", ">=", from.ToUnixTimeMilliseconds());
         where.Add("start_time", "<", until.ToUnixTimeMilliseconds());
+        where.Add(column, group);
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
 
         // One row per day, group and model: bounded by the date range the endpoint allows, and read off the start_time index.
