@@ -41,6 +41,7 @@ public static class AllocProfile
             using var listener = new AllocationListener();
             var before = GC.GetTotalAllocatedBytes(precise: true);
             var gen0 = GC.CollectionCount(0);
+            var items = ThreadPool.CompletedWorkItemCount;
             var watch = Stopwatch.StartNew();
             for (var i = 0; i < calls; i++)
             {
@@ -49,7 +50,9 @@ public static class AllocProfile
 
             watch.Stop();
             var bytes = (GC.GetTotalAllocatedBytes(precise: true) - before) / (double)calls;
-            Console.WriteLine($"== {name}: {bytes:F0} B/call, {watch.Elapsed.TotalMicroseconds / calls:F1} µs/call (noisy), gen0 {GC.CollectionCount(0) - gen0}");
+            // Thread-pool work items per call: each is a hop (a queue, often a wake-up) that load does not change.
+            var hops = (ThreadPool.CompletedWorkItemCount - items) / (double)calls;
+            Console.WriteLine($"== {name}: {bytes:F0} B/call, {hops:F2} thread-pool items/call, {watch.Elapsed.TotalMicroseconds / calls:F1} µs/call (noisy), gen0 {GC.CollectionCount(0) - gen0}");
             var total = listener.Samples.Values.Sum();
             foreach (var (type, n) in listener.Samples.OrderByDescending(p => p.Value).Take(top))
             {

@@ -2,22 +2,30 @@
 # Gateway load bench: the same mock upstream measured directly, through our gateway (bare, and "production": master
 # key, a virtual key, SQLite spend records), through the floor (a minimal ASP.NET Core proxy, benchmarks/load/floor),
 # through a plain reverse proxy (nginx) and through a peer gateway (Portkey's open-source gateway on Node), in one run.
-#   bash benchmarks/load/run.sh [--duration 10] [--pin] [--ui-off]
+#   bash benchmarks/load/run.sh [--duration 10] [--pin] [--ui-off] [--native PATH] [--tiering-default]
 # --ui-off: adds a column gateway-prod-noui, the production gateway with its admin UI turned off (general_settings.ui:
 #   false); gateway-prod has it on (the default with a master key), so the two columns give req/s UI-on vs UI-off.
 # --pin: every proxy on core 1, the mock and the load generators on core 0 (taskset), so proxies compare per core.
+# --native PATH: adds a column gateway-prod-native, the production gateway as the Native AOT binary at PATH
+#   (dotnet publish src/LiteLlm.Gateway -c Release -r linux-x64 -p:PublishAot=true; eng/aot-smoke.sh).
+# Every .NET process here (mock, gateway, floor) runs with DOTNET_TC_DelaySingleProcMultiplier=1, as deploy/Dockerfile
+#   sets it: on a process limited to one CPU (--pin, or a one-CPU container) the runtime otherwise waits ten times longer
+#   before each tier-up, and a gateway with many hot methods is still in tier 0 after a minute of load (docs/performance.md,
+#   "Warm-up on one CPU"; benchmarks/load/warmup.sh prints the curve). --tiering-default runs them with the runtime's default.
 # Prints one summary table and writes raw results to benchmarks/load/results/<timestamp>/.
 # Needs Debian's wrk and hey (installed when missing); nginx and the peer (benchmarks/load/peer, npm) are installed when
 # possible and their columns left out when not. Only loopback addresses are used.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=10
-PIN_PROXY=""; PIN_LOAD=""; UI_OFF=""
+PIN_PROXY=""; PIN_LOAD=""; UI_OFF=""; NATIVE=""; DOTNET_ENV="DOTNET_TC_DelaySingleProcMultiplier=1"
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) DURATION="$2"; shift 2 ;;
     --pin) PIN_PROXY="taskset -c 1"; PIN_LOAD="taskset -c 0"; shift ;;
     --ui-off) UI_OFF=1; shift ;;
+    --native) NATIVE="$2"; shift 2 ;;
+    --tiering-default) DOTNET_ENV=""; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -42,8 +50,8 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-$PIN_LOAD dotnet tests/LiteLlm.MockUpstream/bin/Release/net10.0/LiteLlm.MockUpstream.dll --port $MOCK --chunks 20 > "$OUT/mock.log" 2>&1 & pids+=($!)
-$PIN_LOAD dotnet tests/LiteLlm.MockUpstream/bin/Release/net10.0/LiteLlm.MockUpstream.dll --port $SLOW --delay-ms 20 --chunks 20 > "$OUT/mock-slow.log" 2>&1 & pids+=($!)
+env $DOTNET_ENV $PIN_LOAD dotnet tests/LiteLlm.MockUpstream/bin/Release/net10.0/LiteLlm.MockUpstream.dll --port $MOCK --chunks 20 > "$OUT/mock.log" 2>&1 & pids+=($!)
+env $DOTNET_ENV $PIN_LOAD dotnet tests/LiteLlm.MockUpstream/bin/Release/net10.0/LiteLlm.MockUpstream.dll --port $SLOW --delay-ms 20 --chunks 20 > "$OUT/mock-slow.log" 2>&1 & pids+=($!)
 cat > "$OUT/config.yaml" <<YAML
 model_list:
   - model_name: bench
@@ -51,21 +59,28 @@ model_list:
   - model_name: bench-slow
     litellm_params: {model: openai/mock-model, api_base: "http://127.0.0.1:$SLOW/v1", api_key: bench-key}
 YAML
-$PIN_PROXY dotnet src/LiteLlm.Gateway/bin/Release/net10.0/LiteLlm.Gateway.dll --config "$OUT/config.yaml" --port $GW > "$OUT/gateway.log" 2>&1 & GWPID=$!; pids+=($GWPID)
+env $DOTNET_ENV $PIN_PROXY dotnet src/LiteLlm.Gateway/bin/Release/net10.0/LiteLlm.Gateway.dll --config "$OUT/config.yaml" --port $GW > "$OUT/gateway.log" 2>&1 & GWPID=$!; pids+=($GWPID)
 
 # The gateway as a real deployment runs it: a master key, every request on a virtual key, a spend row each (SQLite).
 { cat "$OUT/config.yaml"; printf 'general_settings:\n  master_key: sk-bench-master\n  sqlite_path: %s\n' "$PWD/$OUT/spend.db"; } > "$OUT/config-prod.yaml"
-$PIN_PROXY dotnet src/LiteLlm.Gateway/bin/Release/net10.0/LiteLlm.Gateway.dll --config "$OUT/config-prod.yaml" --port $GWP > "$OUT/gateway-prod.log" 2>&1 & GWPPID=$!; pids+=($GWPPID)
+env $DOTNET_ENV $PIN_PROXY dotnet src/LiteLlm.Gateway/bin/Release/net10.0/LiteLlm.Gateway.dll --config "$OUT/config-prod.yaml" --port $GWP > "$OUT/gateway-prod.log" 2>&1 & GWPPID=$!; pids+=($GWPPID)
 
 # The same production gateway with the admin UI off (--ui-off): the UI is on by default whenever a master key is set.
 GWNPID=""
 if [ -n "$UI_OFF" ]; then
   { cat "$OUT/config.yaml"; printf 'general_settings:\n  master_key: sk-bench-master\n  sqlite_path: %s\n  ui: false\n' "$PWD/$OUT/spend-noui.db"; } > "$OUT/config-prod-noui.yaml"
-  $PIN_PROXY dotnet src/LiteLlm.Gateway/bin/Release/net10.0/LiteLlm.Gateway.dll --config "$OUT/config-prod-noui.yaml" --port $GWN > "$OUT/gateway-prod-noui.log" 2>&1 & GWNPID=$!; pids+=($GWNPID)
+  env $DOTNET_ENV $PIN_PROXY dotnet src/LiteLlm.Gateway/bin/Release/net10.0/LiteLlm.Gateway.dll --config "$OUT/config-prod-noui.yaml" --port $GWN > "$OUT/gateway-prod-noui.log" 2>&1 & GWNPID=$!; pids+=($GWNPID)
+fi
+
+# The production gateway as the Native AOT binary (--native): no JIT, so no tier-up to wait for.
+GWAPID=""; GWA=4106
+if [ -n "$NATIVE" ]; then
+  { cat "$OUT/config.yaml"; printf 'general_settings:\n  master_key: sk-bench-master\n  sqlite_path: %s\n' "$PWD/$OUT/spend-native.db"; } > "$OUT/config-prod-native.yaml"
+  $PIN_PROXY "$NATIVE" --config "$OUT/config-prod-native.yaml" --port $GWA > "$OUT/gateway-prod-native.log" 2>&1 & GWAPID=$!; pids+=($GWAPID)
 fi
 
 # The floor: the least an ASP.NET Core reverse proxy does.
-$PIN_PROXY dotnet benchmarks/load/floor/bin/Release/net10.0/Floor.dll --port $FL --upstream "http://127.0.0.1:$MOCK" > "$OUT/floor.log" 2>&1 & FLPID=$!; pids+=($FLPID)
+env $DOTNET_ENV $PIN_PROXY dotnet benchmarks/load/floor/bin/Release/net10.0/Floor.dll --port $FL --upstream "http://127.0.0.1:$MOCK" > "$OUT/floor.log" 2>&1 & FLPID=$!; pids+=($FLPID)
 
 # The plain reverse proxy: nginx with keep-alive to the mock, no access log, unbuffered (for streams).
 NGXPID=""
@@ -98,7 +113,7 @@ if [ -f "$PEER" ] && command -v node >/dev/null; then
   NODE_ENV=production $PIN_PROXY node "$PEER" --port=$PK --headless > "$OUT/peer.log" 2>&1 & PKPID=$!; pids+=($PKPID)
 fi
 
-for port in $MOCK $SLOW $GW $GWP $FL ${GWNPID:+$GWN}; do
+for port in $MOCK $SLOW $GW $GWP $FL ${GWNPID:+$GWN} ${GWAPID:+$GWA}; do
   for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/health/liveliness" 2>/dev/null && break; curl -s -o /dev/null "http://127.0.0.1:$port/health" 2>/dev/null && break; sleep 0.1; done
 done
 
@@ -122,6 +137,11 @@ if [ -n "$GWNPID" ]; then
   NKEY=$(curl -s "http://127.0.0.1:$GWN/key/generate" -H 'Authorization: Bearer sk-bench-master' -H 'content-type: application/json' \
     -d '{"models":["bench","bench-slow"]}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
   names+=(gateway-prod-noui); urls+=("http://127.0.0.1:$GWN/v1/chat/completions"); hdrs+=("Authorization: Bearer $NKEY"); rsspids+=("$GWNPID")
+fi
+if [ -n "$GWAPID" ]; then
+  AKEY=$(curl -s "http://127.0.0.1:$GWA/key/generate" -H 'Authorization: Bearer sk-bench-master' -H 'content-type: application/json' \
+    -d '{"models":["bench","bench-slow"]}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
+  names+=(gateway-prod-native); urls+=("http://127.0.0.1:$GWA/v1/chat/completions"); hdrs+=("Authorization: Bearer $AKEY"); rsspids+=("$GWAPID")
 fi
 if [ -n "$NGXPID" ] && curl -s -o /dev/null --retry 20 --retry-delay 0 --retry-connrefused -m 2 "http://127.0.0.1:$NGX/health" 2>/dev/null; then
   names+=(nginx); urls+=("$proxy"); hdrs+=(""); rsspids+=("$NGXPID")
@@ -162,7 +182,8 @@ peak_rss_mb() { # pid (and its children: nginx workers) -> MB
 declare -A p50 p99 r64 slow s50 rss
 for i in "${!names[@]}"; do
   n=${names[$i]}; u=${urls[$i]}; h=${hdrs[$i]}
-  BENCH_HEADERS="$h" $PIN_LOAD wrk -t1 -c8 -d10s -s benchmarks/load/chat.lua "$u" > /dev/null  # warm-up: pools, and tiered JIT settling (~10 s)
+  # Warm-up: pools, and tiered JIT settling (15-20 s of load on one CPU with the multiplier at 1; see warmup.sh).
+  BENCH_HEADERS="$h" $PIN_LOAD wrk -t2 -c64 -d20s -s benchmarks/load/chat.lua "$u" > /dev/null
   run_wrk "$n-1" 1 "$u" "$h"; p50[$n]=$(ms "$(pct "$n-1" 50%)"); p99[$n]=$(ms "$(pct "$n-1" 99%)")
   run_wrk "$n-64" 64 "$u" "$h"; r64[$n]=$(rps "$n-64")
   ttfb "$u" "$h" > /dev/null                                                     # warm-up of the streaming path
@@ -204,6 +225,8 @@ added() { echo "$1 - ${2}" | bc -l; }
   echo "20 ms upstream at 200 req/s, p99: direct $(hey_p99 direct-slow) ms, through the gateway $(hey_p99 gateway-slow) ms."
   echo "Columns: gateway = LiteLlm for .NET without keys; gateway-prod = with a master key, a virtual key and SQLite spend rows (admin UI on);"
   if [ -n "$GWNPID" ]; then echo "gateway-prod-noui = gateway-prod with general_settings.ui: false (the admin UI off);"; fi
+  if [ -n "$GWAPID" ]; then echo "gateway-prod-native = gateway-prod as the Native AOT binary $NATIVE;"; fi
+  echo ".NET processes ran with: ${DOTNET_ENV:-default tiering}."
   echo "floor = a minimal ASP.NET Core proxy (benchmarks/load/floor); nginx = a plain reverse proxy (keep-alive upstream, no access log);"
   if [ -n "$PIN_PROXY" ]; then echo "Pinned: each proxy on core 1, the mock and the load generators on core 0."; fi
   echo "peer = Portkey's open-source gateway (Node). wrk, hey, the mock and the proxies share this machine's $(nproc) cores;"
