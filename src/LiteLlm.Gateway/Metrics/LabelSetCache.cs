@@ -20,11 +20,11 @@ internal sealed class LabelSetCache<TPoint>
     where TPoint : class
 {
     /// <summary>Slots (a power of two); each holds one immutable entry, replaced whole, so readers never lock.</summary>
-    internal const int Capacity = 128;
+    internal const int Capacity = 256;
 
-    // A series with more label sets than slots replaces an entry on one miss in eight only: enough to follow a working
+    // A series with more label sets than slots replaces an entry on one miss in sixteen only: enough to follow a working
     // set that moves, without allocating a new entry for every measurement of a high-cardinality series.
-    private const int ReplaceEvery = 8;
+    private const int ReplaceEvery = 16;
 
     private readonly Entry?[] _slots = new Entry?[Capacity];
     private int _misses;
@@ -80,13 +80,15 @@ internal sealed class LabelSetCache<TPoint>
         Volatile.Write(ref _slots[slot], new Entry(hash, tags.ToArray(), point));
     }
 
-    /// <summary>Hashes the length and a few characters of each key and value: cheap, and a collision only costs a miss.</summary>
+    /// <summary>
+    /// Hashes the values only (the keys of one call site are the same every time) and of a string only its length and
+    /// first and last four characters (where ids and hashes differ): cheap, and a collision only costs a miss.
+    /// </summary>
     private static bool TryHash(ReadOnlySpan<KeyValuePair<string, object?>> tags, out int hash)
     {
         var h = (ulong)tags.Length;
         foreach (var tag in tags)
         {
-            h = Mix(h, Sample(tag.Key));
             switch (tag.Value)
             {
                 case string text:
@@ -120,14 +122,8 @@ internal sealed class LabelSetCache<TPoint>
 
     private static ulong Mix(ulong h, ulong value) => BitOperations.RotateLeft((h ^ value) * 0x9E3779B97F4A7C15UL, 29);
 
-    /// <summary>The length and the first, middle and last four characters: ids and hashes differ there.</summary>
-    private static ulong Sample(string? text)
+    private static ulong Sample(string text)
     {
-        if (text is null)
-        {
-            return 0;
-        }
-
         var chars = text.AsSpan();
         if (chars.Length < 4)
         {
@@ -141,10 +137,7 @@ internal sealed class LabelSetCache<TPoint>
         }
 
         var bytes = MemoryMarshal.AsBytes(chars);
-        var first = MemoryMarshal.Read<ulong>(bytes);
-        var middle = MemoryMarshal.Read<ulong>(bytes[((chars.Length / 2) - 2)..]);
-        var last = MemoryMarshal.Read<ulong>(bytes[^8..]);
-        return Mix(Mix(first ^ (ulong)chars.Length, middle), last);
+        return (MemoryMarshal.Read<ulong>(bytes) + (ulong)chars.Length) ^ BitOperations.RotateLeft(MemoryMarshal.Read<ulong>(bytes[^8..]), 23);
     }
 
     private sealed class Entry(int hash, KeyValuePair<string, object?>[] tags, TPoint point)
