@@ -57,6 +57,7 @@ public sealed class PrometheusLabelCacheTests
             counter.Add(1, Tag("id", Guid.Empty), Tag("missing", null));
             counter.Add(1, Tag("model_group", "x"));
             counter.Add(1, Tag("model.group", "x"));
+            counter.Add(1, Tag("edge", "\n\"x\\\\"), Tag("plain", "é ✓"));
             counter.Add(1);
             gauge.Add(1, Tag("endpoint", "/v1/chat/completions"));
             gauge.Add(-1, Tag("endpoint", "/v1/chat/completions"));
@@ -76,6 +77,7 @@ public sealed class PrometheusLabelCacheTests
         Assert.Contains("litellm_test_calls_total{ratio=\"1.5\"} 3", lines);
         Assert.Contains("litellm_test_calls_total{ratio=\"1.50\"} 3", lines);
         Assert.Contains("litellm_test_calls_total{model_group=\"x\"} 6", lines);
+        Assert.Contains("litellm_test_calls_total{edge=\"\\n\\\"x\\\\\\\\\",plain=\"é ✓\"} 3", lines);
         Assert.Contains("litellm_test_calls_total 3", lines);
         Assert.Contains("litellm_test_latency_seconds_count{model_group=\"claude-3-5-haiku\",team=\"t1\",user=\"u1\"} 3", lines);
         Assert.Contains("litellm_test_in_flight{endpoint=\"/v1/chat/completions\"} 0", lines);
