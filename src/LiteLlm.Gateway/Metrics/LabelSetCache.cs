@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace LiteLlm.Gateway.Metrics;
@@ -120,8 +121,10 @@ internal sealed class LabelSetCache<TPoint>
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Mix(ulong h, ulong value) => BitOperations.RotateLeft((h ^ value) * 0x9E3779B97F4A7C15UL, 29);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Sample(string text)
     {
         var chars = text.AsSpan();
