@@ -173,5 +173,43 @@ public sealed class PrometheusLabelCacheTests
         Assert.Null(cache.Find([new("ratio", 1.5m)], out _));
     }
 
+    [Fact]
+    public void Cache_KeepsAHotLabelSet_WhileManyOthersComeAndGo()
+    {
+        var cache = new LabelSetCache<object>();
+        var hot = new object();
+        KeyValuePair<string, object?>[] hotTags = [new("hashed_api_key", "sk-hot"), new("model", "gpt-4o-mini")];
+        Assert.Null(cache.Find(hotTags, out var hotHash));
+        cache.Add(hotTags, hotHash, hot);
+
+        // One request of the hot key between every 20 of a scan over 200,000 label sets (far more than the slots).
+        var hits = 0;
+        var requests = 0;
+        for (var k = 0; k < 200_000; k++)
+        {
+            KeyValuePair<string, object?>[] cold = [new("hashed_api_key", $"sk-{k:x8}"), new("model", "gpt-4o-mini")];
+            if (cache.Find(cold, out var hash) is null)
+            {
+                cache.Add(cold, hash, new object());
+            }
+
+            if (k % 20 == 0)
+            {
+                requests++;
+                if (cache.Find(hotTags, out var again) is { } found)
+                {
+                    Assert.Same(hot, found);
+                    hits++;
+                }
+                else
+                {
+                    cache.Add(hotTags, again, hot);
+                }
+            }
+        }
+
+        Assert.True(hits >= requests - 1, $"the hot label set was found {hits} times in {requests}");
+    }
+
     private static KeyValuePair<string, object?> Tag(string key, object? value) => new(key, value);
 }

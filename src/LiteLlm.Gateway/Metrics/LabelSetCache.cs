@@ -23,9 +23,10 @@ internal sealed class LabelSetCache<TPoint>
     /// <summary>Slots (a power of two); each holds one immutable entry, replaced whole, so readers never lock.</summary>
     internal const int Capacity = 256;
 
-    // A series with more label sets than slots replaces an entry on one miss in sixteen only: enough to follow a working
-    // set that moves, without allocating a new entry for every measurement of a high-cardinality series.
-    private const int ReplaceEvery = 16;
+    // A series with more label sets than slots replaces an entry on one miss in 64 only: enough to follow a working
+    // set that moves, without allocating a new entry for every measurement of a high-cardinality series. The victim is
+    // an entry not hit since the last such decision (a second chance), so that hot label sets stay while others churn.
+    private const int ReplaceEvery = 64;
 
     private readonly Entry?[] _slots = new Entry?[Capacity];
     private int _misses;
@@ -44,10 +45,10 @@ internal sealed class LabelSetCache<TPoint>
         var slot = hash & (Capacity - 1);
         if (Volatile.Read(ref _slots[slot]) is { } first && first.Hash == hash && first.Matches(tags))
         {
-            return first.Point;
+            return first.Hit();
         }
 
-        return Volatile.Read(ref _slots[slot ^ 1]) is { } second && second.Hash == hash && second.Matches(tags) ? second.Point : null;
+        return Volatile.Read(ref _slots[slot ^ 1]) is { } second && second.Hash == hash && second.Matches(tags) ? second.Hit() : null;
     }
 
     /// <summary>Caches the point found for tags that <see cref="Find"/> missed (with the hash it gave).</summary>
@@ -62,19 +63,28 @@ internal sealed class LabelSetCache<TPoint>
         }
 
         var slot = hash & (Capacity - 1);
-        if (Volatile.Read(ref _slots[slot]) is not null)
+        if (Volatile.Read(ref _slots[slot]) is { } first)
         {
             slot ^= 1;
-            if (Volatile.Read(ref _slots[slot]) is not null)
+            if (Volatile.Read(ref _slots[slot]) is { } second)
             {
-                // Both slots taken. A lost increment under a race only shifts which miss replaces: no lock needed.
-                var misses = ++_misses;
-                if (misses % ReplaceEvery != 0)
+                // Both slots taken. Races here (a lost increment, a flag cleared twice) only shift which miss replaces
+                // which entry: no lock needed.
+                if (++_misses % ReplaceEvery != 0)
                 {
                     return;
                 }
 
-                slot ^= misses / ReplaceEvery & 1;
+                if (first.Used == 0)
+                {
+                    slot ^= 1;
+                }
+                else if (second.Used != 0)
+                {
+                    first.Used = 0;
+                    second.Used = 0;
+                    return;
+                }
             }
         }
 
@@ -148,6 +158,21 @@ internal sealed class LabelSetCache<TPoint>
         public int Hash { get; } = hash;
 
         public TPoint Point { get; } = point;
+
+#pragma warning disable SA1401, CA1051 // a flag read and written without locks: 1 when hit since the last replacement decision
+        public int Used;
+#pragma warning restore SA1401, CA1051
+
+        public TPoint Hit()
+        {
+            // Written only when clear: a hot entry's cache line is not written by every measurement.
+            if (Used == 0)
+            {
+                Used = 1;
+            }
+
+            return Point;
+        }
 
         public bool Matches(ReadOnlySpan<KeyValuePair<string, object?>> other)
         {
