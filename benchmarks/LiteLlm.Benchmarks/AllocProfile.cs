@@ -25,12 +25,10 @@ public static class AllocProfile
         var top = args.Length > 3 ? int.Parse(args[3]) : 25;
         var pipeline = new PipelineBenchmarks();
         pipeline.Setup();
-        var gateway = new GatewayBenchmarks();
+        var targets = new Targets(pipeline);
         foreach (var name in names)
         {
-            object target = typeof(PipelineBenchmarks).GetMethod(name) is not null ? pipeline : gateway;
-            var method = target.GetType().GetMethod(name) ?? throw new ArgumentException($"No benchmark {name}.");
-            var run = BuildRunner(target, method);
+            var run = targets.Runner(name);
             for (var i = 0; i < 2_000; i++)
             {
                 await run();
@@ -76,8 +74,8 @@ public static class AllocProfile
         var rounds = args.Length > 3 ? int.Parse(args[3]) : 15;
         var pipeline = new PipelineBenchmarks();
         pipeline.Setup();
-        var gateway = new GatewayBenchmarks();
-        var runners = names.Select(n => typeof(PipelineBenchmarks).GetMethod(n) is { } m ? BuildRunner(pipeline, m) : BuildRunner(gateway, typeof(GatewayBenchmarks).GetMethod(n)!)).ToArray();
+        var targets = new Targets(pipeline);
+        var runners = names.Select(targets.Runner).ToArray();
         var results = names.Select(_ => new List<double>()).ToArray();
         var cpu = names.Select(_ => new List<double>()).ToArray();
         using var process = Process.GetCurrentProcess();
@@ -122,6 +120,22 @@ public static class AllocProfile
     private static Func<Task> BuildRunner(object target, MethodInfo method)
         => method.ReturnType == typeof(Task<int>) ? method.CreateDelegate<Func<Task<int>>>(target)
             : method.CreateDelegate<Func<Task<ChatResponse>>>(target);
+
+    /// <summary>Finds a benchmark by name; the metrics suite is made only when asked for (its exporter listens to the LiteLlm meters).</summary>
+    private sealed class Targets(PipelineBenchmarks pipeline)
+    {
+        private GatewayBenchmarks? _gateway;
+        private MetricsBenchmarks? _metrics;
+
+        public Func<Task> Runner(string name)
+        {
+            object target = typeof(PipelineBenchmarks).GetMethod(name) is not null ? pipeline
+                : typeof(MetricsBenchmarks).GetMethod(name) is not null ? _metrics ??= new MetricsBenchmarks()
+                : _gateway ??= new GatewayBenchmarks();
+            var method = target.GetType().GetMethod(name) ?? throw new ArgumentException($"No benchmark {name}.");
+            return BuildRunner(target, method);
+        }
+    }
 
     private sealed class AllocationListener : EventListener
     {

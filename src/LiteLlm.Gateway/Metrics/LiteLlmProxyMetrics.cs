@@ -59,29 +59,29 @@ internal sealed class LiteLlmProxyMetrics
         var key = record.KeyId ?? string.Empty;
         var team = record.TeamId ?? string.Empty;
         var user = record.UserId ?? string.Empty;
-        var model = record.Model ?? record.ModelGroup;
-        // LiteLLM's label sets: who (end_user, hashed_api_key, api_key_alias, team, team_alias, user) and what (model, requested_model).
-        TagList who = new()
-        {
-            { "end_user", string.Empty }, { "hashed_api_key", key }, { "api_key_alias", string.Empty },
-            { "team", team }, { "team_alias", string.Empty }, { "user", user },
-        };
-        var withModel = who;
-        withModel.Add("model", model);
-        var withBoth = withModel;
-        withBoth.Add("requested_model", record.ModelGroup);
-        var requested = who;
-        requested.Add("requested_model", record.ModelGroup);
-
         var success = record.Status == "success";
-        var proxy = requested;
-        proxy.Add("status_code", success ? "200" : record.Status);
-        _proxyRequests.Add(1, proxy);
+
+        // LiteLLM's label sets: who (end_user, hashed_api_key, api_key_alias, team, team_alias, user) with the model, with
+        // the model and the requested model, or with the requested model and the status. Laid out once so that each set
+        // is a slice (model first, the status last), instead of a TagList copied and extended per set.
+        var labels = default(Labels);
+        Span<KeyValuePair<string, object?>> tags = labels;
+        tags[0] = new("model", record.Model ?? record.ModelGroup);
+        tags[1] = new("end_user", string.Empty);
+        tags[2] = new("hashed_api_key", key);
+        tags[3] = new("api_key_alias", string.Empty);
+        tags[4] = new("team", team);
+        tags[5] = new("team_alias", string.Empty);
+        tags[6] = new("user", user);
+        tags[7] = new("requested_model", record.ModelGroup);
+        tags[8] = new("status_code", success ? "200" : record.Status);
+        ReadOnlySpan<KeyValuePair<string, object?>> withModel = tags[..7];
+        ReadOnlySpan<KeyValuePair<string, object?>> withBoth = tags[..8];
+        _proxyRequests.Add(1, tags[1..]);
         if (!success)
         {
-            var failed = requested;
-            failed.Add("exception_class", record.Status);
-            _failedRequests.Add(1, failed);
+            tags[8] = new("exception_class", record.Status);
+            _failedRequests.Add(1, tags[1..]);
             return;
         }
 
@@ -102,6 +102,13 @@ internal sealed class LiteLlmProxyMetrics
         {
             _apiLatency.Record(api, withBoth);
         }
+    }
+
+    /// <summary>Room for one request's LiteLLM labels, on the stack.</summary>
+    [System.Runtime.CompilerServices.InlineArray(9)]
+    private struct Labels
+    {
+        private KeyValuePair<string, object?> _first;
     }
 
     /// <summary>LiteLLM's labels: litellm_model_name (the deployment's model), model_id, api_base, api_provider.</summary>

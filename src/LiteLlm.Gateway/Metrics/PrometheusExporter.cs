@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Globalization;
@@ -16,6 +17,9 @@ internal sealed class PrometheusExporter : IDisposable
 
     private static readonly ConcurrentDictionary<string, string> SanitizedNames = new(StringComparer.Ordinal);
 
+    /// <summary>What a label value escapes (text format 0.0.4): backslash, double quote and line feed.</summary>
+    private static readonly SearchValues<char> MustEscape = SearchValues.Create("\\\"\n");
+
     [ThreadStatic]
     private static char[]? t_buffer;
 
@@ -28,6 +32,12 @@ internal sealed class PrometheusExporter : IDisposable
     private readonly ConcurrentDictionary<Instrument, Series> _series = new();
 
     public PrometheusExporter(IMeterFactory meterFactory, IServiceProvider? services = null)
+        : this(meterFactory, services, cacheLabelSets: true)
+    {
+    }
+
+    /// <summary>Tests compare the text with and without <see cref="LabelSetCache{TPoint}"/>: it must not change a byte.</summary>
+    internal PrometheusExporter(IMeterFactory meterFactory, IServiceProvider? services, bool cacheLabelSets)
     {
         _meterFactory = meterFactory;
         _services = services;
@@ -38,7 +48,7 @@ internal sealed class PrometheusExporter : IDisposable
             if ((meter.Scope is null || ReferenceEquals(meter.Scope, _meterFactory))
                 && (meter.Name == "LiteLlm" || meter.Name.StartsWith("LiteLlm.", StringComparison.Ordinal)))
             {
-                listener.EnableMeasurementEvents(instrument, _series.GetOrAdd(instrument, i => new Series(i)));
+                listener.EnableMeasurementEvents(instrument, _series.GetOrAdd(instrument, i => new Series(i, cacheLabelSets)));
             }
         };
         _listener.SetMeasurementEventCallback<long>((i, v, tags, state) => ((Series)state!).Record(v, tags));
@@ -92,9 +102,14 @@ internal sealed class PrometheusExporter : IDisposable
         private readonly bool _observed;
         private readonly double[] _buckets;
 
-        public Series(Instrument instrument)
+        // Null only where a test compares the text with and without it; measurements without tags share one point.
+        private readonly LabelSetCache<Point>? _cache;
+        private Point? _unlabelled;
+
+        public Series(Instrument instrument, bool cacheLabelSets)
         {
             _instrument = instrument;
+            _cache = cacheLabelSets ? new() : null;
             _points = new(StringComparer.Ordinal);
             _lookup = _points.GetAlternateLookup<ReadOnlySpan<char>>();
             _histogram = instrument.GetType().Name.StartsWith("Histogram", StringComparison.Ordinal);
@@ -120,9 +135,10 @@ internal sealed class PrometheusExporter : IDisposable
 
         public void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
-            // The label text is formatted into a per-thread buffer and looked up as a span: a string is made only for a new series.
-            var labels = Labels(tags);
-            var point = _lookup.TryGetValue(labels, out var existing) ? existing : _points.GetOrAdd(new string(labels), _ => new Point(_buckets.Length));
+            // A tag set seen before maps straight to its point; only a new one has its label text formatted (Find).
+            var hash = 0;
+            var point = tags.Length == 0 ? _unlabelled ??= Find(tags, hash)
+                : _cache?.Find(tags, out hash) ?? Find(tags, hash);
             // Lock-free: under concurrent requests a lock per series (the in-flight gauge is touched twice by every
             // request) showed up as contention in CPU samples. A histogram counts each value in its own bucket only;
             // the scrape makes the buckets cumulative.
@@ -146,6 +162,15 @@ internal sealed class PrometheusExporter : IDisposable
             {
                 point.Add(value);
             }
+        }
+
+        /// <summary>The slow path, for tags not in the cache: the label text is formatted into a per-thread buffer and looked up as a span.</summary>
+        private Point Find(ReadOnlySpan<KeyValuePair<string, object?>> tags, int hash)
+        {
+            var labels = Labels(tags);
+            var point = _lookup.TryGetValue(labels, out var existing) ? existing : _points.GetOrAdd(new string(labels), static (_, buckets) => new Point(buckets), _buckets.Length);
+            _cache?.Add(tags, hash, point);
+            return point;
         }
 
         public void WriteTo(StringBuilder text)
@@ -273,24 +298,26 @@ internal sealed class PrometheusExporter : IDisposable
 
         private static void AppendEscaped(ref char[] buffer, ref int length, string text)
         {
-            foreach (var c in text)
+            // Most values need no escaping: copy the runs between the characters that do (a vectorized search).
+            var rest = text.AsSpan();
+            while (true)
             {
-                var escaped = c switch
+                var next = rest.IndexOfAny(MustEscape);
+                var plain = next < 0 ? rest : rest[..next];
+                plain.CopyTo(Reserve(ref buffer, length, plain.Length));
+                length += plain.Length;
+                if (next < 0)
+                {
+                    return;
+                }
+
+                Append(ref buffer, ref length, rest[next] switch
                 {
                     '\\' => "\\\\",
                     '"' => "\\\"",
-                    '\n' => "\\n",
-                    _ => null,
-                };
-                if (escaped is null)
-                {
-                    Reserve(ref buffer, length, 1)[0] = c;
-                    length++;
-                }
-                else
-                {
-                    Append(ref buffer, ref length, escaped);
-                }
+                    _ => "\\n",
+                });
+                rest = rest[(next + 1)..];
             }
         }
     }
