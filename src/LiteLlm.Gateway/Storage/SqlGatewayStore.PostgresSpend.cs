@@ -6,21 +6,26 @@ using LiteLlm.Gateway.Spend;
 namespace LiteLlm.Gateway.Storage;
 
 /// <summary>
-/// The PostgreSQL spend writer: a batch is one statement, so one round trip. Its rows go in as one multi-row
-/// <c>INSERT … ON CONFLICT (request_id) DO NOTHING RETURNING</c>, and the tag rows and the key, user, team, customer and
+/// The PostgreSQL spend writer: a batch is one statement, so one round trip. Its rows go in as one array parameter per
+/// column (<c>unnest</c>, in batch order) through one <c>INSERT … ON CONFLICT (request_id) DO NOTHING RETURNING</c>, and the tag rows and the key, user, team, customer and
 /// organization totals are written from what that insert returned (data-modifying CTEs of the same statement), so a row
 /// already stored, or repeated within the batch, is counted once.
 /// </summary>
 public sealed partial class SqlGatewayStore
 {
-    /// <summary>
-    /// Rows per statement: a statement binds at most 65,535 parameters (21 a row); beyond this a batch is written as
-    /// several statements, each atomic and idempotent on its own, so a retry after a partial failure counts nothing twice.
-    /// </summary>
-    private const int PostgresRowsPerStatement = 1000;
+    /// <summary>The rows: 21 arrays, one per column of <see cref="SpendColumns"/>, unnested in batch order (the first of two rows with one request id wins).</summary>
+    private const string PostgresSpendHead = $"""
+        WITH ins AS (
+          INSERT INTO litellm_spend_logs ({SpendColumns})
+          SELECT {SpendColumns} FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+            $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], $13::double precision[], $14::double precision[], $15::bigint[], $16::text[],
+            $17::bigint[], $18::bigint[], $19::text[], $20::text[], $21::text[])
+            WITH ORDINALITY AS u({SpendColumns}, ord)
+          ORDER BY ord
+        """;
 
     /// <summary>
-    /// Everything after the VALUES list. Totals come from the rows this statement inserted (<c>ins</c>), with a cost other
+    /// Everything after the rows. Totals come from the rows this statement inserted (<c>ins</c>), with a cost other
     /// than zero, summed per id; ids are sorted, so concurrent writers (other replicas) tend to lock rows in the same order;
     /// a deadlock PostgreSQL still detects aborts the whole statement, which the spend writer retries without double counting.
     /// </summary>
@@ -57,34 +62,18 @@ public sealed partial class SqlGatewayStore
         SELECT COUNT(*) FROM ins;
         """;
 
-    /// <summary>Writes a batch to PostgreSQL, one statement (one round trip) per <see cref="PostgresRowsPerStatement"/> rows; returns the rows inserted.</summary>
+    /// <summary>Writes a batch to PostgreSQL in one statement (one round trip, whatever its size: the rows are 21 array parameters); returns the rows inserted.</summary>
     private async Task<long> WritePostgresSpendAsync(IReadOnlyList<SpendRecord> records, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        var inserted = 0L;
-        for (var start = 0; start < records.Count; start += PostgresRowsPerStatement)
-        {
-            var count = Math.Min(PostgresRowsPerStatement, records.Count - start);
-            await using var command = PostgresSpendCommand(connection, records, start, count);
-            inserted += Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
-        }
-
-        return inserted;
+        await using var command = PostgresSpendCommand(connection, records);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
     }
 
-    private const string PostgresSpendHead = $"""
-        WITH ins AS (
-          INSERT INTO litellm_spend_logs ({SpendColumns})
-          SELECT {SpendColumns} FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-            $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], $13::double precision[], $14::double precision[], $15::bigint[], $16::text[],
-            $17::bigint[], $18::bigint[], $19::text[], $20::text[], $21::text[])
-            WITH ORDINALITY AS u({SpendColumns}, ord)
-          ORDER BY ord
-        """;
-
-    /// <summary>The statement for <paramref name="count"/> rows from <paramref name="start"/>: one array parameter per column.</summary>
-    private static DbCommand PostgresSpendCommand(DbConnection connection, IReadOnlyList<SpendRecord> records, int start, int count)
+    /// <summary>The statement for a batch: one array parameter per column.</summary>
+    private static DbCommand PostgresSpendCommand(DbConnection connection, IReadOnlyList<SpendRecord> records)
     {
+        var count = records.Count;
         var text = new string?[8][];
         for (var c = 0; c < text.Length; c++)
         {
@@ -108,7 +97,7 @@ public sealed partial class SqlGatewayStore
         var endUser = new string?[count];
         for (var i = 0; i < count; i++)
         {
-            var r = records[start + i];
+            var r = records[i];
             (text[0][i], text[1][i], text[2][i], text[3][i], text[4][i], text[5][i], text[6][i], text[7][i]) = (r.RequestId, r.KeyId, r.UserId, r.TeamId, r.ModelGroup, r.Deployment, r.Provider, r.Model);
             (tokens[0][i], tokens[1][i], tokens[2][i], tokens[3][i]) = (r.InputTokens, r.OutputTokens, r.InputTokens + r.OutputTokens, r.CachedTokens);
             spend[i] = Money(r.Cost);

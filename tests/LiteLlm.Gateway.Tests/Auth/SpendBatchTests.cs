@@ -76,6 +76,11 @@ public sealed class SpendBatchTests : IDisposable
         var tags = (await Ok(http, HttpMethod.Get, "/spend/tags", Master, null)).EnumerateArray().ToDictionary(t => t.GetProperty("individual_request_tag").GetString()!);
         Assert.Equal((7m, 4L), Tag(tags["dup-tag"]));
         Assert.Equal((4m, 1L), Tag(tags["other-tag"]));
+
+        // A batch larger than the writer's largest (1,000 by default), with a duplicate: still one statement on PostgreSQL.
+        await store.WriteSpendAsync([.. Enumerable.Range(0, 1001).Select(i => Row("big-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), token, 1m, [])), Row("r1", token, 1m, [])], Ct);
+        Assert.Equal(1008m, (await Ok(http, HttpMethod.Get, "/organization/info?organization_id=o-dup", Master, null)).GetProperty("spend").GetDecimal());
+        Assert.Equal(1005, (await Ok(http, HttpMethod.Get, "/spend/logs?api_key=" + key, Master, null)).GetProperty("total").GetInt64());
     }
 
     private static (decimal Spend, long Count) Tag(JsonElement tag) => (tag.GetProperty("total_spend").GetDecimal(), tag.GetProperty("log_count").GetInt64());
