@@ -36,7 +36,7 @@ public sealed class GatewayAuthOptions
     /// <summary>Gets or sets the length of the rpm/tpm window.</summary>
     public TimeSpan RateLimitWindow { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>Gets or sets how many spend records are written in one batch.</summary>
+    /// <summary>Gets or sets how many queued spend records make a batch be written (a writer behind the load takes up to ten times as many at once).</summary>
     public int SpendBatchSize { get; set; } = 100;
 
     /// <summary>Gets or sets the longest a spend record waits before its batch is written.</summary>

@@ -6,8 +6,9 @@ using LiteLlm.Gateway.Storage;
 namespace LiteLlm.Gateway.Spend;
 
 /// <summary>
-/// Writes spend records off the request path: a bounded queue, batches of up to <see cref="GatewayAuthOptions.SpendBatchSize"/>
-/// or every <see cref="GatewayAuthOptions.SpendFlushInterval"/>, drained on shutdown. While the database is down the batch
+/// Writes spend records off the request path: a bounded queue, a batch once <see cref="GatewayAuthOptions.SpendBatchSize"/>
+/// records are queued or every <see cref="GatewayAuthOptions.SpendFlushInterval"/> (up to <see cref="BacklogBatches"/> times
+/// that size when a backlog built up while the last batch was written), drained on shutdown. While the database is down the batch
 /// in hand is retried with back-off for as long as it takes, and new records wait in the queue (bounded by
 /// <see cref="GatewayAuthOptions.SpendQueueCapacity"/>; past it they are dropped and counted), so an outage of any length
 /// loses nothing that fits in the queue and never blocks a request.
@@ -22,6 +23,9 @@ internal sealed partial class SpendWriter(ISpendStore store, GatewayAuthOptions 
 
     /// <summary>How often a filling batch looks at the queue (its size limit is reached within one step).</summary>
     private static readonly TimeSpan FillStep = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>How many batches' worth of queued records a writer that fell behind takes at once.</summary>
+    internal const int BacklogBatches = 10;
 
     private readonly CancellationTokenSource _abandon = new();
     private Task? _loop;
@@ -113,6 +117,14 @@ internal sealed partial class SpendWriter(ISpendStore store, GatewayAuthOptions 
                 }
 
                 await Task.Delay(left < FillStep ? left : FillStep, time, cancellationToken).ConfigureAwait(false);
+            }
+
+            // Behind the load (records queued while the last batch was written), take what is queued, up to
+            // BacklogBatches batches at once: a batch costs about one round trip and one commit whatever its size, so
+            // batches grow until the writer keeps up, instead of a backlog that a crash would lose (decision 0012).
+            while (batch.Count < options.SpendBatchSize * BacklogBatches && reader.TryRead(out var record))
+            {
+                batch.Add(record);
             }
 
             await WriteAsync(batch, cancellationToken).ConfigureAwait(false);

@@ -5,7 +5,11 @@ using LiteLlm.Gateway.Spend;
 
 namespace LiteLlm.Gateway.Storage;
 
-/// <summary>Spend logs: the batched writer (rows plus the key, user, team and organization totals in one transaction) and the queries.</summary>
+/// <summary>
+/// Spend logs: the batched writer (rows plus the key, user, team, customer and organization totals, all or nothing) and the
+/// queries. On PostgreSQL a batch is one statement (SqlGatewayStore.PostgresSpend.cs); on SQLite, which runs in process,
+/// one transaction of prepared statements.
+/// </summary>
 public sealed partial class SqlGatewayStore
 {
     private const string SpendColumns = "request_id, api_key, user_id, team_id, model_group, deployment, provider, model, prompt_tokens, completion_tokens, total_tokens, cached_tokens, spend, latency_ms, cache_hit, status, start_time, end_time, endpoint, request_tags, end_user";
@@ -16,6 +20,13 @@ public sealed partial class SqlGatewayStore
         ArgumentNullException.ThrowIfNull(records);
         if (records.Count == 0)
         {
+            return;
+        }
+
+        if (Dialect == SqlDialect.PostgreSql)
+        {
+            // A round trip per statement could not keep up with a native gateway under load (decision 0012).
+            await WritePostgresSpendAsync(records, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -129,65 +140,43 @@ public sealed partial class SqlGatewayStore
     }
 
     /// <summary>
-    /// Inserts a batch of spend rows (a row already there, by request id, is skipped) and says which were new. Where the
-    /// provider batches (PostgreSQL) the whole batch is one round trip: a row a round trip could not keep up with load.
+    /// SQLite: inserts a batch of spend rows (a row already there, or earlier in the batch, by request id, is skipped) and
+    /// says which were new. One command prepared once for the batch, its parameters rebound per row: a command per row
+    /// parsed the statement and made 21 parameters and their names again for every row (a quarter of the bytes a proxied
+    /// request allocated, profiled under load).
     /// </summary>
     private static async Task<bool[]> InsertSpendAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<SpendRecord> records, CancellationToken cancellationToken)
     {
         const string Sql = $"INSERT INTO litellm_spend_logs ({SpendColumns}) VALUES (@request_id, @api_key, @user_id, @team_id, @model_group, @deployment, @provider, @model, @prompt_tokens, @completion_tokens, @total_tokens, @cached_tokens, @spend, @latency_ms, @cache_hit, @status, @start_time, @end_time, @endpoint, @request_tags, @end_user) ON CONFLICT (request_id) DO NOTHING;";
         var inserted = new bool[records.Count];
-        if (!connection.CanCreateBatch)
-        {
-            // SQLite: one command prepared once for the batch, its parameters rebound per row. A command per row parsed
-            // the statement and made 21 parameters and their names again for every row (a quarter of the bytes a
-            // proxied request allocated, profiled under load).
 #pragma warning disable CA2100 // a constant statement; values are bound
-            await using var command = connection.CreateCommand();
-            command.CommandText = Sql;
+        await using var command = connection.CreateCommand();
+        command.CommandText = Sql;
 #pragma warning restore CA2100
-            command.Transaction = transaction;
-            var values = new object?[SpendParameterNames.Length];
-            var parameters = new DbParameter[SpendParameterNames.Length];
-            for (var p = 0; p < parameters.Length; p++)
-            {
-                parameters[p] = command.CreateParameter();
-                parameters[p].ParameterName = SpendParameterNames[p];
-                command.Parameters.Add(parameters[p]);
-            }
-
-            for (var i = 0; i < records.Count; i++)
-            {
-                SpendValues(records[i], values);
-                for (var p = 0; p < parameters.Length; p++)
-                {
-                    parameters[p].Value = values[p] ?? DBNull.Value;
-                }
-
-                if (i == 0)
-                {
-                    await command.PrepareAsync(cancellationToken).ConfigureAwait(false);
-                }
-
-                inserted[i] = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
-            }
-
-            return inserted;
-        }
-
-        await using var batch = connection.CreateBatch();
-        batch.Transaction = transaction;
-        foreach (var record in records)
+        command.Transaction = transaction;
+        var values = new object?[SpendParameterNames.Length];
+        var parameters = new DbParameter[SpendParameterNames.Length];
+        for (var p = 0; p < parameters.Length; p++)
         {
-            var command = batch.CreateBatchCommand();
-            command.CommandText = Sql;
-            Bind(command.Parameters, command.CreateParameter, SpendParameters(record));
-            batch.BatchCommands.Add(command);
+            parameters[p] = command.CreateParameter();
+            parameters[p].ParameterName = SpendParameterNames[p];
+            command.Parameters.Add(parameters[p]);
         }
 
-        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         for (var i = 0; i < records.Count; i++)
         {
-            inserted[i] = batch.BatchCommands[i].RecordsAffected > 0;
+            SpendValues(records[i], values);
+            for (var p = 0; p < parameters.Length; p++)
+            {
+                parameters[p].Value = values[p] ?? DBNull.Value;
+            }
+
+            if (i == 0)
+            {
+                await command.PrepareAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            inserted[i] = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
         }
 
         return inserted;
@@ -198,19 +187,6 @@ public sealed partial class SqlGatewayStore
         "@request_id", "@api_key", "@user_id", "@team_id", "@model_group", "@deployment", "@provider", "@model", "@prompt_tokens", "@completion_tokens",
         "@total_tokens", "@cached_tokens", "@spend", "@latency_ms", "@cache_hit", "@status", "@start_time", "@end_time", "@endpoint", "@request_tags", "@end_user",
     ];
-
-    private static (string, object?)[] SpendParameters(SpendRecord r)
-    {
-        var values = new object?[SpendParameterNames.Length];
-        SpendValues(r, values);
-        var parameters = new (string, object?)[values.Length];
-        for (var i = 0; i < values.Length; i++)
-        {
-            parameters[i] = (SpendParameterNames[i][1..], values[i]);
-        }
-
-        return parameters;
-    }
 
     /// <summary>A spend row's values, in the order of <see cref="SpendParameterNames"/>.</summary>
     private static void SpendValues(SpendRecord r, object?[] values)

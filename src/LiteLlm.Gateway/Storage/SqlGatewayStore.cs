@@ -54,9 +54,11 @@ public sealed partial class SqlGatewayStore : IKeyStore, ISpendStore, IAsyncDisp
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(databaseUrl);
         // The slim builder keeps Native AOT builds small: the store binds only text, integers, numbers and booleans (times are
-        // Unix milliseconds, lists JSON text), which it has built in; TLS (sslmode=require in the URL) must be enabled.
+        // Unix milliseconds, lists JSON text), which it has built in, and arrays of them (a spend batch is one row of arrays,
+        // SqlGatewayStore.PostgresSpend.cs); TLS (sslmode=require in the URL) must be enabled.
         var builder = new NpgsqlSlimDataSourceBuilder(ToNpgsqlConnectionString(databaseUrl));
         builder.EnableTransportSecurity();
+        builder.EnableArrays();
         return new SqlGatewayStore(SqlDialect.PostgreSql, null, builder.Build());
     }
 
