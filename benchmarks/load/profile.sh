@@ -8,19 +8,13 @@
 # gc.nettrace with latency.csv (GC pauses and every request's latency, same window). CONCURRENCY=1 for the p99 question.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. benchmarks/load/prod-config.sh
 OUT="${1:-$(mktemp -d)}"; KIND="${2:-chat}"; SECS="${3:-12}"; mkdir -p "$OUT"
 MOCK=18241; GW=18242; TOOLS="${DOTNET_TOOLS:-$HOME/.dotnet/tools}"
 pids=(); cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }; trap cleanup EXIT
 dotnet tests/LiteLlm.MockUpstream/bin/Release/net10.0/LiteLlm.MockUpstream.dll --port $MOCK --chunks 20 > "$OUT/mock.log" 2>&1 & pids+=($!)
 rm -f "$OUT/spend.db"*
-cat > "$OUT/config.yaml" <<Y
-model_list:
-  - model_name: bench
-    litellm_params: {model: openai/mock-model, api_base: "http://127.0.0.1:$MOCK/v1", api_key: bench-key}
-general_settings:
-  master_key: sk-bench-master
-  sqlite_path: $OUT/spend.db
-Y
+prod_config $MOCK "$OUT/spend.db" > "$OUT/config.yaml"
 ${GATEWAY_ENV:-} dotnet src/LiteLlm.Gateway/bin/Release/net10.0/LiteLlm.Gateway.dll --config "$OUT/config.yaml" --port $GW > "$OUT/gateway.log" 2>&1 & G=$!; pids+=($G)
 for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$GW/health/liveliness" && break; sleep 0.2; done
 for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$MOCK/health" && break; sleep 0.2; done

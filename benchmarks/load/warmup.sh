@@ -7,20 +7,14 @@
 # Shows how long tiered compilation takes to reach steady state; needs wrk and the Release builds run.sh makes.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. benchmarks/load/prod-config.sh
 ROUNDS="${1:-12}"; shift || true
 MOCK=19200; GW=19201; OUT=$(mktemp -d)
 pids=(); cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$OUT"; }; trap cleanup EXIT
 dotnet build src/LiteLlm.Gateway -c Release -v q -nologo >/dev/null
 dotnet build tests/LiteLlm.MockUpstream -c Release -v q -nologo >/dev/null
 taskset -c 0 dotnet tests/LiteLlm.MockUpstream/bin/Release/net10.0/LiteLlm.MockUpstream.dll --port $MOCK > "$OUT/mock.log" 2>&1 & pids+=($!)
-cat > "$OUT/config.yaml" <<Y
-model_list:
-  - model_name: bench
-    litellm_params: {model: openai/mock-model, api_base: "http://127.0.0.1:$MOCK/v1", api_key: bench-key}
-general_settings:
-  master_key: sk-bench-master
-  sqlite_path: $OUT/spend.db
-Y
+prod_config $MOCK "$OUT/spend.db" > "$OUT/config.yaml"
 env "$@" taskset -c 1 dotnet src/LiteLlm.Gateway/bin/Release/net10.0/LiteLlm.Gateway.dll --config "$OUT/config.yaml" --port $GW > "$OUT/gateway.log" 2>&1 & pids+=($!)
 for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$GW/health/liveliness" && break; sleep 0.1; done
 for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$MOCK/health" && break; sleep 0.1; done
