@@ -149,7 +149,7 @@ public sealed class BudgetAndLimitTests : IDisposable
     {
         var redis = SharedRateLimitTests.RedisOrSkip();
         await using var database = await PostgresDatabase.CreateOrSkipAsync();
-        var yaml = Yaml($"database_url: postgresql://litellm:litellm@127.0.0.1:5432/{database.Name}", ", mock_latency: 20") + $"""
+        var yaml = Yaml(database.Storage, ", mock_latency: 20") + $"""
 
             router_settings:
               redis_host: {redis.Split(':')[0]}
@@ -172,11 +172,7 @@ public sealed class BudgetAndLimitTests : IDisposable
 
     public void Dispose()
     {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var f in new[] { _db, _db + "-wal", _db + "-shm" })
-        {
-            File.Delete(f);
-        }
+        SqliteFiles.Delete(_db);
     }
 
     /// <summary>Sends calls until the budget refuses one; returns what was spent.</summary>

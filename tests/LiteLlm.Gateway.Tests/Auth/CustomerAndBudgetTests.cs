@@ -36,7 +36,7 @@ public sealed class CustomerAndBudgetTests : IDisposable
     public async Task Postgres_CustomersAndBudgets()
     {
         await using var database = await PostgresDatabase.CreateOrSkipAsync();
-        await RunAsync($"database_url: postgresql://litellm:litellm@127.0.0.1:5432/{database.Name}");
+        await RunAsync(database.Storage);
     }
 
     private static async Task RunAsync(string storage)
@@ -181,11 +181,7 @@ public sealed class CustomerAndBudgetTests : IDisposable
 
     public void Dispose()
     {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var f in new[] { _db, _db + "-wal", _db + "-shm" })
-        {
-            File.Delete(f);
-        }
+        SqliteFiles.Delete(_db);
     }
 
     private static Task WaitForCustomerSpendAsync(HttpClient http, string id, decimal spend)

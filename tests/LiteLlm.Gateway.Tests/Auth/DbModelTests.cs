@@ -368,11 +368,7 @@ internal sealed class TestDatabase : IAsyncDisposable
 
         if (_sqlite is not null)
         {
-            SqliteConnection.ClearAllPools();
-            foreach (var f in new[] { _sqlite, _sqlite + "-wal", _sqlite + "-shm" })
-            {
-                File.Delete(f);
-            }
+            SqliteFiles.Delete(_sqlite);
         }
     }
 

@@ -38,7 +38,7 @@ public sealed partial class ManagementApiTests : IDisposable
     public async Task Postgres_ShapesSelfServiceAndEndpoints()
     {
         await using var database = await PostgresDatabase.CreateOrSkipAsync();
-        await RunAsync($"database_url: postgresql://litellm:litellm@127.0.0.1:5432/{database.Name}");
+        await RunAsync(database.Storage);
     }
 
     private static async Task RunAsync(string storage)
@@ -244,11 +244,7 @@ public sealed partial class ManagementApiTests : IDisposable
 
     public void Dispose()
     {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var f in new[] { _db, _db + "-wal", _db + "-shm" })
-        {
-            File.Delete(f);
-        }
+        SqliteFiles.Delete(_db);
     }
 
     private static void AssertFields(JsonElement json, params string[] fields)

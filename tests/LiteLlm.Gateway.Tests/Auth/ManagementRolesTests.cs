@@ -163,11 +163,7 @@ public sealed class ManagementRolesTests : IDisposable
 
     public void Dispose()
     {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var f in new[] { _db, _db + "-wal", _db + "-shm" })
-        {
-            File.Delete(f);
-        }
+        SqliteFiles.Delete(_db);
     }
 
     /// <summary>Creates a user with <paramref name="role"/> and returns the key /user/new made for it.</summary>

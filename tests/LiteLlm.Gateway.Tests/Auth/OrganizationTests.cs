@@ -37,7 +37,7 @@ public sealed class OrganizationTests : IDisposable
     public async Task Postgres_OrganizationsBoundTheirTeams()
     {
         await using var database = await PostgresDatabase.CreateOrSkipAsync();
-        await RunAsync($"database_url: postgresql://litellm:litellm@127.0.0.1:5432/{database.Name}");
+        await RunAsync(database.Storage);
     }
 
     private static async Task RunAsync(string storage)
@@ -167,11 +167,7 @@ public sealed class OrganizationTests : IDisposable
 
     public void Dispose()
     {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var f in new[] { _db, _db + "-wal", _db + "-shm" })
-        {
-            File.Delete(f);
-        }
+        SqliteFiles.Delete(_db);
     }
 
     /// <summary>Waits until the organization's spend (written off the request path in batches) reaches <paramref name="spend"/>.</summary>

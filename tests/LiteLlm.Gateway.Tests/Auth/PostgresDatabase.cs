@@ -12,6 +12,9 @@ public sealed class PostgresDatabase : IAsyncDisposable
 
     public string Name { get; }
 
+    /// <summary>Gets the <c>general_settings</c> line that points a gateway at this database.</summary>
+    public string Storage => $"database_url: postgresql://litellm:litellm@127.0.0.1:5432/{Name}";
+
     public static async Task<PostgresDatabase> CreateOrSkipAsync()
     {
         var name = "litellm_gw_" + Guid.NewGuid().ToString("N")[..12];

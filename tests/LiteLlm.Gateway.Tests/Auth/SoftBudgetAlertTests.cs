@@ -27,7 +27,7 @@ public sealed class SoftBudgetAlertTests : IDisposable
     public async Task Postgres_SoftBudgetAlertsOncePerWindow()
     {
         await using var database = await PostgresDatabase.CreateOrSkipAsync();
-        await RunAsync($"database_url: postgresql://litellm:litellm@127.0.0.1:5432/{database.Name}");
+        await RunAsync(database.Storage);
     }
 
     private static async Task RunAsync(string storage)
@@ -96,10 +96,6 @@ public sealed class SoftBudgetAlertTests : IDisposable
 
     public void Dispose()
     {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var f in new[] { _db, _db + "-wal", _db + "-shm" })
-        {
-            File.Delete(f);
-        }
+        SqliteFiles.Delete(_db);
     }
 }

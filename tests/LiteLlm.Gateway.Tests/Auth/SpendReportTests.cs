@@ -32,7 +32,7 @@ public sealed class SpendReportTests : IDisposable
     public async Task Postgres_Reports()
     {
         await using var database = await PostgresDatabase.CreateOrSkipAsync();
-        await RunAsync($"database_url: postgresql://litellm:litellm@127.0.0.1:5432/{database.Name}");
+        await RunAsync(database.Storage);
     }
 
     private static async Task RunAsync(string storage)
@@ -113,11 +113,7 @@ public sealed class SpendReportTests : IDisposable
 
     public void Dispose()
     {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var f in new[] { _db, _db + "-wal", _db + "-shm" })
-        {
-            File.Delete(f);
-        }
+        SqliteFiles.Delete(_db);
     }
 
     private static SpendRecord Row(string id, DateTimeOffset at, string team, string key, string model, decimal cost, string[] tags) => new()

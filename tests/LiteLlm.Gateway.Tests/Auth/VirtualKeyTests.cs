@@ -48,7 +48,7 @@ public sealed class VirtualKeyTests
     public async Task Postgres_KeyLifecycleAndEnforcement()
     {
         await using var database = await PostgresDatabase.CreateOrSkipAsync();
-        await RunLifecycleAsync($"database_url: postgresql://litellm:litellm@127.0.0.1:5432/{database.Name}");
+        await RunLifecycleAsync(database.Storage);
     }
 
     private static async Task RunLifecycleAsync(string storage)

@@ -83,11 +83,7 @@ public sealed class DependencyOutageTests
         }
         finally
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            foreach (var f in new[] { db, db + "-wal", db + "-shm" })
-            {
-                File.Delete(f);
-            }
+            SqliteFiles.Delete(db);
         }
     }
 

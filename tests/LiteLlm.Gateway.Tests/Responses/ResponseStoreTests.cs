@@ -83,7 +83,7 @@ public sealed class ResponseStoreTests : IDisposable
     public async Task Postgres_TwoGatewaysContinueOneChain()
     {
         await using var database = await PostgresDatabase.CreateOrSkipAsync();
-        var yaml = Yaml($"database_url: postgresql://litellm:litellm@127.0.0.1:5432/{database.Name}");
+        var yaml = Yaml(database.Storage);
         await using var a = await GatewayHost.StartAsync(yaml: yaml);
         await using var b = await GatewayHost.StartAsync(yaml: yaml);
         var key = await GenerateKeyAsync(a.Http, Master, "{}");
@@ -140,11 +140,7 @@ public sealed class ResponseStoreTests : IDisposable
 
     public void Dispose()
     {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var f in new[] { _db, _db + "-wal", _db + "-shm" })
-        {
-            File.Delete(f);
-        }
+        SqliteFiles.Delete(_db);
     }
 
     private static async Task<string> CreateAsync(HttpClient http, string key, string body, bool stream = false)
